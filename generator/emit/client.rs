@@ -147,6 +147,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
         // The document-independent half of every method.
         #[allow(unused_imports)]
         use ::clawgen_runtime::{client::*, params};
+        // Types and error enums are written `types::…` and `errors::…`.
+        #[allow(unused_imports)]
+        use super::{errors, types};
 
         #title_attr
         ///

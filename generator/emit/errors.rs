@@ -38,6 +38,9 @@ pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStrea
         // What every operation's error enum has, written once in the runtime.
         #[allow(unused_imports)]
         use ::clawgen_runtime::error_enum;
+        // Bodies' types are written `types::…`.
+        #[allow(unused_imports)]
+        use super::types;
 
         #domain
         #common

@@ -164,6 +164,13 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     let common_refusals = common_refusals(api);
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
+    // Guards and the rate limit name operations `Operation::…` (a document of webhooks alone has none).
+    let use_operation = (!api.operations.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use super::auth::Operation;
+        }
+    });
 
     // The items of one piece, then those of each operation (in parts: see `emit::ItemParts`).
     let head = quote! {
@@ -178,6 +185,10 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         // Checks are written `validation::…`; unused where nothing has constraints.
         #[allow(unused_imports)]
         use super::validation;
+        #use_operation
+        // Types and error enums are written `types::…` and `errors::…`.
+        #[allow(unused_imports)]
+        use super::{errors, types};
         pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 
         #doc_text_attr
@@ -388,7 +399,6 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
     };
 
     let rate_limited = api.rate_limit.is_some();
-    let reads_credentials = !op.security.is_empty() || rate_limited;
     // The request stays whole in the context; its inputs are read from `cx.parts`.
     let mutable = (!op.path_params.is_empty()).then(|| quote!(mut));
     let body_var = if op.body.is_some() { quote!(body) } else { quote!(_) };
@@ -397,10 +407,11 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         let #mutable cx = RequestContext::new(parts);
         let api = &served.api;
     };
-    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts);));
+    // The guard reads the credentials itself; the rate limit is given them.
+    let read_credentials = rate_limited.then(|| quote!(let credentials = credentials_from(&cx.parts);));
     if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
         let guard = guard_name(index);
-        steps.push(quote!(let identity = #guard(api, super::auth::Operation::#variant, &credentials, &cx).await?;));
+        steps.push(quote!(let identity = #guard(api, &cx, super::auth::Operation::#variant).await?;));
     }
     let offered = offered_media(op);
     if !offered.is_empty() {
@@ -409,7 +420,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
     if !op.path_params.is_empty() {
         let bad_path = bad_path_status(op);
         let bad_path_lit = status_literal(bad_path);
-        steps.push(quote!(let segments = path_params(&mut cx.parts).await.map_err(Refused::with_status(#bad_path_lit))?;));
+        steps.push(quote!(let segments = path_segments(&mut cx.parts, #bad_path_lit).await?;));
         let segments = op.path_segments();
         for (index, pieces) in segments.iter().enumerate() {
             // A renamed segment is one parameter alone: its captured value is that parameter's.
@@ -429,7 +440,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
             let prefix = p.path_style.prefix(wire);
-            steps.push(quote!(let #arg: #ty = path_param(&segments, #wire, #prefix).map_err(Refused::with_status(#bad_path_lit))?;));
+            steps.push(quote!(let #arg: #ty = path_value(&segments, #wire, #prefix, #bad_path_lit)?;));
             if let Some(check) = param_check(api, p) {
                 steps.push(constraint_step(quote!({ let value = &#arg; #check }), bad_path));
             }
@@ -544,30 +555,28 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
 
     let context = if op.security.is_empty() { quote!(cx) } else { quote!(cx.with_identity(identity)) };
     let args = arguments(api, op).into_iter().map(|(name, _)| if name == "cx" { context.clone() } else { quote!(#name) });
-    let success = if op.success_enum.is_some() {
-        quote!(value.into_response())
+    let returned = quote!(api.#name(#(#args),*).await);
+    let answer = if op.success_enum.is_some() {
+        quote!(Answer::Ok(match #returned { Ok(value) => value.into_response(), Err(error) => error.into_response() }))
     } else {
         match op.successes.first() {
-            Some(r @ Response { body: Some(_), .. }) => {
-                let code = match r.status {
-                    Status::Code(code) => code,
-                    _ => 200,
-                };
-                write_body(r, quote!(#code), quote!(value))
+            // The common cases, answered by the runtime.
+            Some(r @ Response { body: Some(_), .. }) if is_plain_json(r) => {
+                let code = success_code(r);
+                quote!(json_answer(#code, #returned))
             }
-            Some(Response { status: Status::Code(code), body: None, .. }) => quote!({ let () = value; empty_response(#code) }),
-            Some(_) | None => quote!({
-                let () = value;
-                empty_response(204)
-            }),
+            Some(r @ Response { body: Some(_), .. }) => {
+                let code = success_code(r);
+                let success = write_body(r, quote!(#code), quote!(value));
+                quote!(Answer::Ok(match #returned { Ok(value) => #success, Err(error) => error.into_response() }))
+            }
+            Some(Response { status: Status::Code(code), body: None, .. }) => quote!(empty_answer(#code, #returned)),
+            Some(_) | None => quote!(empty_answer(204, #returned)),
         }
     };
     let call = quote! {
         #(#steps)*
-        Answer::Ok(match api.#name(#(#args),*).await {
-            Ok(value) => #success,
-            Err(error) => error.into_response(),
-        })
+        #answer
     };
     let extractors = quote! {
         ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
@@ -685,8 +694,8 @@ fn guard_name(index: usize) -> proc_macro2::Ident {
     format_ident!("guard_{}", index + 1)
 }
 
-/// `guard_<n>(api, operation, credentials, cx)`: the caller's identity when
-/// `credentials` satisfy one of the guard's alternatives and the trait's
+/// `guard_<n>(api, cx, operation)`: the caller's identity when the request's
+/// credentials satisfy one of the guard's alternatives and the trait's
 /// `authorize` accepts them, else the refusal (401 or 403) to answer with.
 fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
     let name = guard_name(index);
@@ -703,10 +712,10 @@ fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
     quote! {
         async fn #name<A: #trait_name>(
             api: &A,
-            operation: super::auth::Operation,
-            credentials: &super::auth::Credentials,
             cx: &RequestContext,
+            operation: super::auth::Operation,
         ) -> ::std::result::Result<A::Identity, Refused> {
+            let credentials = &credentials_from(&cx.parts);
             let satisfied = #(#alternatives)||*;
             if !satisfied {
                 return Err(Refused { status: #UNAUTHORIZED, message: ::std::string::String::from(#missing) });
@@ -1317,6 +1326,19 @@ fn server_written(kind: PartKind) -> TokenStream {
     if kind == PartKind::Json { quote!(Written::Json) } else { quote!(Written::Text) }
 }
 
+/// The status a success answers with: its own, or 200 for a range or `default`.
+fn success_code(response: &Response) -> u16 {
+    match response.status {
+        Status::Code(code) => code,
+        _ => 200,
+    }
+}
+
+/// Whether `response`'s body travels as `application/json` itself.
+fn is_plain_json(response: &Response) -> bool {
+    response.encoding == Encoding::Json && response.media_type.as_deref().is_none_or(|media| media == "application/json")
+}
+
 /// `impl IntoResponse` for an operation's error enum (or success enum).
 fn into_response(op: &Operation, success: bool) -> TokenStream {
     let (enum_name, responses) =
@@ -1329,6 +1351,7 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
         };
         let build = match &r.body {
             // An error's body may be one a client kept undecoded: written back as it came.
+            Some(_) if !success && is_plain_json(r) => quote!(json_error_response(#status, body)),
             Some(_) if !success => {
                 let write = write_body(r, status.clone(), quote!(body));
                 quote!(error_body_response(#status, body, |body| #write))

@@ -23,11 +23,13 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
         #[allow(unused_imports)]
         use ::clawgen_runtime::{setter, wire_enum};
     }));
+    // `Option::is_none` as serde's attributes may name it: short unless a type takes the name.
+    let is_none = if api.prelude().is_free("Option") { "Option::is_none" } else { "::std::option::Option::is_none" };
     let items = api.types.iter().enumerate().map(move |(index, def)| {
         let id = crate::ir::TypeId(index);
         let item = match &def.kind {
             TypeKind::Struct(st) => {
-                let (item, uses_present) = structure(api, def, st)?;
+                let (item, uses_present) = structure(api, def, st, is_none)?;
                 if uses_present {
                     let mut gate = present_gate.borrow_mut();
                     *gate = Some(crate::ir::Gate::union(gate.iter().chain([&def.gate])));
@@ -107,22 +109,23 @@ fn body_choice(api: &Api, op: &crate::ir::Operation, body: &crate::ir::Body) -> 
     })
 }
 
-/// The struct, and whether it needs the `present` helper.
-fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<(TokenStream, bool)> {
+/// The struct, and whether it needs the `present` helper. `is_none` is the
+/// path serde's `skip_serializing_if` names.
+fn structure(api: &Api, def: &TypeDef, st: &Struct, is_none: &str) -> Result<(TokenStream, bool)> {
     let name = ident(&def.name);
     let docs = type_doc(def);
     let mut fields = Vec::new();
     let mut defaults = Vec::new();
     let mut double_option = false;
+    // A property the document does not describe gets no made-up doc.
+    let mut undocumented = false;
     for field in &st.fields {
         let field_ident = ident(&field.name);
         let ty = field_type(api, field);
-        let docs = match field.doc.as_deref().filter(|text| !text.trim().is_empty()) {
-            Some(text) => doc(Some(text)),
-            None => doc(Some(&format!("The `{}` property.", field.wire_name))),
-        };
+        let docs = field.doc.as_deref().filter(|text| !text.trim().is_empty()).map(|text| doc(Some(text)));
+        undocumented |= docs.is_none();
         let wire = &field.wire_name;
-        let rename = (field.name != *wire).then(|| quote!(#[serde(rename = #wire)]));
+        let rename = (field.name != *wire).then(|| quote!(rename = #wire,));
         let presence = match field.presence() {
             Presence::Defaulted => {
                 let f = default_fn(&def.name, field);
@@ -138,18 +141,21 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<(TokenStream, bool
                     #doc_text_attr
                     pub fn #f() -> #base { #value }
                 });
-                quote!(#[serde(default = #path)])
+                quote!(default = #path)
             }
-            Presence::Optional => quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+            Presence::Optional => quote!(default, skip_serializing_if = #is_none),
             Presence::OptionalNullable => {
                 double_option = true;
-                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "present")])
+                quote!(default, skip_serializing_if = #is_none, deserialize_with = "present")
             }
-            Presence::RequiredNullable => quote!(#[serde(default)]),
+            Presence::RequiredNullable => quote!(default),
             Presence::Required => TokenStream::new(),
         };
-        fields.push(quote! { #docs #rename #presence pub #field_ident: #ty, });
+        // One attribute, which prints on one line where it fits.
+        let serde = (rename.is_some() || !presence.is_empty()).then(|| quote!(#[serde(#rename #presence)]));
+        fields.push(quote! { #docs #serde pub #field_ident: #ty, });
     }
+    let allow_undocumented = undocumented.then(|| quote!(#[allow(missing_docs)]));
     if let Some(additional) = &st.additional {
         let value = type_path(api, additional);
         fields.push(quote! {
@@ -187,6 +193,7 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<(TokenStream, bool
             #docs
             #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
             #[non_exhaustive]
+            #allow_undocumented
             pub struct #name { #(#fields)* }
             #building
             #(#defaults)*

@@ -20,6 +20,8 @@ pub use ::clawgen_runtime::client::{
 pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
+#[allow(unused_imports)]
+use super::{errors, types};
 /// A client of Clawget API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -163,20 +165,17 @@ impl Client {
     /// `GET /listings`
     pub async fn list_listings(
         &self,
-        query: &super::types::ListListingsQuery,
-    ) -> Result<
-        super::types::ListingPage,
-        ClientError<super::errors::ListListingsError>,
-    > {
+        query: &types::ListListingsQuery,
+    ) -> Result<types::ListingPage, ClientError<errors::ListListingsError>> {
         self.list_listings_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_listings`], with the status and headers of the answer.
     pub async fn list_listings_with_response(
         &self,
-        query: &super::types::ListListingsQuery,
+        query: &types::ListListingsQuery,
     ) -> Result<
-        ResponseValue<super::types::ListingPage>,
-        ClientError<super::errors::ListListingsError>,
+        ResponseValue<types::ListingPage>,
+        ClientError<errors::ListListingsError>,
     > {
         use super::errors::ListListingsError as Failure;
         let url = format!("{}/listings", self.base_url);
@@ -206,20 +205,17 @@ impl Client {
     /// `POST /listings`
     pub async fn create_listing(
         &self,
-        body: &super::types::ListingCreate,
-    ) -> Result<
-        super::types::ListingEnvelope,
-        ClientError<super::errors::CreateListingError>,
-    > {
+        body: &types::ListingCreate,
+    ) -> Result<types::ListingEnvelope, ClientError<errors::CreateListingError>> {
         self.create_listing_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_listing`], with the status and headers of the answer.
     pub async fn create_listing_with_response(
         &self,
-        body: &super::types::ListingCreate,
+        body: &types::ListingCreate,
     ) -> Result<
-        ResponseValue<super::types::ListingEnvelope>,
-        ClientError<super::errors::CreateListingError>,
+        ResponseValue<types::ListingEnvelope>,
+        ClientError<errors::CreateListingError>,
     > {
         use super::errors::CreateListingError as Failure;
         let url = format!("{}/listings", self.base_url);
@@ -251,20 +247,17 @@ impl Client {
     /// `GET /listings/search`
     pub async fn search_listings(
         &self,
-        query: &super::types::SearchListingsQuery,
-    ) -> Result<
-        super::types::ListingPage,
-        ClientError<super::errors::SearchListingsError>,
-    > {
+        query: &types::SearchListingsQuery,
+    ) -> Result<types::ListingPage, ClientError<errors::SearchListingsError>> {
         self.search_listings_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::search_listings`], with the status and headers of the answer.
     pub async fn search_listings_with_response(
         &self,
-        query: &super::types::SearchListingsQuery,
+        query: &types::SearchListingsQuery,
     ) -> Result<
-        ResponseValue<super::types::ListingPage>,
-        ClientError<super::errors::SearchListingsError>,
+        ResponseValue<types::ListingPage>,
+        ClientError<errors::SearchListingsError>,
     > {
         use super::errors::SearchListingsError as Failure;
         let url = format!("{}/listings/search", self.base_url);
@@ -295,10 +288,7 @@ impl Client {
     pub async fn get_listing(
         &self,
         listing_id: &str,
-    ) -> Result<
-        super::types::ListingEnvelope,
-        ClientError<super::errors::GetListingError>,
-    > {
+    ) -> Result<types::ListingEnvelope, ClientError<errors::GetListingError>> {
         self.get_listing_with_response(listing_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_listing`], with the status and headers of the answer.
@@ -306,8 +296,8 @@ impl Client {
         &self,
         listing_id: &str,
     ) -> Result<
-        ResponseValue<super::types::ListingEnvelope>,
-        ClientError<super::errors::GetListingError>,
+        ResponseValue<types::ListingEnvelope>,
+        ClientError<errors::GetListingError>,
     > {
         use super::errors::GetListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
@@ -338,10 +328,7 @@ impl Client {
     pub async fn delete_listing(
         &self,
         listing_id: &str,
-    ) -> Result<
-        super::types::DeletionEnvelope,
-        ClientError<super::errors::DeleteListingError>,
-    > {
+    ) -> Result<types::DeletionEnvelope, ClientError<errors::DeleteListingError>> {
         self.delete_listing_with_response(listing_id)
             .await
             .map(ResponseValue::into_inner)
@@ -351,8 +338,8 @@ impl Client {
         &self,
         listing_id: &str,
     ) -> Result<
-        ResponseValue<super::types::DeletionEnvelope>,
-        ClientError<super::errors::DeleteListingError>,
+        ResponseValue<types::DeletionEnvelope>,
+        ClientError<errors::DeleteListingError>,
     > {
         use super::errors::DeleteListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
@@ -385,11 +372,8 @@ impl Client {
     pub async fn update_listing(
         &self,
         listing_id: &str,
-        body: &super::types::ListingUpdate,
-    ) -> Result<
-        super::types::ListingEnvelope,
-        ClientError<super::errors::UpdateListingError>,
-    > {
+        body: &types::ListingUpdate,
+    ) -> Result<types::ListingEnvelope, ClientError<errors::UpdateListingError>> {
         self.update_listing_with_response(listing_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -398,10 +382,10 @@ impl Client {
     pub async fn update_listing_with_response(
         &self,
         listing_id: &str,
-        body: &super::types::ListingUpdate,
+        body: &types::ListingUpdate,
     ) -> Result<
-        ResponseValue<super::types::ListingEnvelope>,
-        ClientError<super::errors::UpdateListingError>,
+        ResponseValue<types::ListingEnvelope>,
+        ClientError<errors::UpdateListingError>,
     > {
         use super::errors::UpdateListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
@@ -445,10 +429,7 @@ impl Client {
     pub async fn purchase_listing(
         &self,
         listing_id: &str,
-    ) -> Result<
-        super::types::PurchaseEnvelope,
-        ClientError<super::errors::PurchaseListingError>,
-    > {
+    ) -> Result<types::PurchaseEnvelope, ClientError<errors::PurchaseListingError>> {
         self.purchase_listing_with_response(listing_id)
             .await
             .map(ResponseValue::into_inner)
@@ -458,8 +439,8 @@ impl Client {
         &self,
         listing_id: &str,
     ) -> Result<
-        ResponseValue<super::types::PurchaseEnvelope>,
-        ClientError<super::errors::PurchaseListingError>,
+        ResponseValue<types::PurchaseEnvelope>,
+        ClientError<errors::PurchaseListingError>,
     > {
         use super::errors::PurchaseListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
@@ -491,18 +472,15 @@ impl Client {
     /// `GET /souls`
     pub async fn list_souls(
         &self,
-        query: &super::types::ListSoulsQuery,
-    ) -> Result<super::types::SoulPage, ClientError<super::errors::ListSoulsError>> {
+        query: &types::ListSoulsQuery,
+    ) -> Result<types::SoulPage, ClientError<errors::ListSoulsError>> {
         self.list_souls_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_souls`], with the status and headers of the answer.
     pub async fn list_souls_with_response(
         &self,
-        query: &super::types::ListSoulsQuery,
-    ) -> Result<
-        ResponseValue<super::types::SoulPage>,
-        ClientError<super::errors::ListSoulsError>,
-    > {
+        query: &types::ListSoulsQuery,
+    ) -> Result<ResponseValue<types::SoulPage>, ClientError<errors::ListSoulsError>> {
         use super::errors::ListSoulsError as Failure;
         let url = format!("{}/souls", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -531,17 +509,14 @@ impl Client {
     pub async fn get_soul(
         &self,
         soul_id: &str,
-    ) -> Result<super::types::SoulEnvelope, ClientError<super::errors::GetSoulError>> {
+    ) -> Result<types::SoulEnvelope, ClientError<errors::GetSoulError>> {
         self.get_soul_with_response(soul_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_soul`], with the status and headers of the answer.
     pub async fn get_soul_with_response(
         &self,
         soul_id: &str,
-    ) -> Result<
-        ResponseValue<super::types::SoulEnvelope>,
-        ClientError<super::errors::GetSoulError>,
-    > {
+    ) -> Result<ResponseValue<types::SoulEnvelope>, ClientError<errors::GetSoulError>> {
         use super::errors::GetSoulError as Failure;
         check_path_value("soulId", soul_id, false)?;
         let soul_id = params::encode_segment(soul_id);
@@ -571,11 +546,8 @@ impl Client {
     pub async fn list_soul_listings(
         &self,
         soul_id: &str,
-        query: &super::types::ListSoulListingsQuery,
-    ) -> Result<
-        super::types::ListingPage,
-        ClientError<super::errors::ListSoulListingsError>,
-    > {
+        query: &types::ListSoulListingsQuery,
+    ) -> Result<types::ListingPage, ClientError<errors::ListSoulListingsError>> {
         self.list_soul_listings_with_response(soul_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -584,10 +556,10 @@ impl Client {
     pub async fn list_soul_listings_with_response(
         &self,
         soul_id: &str,
-        query: &super::types::ListSoulListingsQuery,
+        query: &types::ListSoulListingsQuery,
     ) -> Result<
-        ResponseValue<super::types::ListingPage>,
-        ClientError<super::errors::ListSoulListingsError>,
+        ResponseValue<types::ListingPage>,
+        ClientError<errors::ListSoulListingsError>,
     > {
         use super::errors::ListSoulListingsError as Failure;
         check_path_value("soulId", soul_id, false)?;
@@ -622,11 +594,8 @@ impl Client {
     pub async fn list_soul_activity(
         &self,
         soul_id: &str,
-        query: &super::types::ListSoulActivityQuery,
-    ) -> Result<
-        super::types::SoulActivityPage,
-        ClientError<super::errors::ListSoulActivityError>,
-    > {
+        query: &types::ListSoulActivityQuery,
+    ) -> Result<types::SoulActivityPage, ClientError<errors::ListSoulActivityError>> {
         self.list_soul_activity_with_response(soul_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -635,10 +604,10 @@ impl Client {
     pub async fn list_soul_activity_with_response(
         &self,
         soul_id: &str,
-        query: &super::types::ListSoulActivityQuery,
+        query: &types::ListSoulActivityQuery,
     ) -> Result<
-        ResponseValue<super::types::SoulActivityPage>,
-        ClientError<super::errors::ListSoulActivityError>,
+        ResponseValue<types::SoulActivityPage>,
+        ClientError<errors::ListSoulActivityError>,
     > {
         use super::errors::ListSoulActivityError as Failure;
         check_path_value("soulId", soul_id, false)?;
@@ -674,20 +643,17 @@ impl Client {
     /// `GET /activity/purchases`
     pub async fn list_purchases(
         &self,
-        query: &super::types::ListPurchasesQuery,
-    ) -> Result<
-        super::types::PurchasePage,
-        ClientError<super::errors::ListPurchasesError>,
-    > {
+        query: &types::ListPurchasesQuery,
+    ) -> Result<types::PurchasePage, ClientError<errors::ListPurchasesError>> {
         self.list_purchases_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_purchases`], with the status and headers of the answer.
     pub async fn list_purchases_with_response(
         &self,
-        query: &super::types::ListPurchasesQuery,
+        query: &types::ListPurchasesQuery,
     ) -> Result<
-        ResponseValue<super::types::PurchasePage>,
-        ClientError<super::errors::ListPurchasesError>,
+        ResponseValue<types::PurchasePage>,
+        ClientError<errors::ListPurchasesError>,
     > {
         use super::errors::ListPurchasesError as Failure;
         let url = format!("{}/activity/purchases", self.base_url);
@@ -721,20 +687,17 @@ impl Client {
     /// `GET /activity/transactions`
     pub async fn list_transactions(
         &self,
-        query: &super::types::ListTransactionsQuery,
-    ) -> Result<
-        super::types::TransactionPage,
-        ClientError<super::errors::ListTransactionsError>,
-    > {
+        query: &types::ListTransactionsQuery,
+    ) -> Result<types::TransactionPage, ClientError<errors::ListTransactionsError>> {
         self.list_transactions_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_transactions`], with the status and headers of the answer.
     pub async fn list_transactions_with_response(
         &self,
-        query: &super::types::ListTransactionsQuery,
+        query: &types::ListTransactionsQuery,
     ) -> Result<
-        ResponseValue<super::types::TransactionPage>,
-        ClientError<super::errors::ListTransactionsError>,
+        ResponseValue<types::TransactionPage>,
+        ClientError<errors::ListTransactionsError>,
     > {
         use super::errors::ListTransactionsError as Failure;
         let url = format!("{}/activity/transactions", self.base_url);
@@ -766,10 +729,10 @@ impl Client {
     /// `GET /activity/usage`
     pub async fn get_usage_analytics(
         &self,
-        query: &super::types::GetUsageAnalyticsQuery,
+        query: &types::GetUsageAnalyticsQuery,
     ) -> Result<
-        super::types::UsageAnalyticsEnvelope,
-        ClientError<super::errors::GetUsageAnalyticsError>,
+        types::UsageAnalyticsEnvelope,
+        ClientError<errors::GetUsageAnalyticsError>,
     > {
         self.get_usage_analytics_with_response(query)
             .await
@@ -778,10 +741,10 @@ impl Client {
     /// [`Client::get_usage_analytics`], with the status and headers of the answer.
     pub async fn get_usage_analytics_with_response(
         &self,
-        query: &super::types::GetUsageAnalyticsQuery,
+        query: &types::GetUsageAnalyticsQuery,
     ) -> Result<
-        ResponseValue<super::types::UsageAnalyticsEnvelope>,
-        ClientError<super::errors::GetUsageAnalyticsError>,
+        ResponseValue<types::UsageAnalyticsEnvelope>,
+        ClientError<errors::GetUsageAnalyticsError>,
     > {
         use super::errors::GetUsageAnalyticsError as Failure;
         let url = format!("{}/activity/usage", self.base_url);
@@ -817,11 +780,8 @@ impl Client {
     pub async fn get_listing_stats(
         &self,
         listing_id: &str,
-        query: &super::types::GetListingStatsQuery,
-    ) -> Result<
-        super::types::ListingStatsEnvelope,
-        ClientError<super::errors::GetListingStatsError>,
-    > {
+        query: &types::GetListingStatsQuery,
+    ) -> Result<types::ListingStatsEnvelope, ClientError<errors::GetListingStatsError>> {
         self.get_listing_stats_with_response(listing_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -830,10 +790,10 @@ impl Client {
     pub async fn get_listing_stats_with_response(
         &self,
         listing_id: &str,
-        query: &super::types::GetListingStatsQuery,
+        query: &types::GetListingStatsQuery,
     ) -> Result<
-        ResponseValue<super::types::ListingStatsEnvelope>,
-        ClientError<super::errors::GetListingStatsError>,
+        ResponseValue<types::ListingStatsEnvelope>,
+        ClientError<errors::GetListingStatsError>,
     > {
         use super::errors::GetListingStatsError as Failure;
         check_path_value("listingId", listing_id, false)?;
@@ -868,20 +828,17 @@ impl Client {
     /// `GET /webhooks`
     pub async fn list_webhooks(
         &self,
-        query: &super::types::ListWebhooksQuery,
-    ) -> Result<
-        super::types::WebhookPage,
-        ClientError<super::errors::ListWebhooksError>,
-    > {
+        query: &types::ListWebhooksQuery,
+    ) -> Result<types::WebhookPage, ClientError<errors::ListWebhooksError>> {
         self.list_webhooks_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_webhooks`], with the status and headers of the answer.
     pub async fn list_webhooks_with_response(
         &self,
-        query: &super::types::ListWebhooksQuery,
+        query: &types::ListWebhooksQuery,
     ) -> Result<
-        ResponseValue<super::types::WebhookPage>,
-        ClientError<super::errors::ListWebhooksError>,
+        ResponseValue<types::WebhookPage>,
+        ClientError<errors::ListWebhooksError>,
     > {
         use super::errors::ListWebhooksError as Failure;
         let url = format!("{}/webhooks", self.base_url);
@@ -912,20 +869,17 @@ impl Client {
     /// `POST /webhooks`
     pub async fn create_webhook(
         &self,
-        body: &super::types::WebhookCreate,
-    ) -> Result<
-        super::types::WebhookEnvelope,
-        ClientError<super::errors::CreateWebhookError>,
-    > {
+        body: &types::WebhookCreate,
+    ) -> Result<types::WebhookEnvelope, ClientError<errors::CreateWebhookError>> {
         self.create_webhook_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_webhook`], with the status and headers of the answer.
     pub async fn create_webhook_with_response(
         &self,
-        body: &super::types::WebhookCreate,
+        body: &types::WebhookCreate,
     ) -> Result<
-        ResponseValue<super::types::WebhookEnvelope>,
-        ClientError<super::errors::CreateWebhookError>,
+        ResponseValue<types::WebhookEnvelope>,
+        ClientError<errors::CreateWebhookError>,
     > {
         use super::errors::CreateWebhookError as Failure;
         let url = format!("{}/webhooks", self.base_url);
@@ -955,10 +909,7 @@ impl Client {
     pub async fn delete_webhook(
         &self,
         webhook_id: &str,
-    ) -> Result<
-        super::types::DeletionEnvelope,
-        ClientError<super::errors::DeleteWebhookError>,
-    > {
+    ) -> Result<types::DeletionEnvelope, ClientError<errors::DeleteWebhookError>> {
         self.delete_webhook_with_response(webhook_id)
             .await
             .map(ResponseValue::into_inner)
@@ -968,8 +919,8 @@ impl Client {
         &self,
         webhook_id: &str,
     ) -> Result<
-        ResponseValue<super::types::DeletionEnvelope>,
-        ClientError<super::errors::DeleteWebhookError>,
+        ResponseValue<types::DeletionEnvelope>,
+        ClientError<errors::DeleteWebhookError>,
     > {
         use super::errors::DeleteWebhookError as Failure;
         check_path_value("webhookId", webhook_id, false)?;
@@ -1002,17 +953,17 @@ impl Client {
     /// `GET /auth/keys`
     pub async fn list_api_keys(
         &self,
-        query: &super::types::ListApiKeysQuery,
-    ) -> Result<super::types::ApiKeyPage, ClientError<super::errors::ListApiKeysError>> {
+        query: &types::ListApiKeysQuery,
+    ) -> Result<types::ApiKeyPage, ClientError<errors::ListApiKeysError>> {
         self.list_api_keys_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
-        query: &super::types::ListApiKeysQuery,
+        query: &types::ListApiKeysQuery,
     ) -> Result<
-        ResponseValue<super::types::ApiKeyPage>,
-        ClientError<super::errors::ListApiKeysError>,
+        ResponseValue<types::ApiKeyPage>,
+        ClientError<errors::ListApiKeysError>,
     > {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
@@ -1043,20 +994,17 @@ impl Client {
     /// `POST /auth/keys`
     pub async fn create_api_key(
         &self,
-        body: &super::types::ApiKeyCreate,
-    ) -> Result<
-        super::types::ApiKeySecretEnvelope,
-        ClientError<super::errors::CreateApiKeyError>,
-    > {
+        body: &types::ApiKeyCreate,
+    ) -> Result<types::ApiKeySecretEnvelope, ClientError<errors::CreateApiKeyError>> {
         self.create_api_key_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_api_key`], with the status and headers of the answer.
     pub async fn create_api_key_with_response(
         &self,
-        body: &super::types::ApiKeyCreate,
+        body: &types::ApiKeyCreate,
     ) -> Result<
-        ResponseValue<super::types::ApiKeySecretEnvelope>,
-        ClientError<super::errors::CreateApiKeyError>,
+        ResponseValue<types::ApiKeySecretEnvelope>,
+        ClientError<errors::CreateApiKeyError>,
     > {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
@@ -1087,10 +1035,7 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &str,
-    ) -> Result<
-        super::types::ApiKeyEnvelope,
-        ClientError<super::errors::RevokeApiKeyError>,
-    > {
+    ) -> Result<types::ApiKeyEnvelope, ClientError<errors::RevokeApiKeyError>> {
         self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_api_key`], with the status and headers of the answer.
@@ -1098,8 +1043,8 @@ impl Client {
         &self,
         key_id: &str,
     ) -> Result<
-        ResponseValue<super::types::ApiKeyEnvelope>,
-        ClientError<super::errors::RevokeApiKeyError>,
+        ResponseValue<types::ApiKeyEnvelope>,
+        ClientError<errors::RevokeApiKeyError>,
     > {
         use super::errors::RevokeApiKeyError as Failure;
         check_path_value("keyId", key_id, false)?;
@@ -1130,18 +1075,15 @@ impl Client {
     /// `GET /auth/scopes`
     pub async fn list_scopes(
         &self,
-    ) -> Result<
-        super::types::ScopeListEnvelope,
-        ClientError<super::errors::ListScopesError>,
-    > {
+    ) -> Result<types::ScopeListEnvelope, ClientError<errors::ListScopesError>> {
         self.list_scopes_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_scopes`], with the status and headers of the answer.
     pub async fn list_scopes_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::ScopeListEnvelope>,
-        ClientError<super::errors::ListScopesError>,
+        ResponseValue<types::ScopeListEnvelope>,
+        ClientError<errors::ListScopesError>,
     > {
         use super::errors::ListScopesError as Failure;
         let url = format!("{}/auth/scopes", self.base_url);
@@ -1170,18 +1112,15 @@ impl Client {
     /// `POST /auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> Result<
-        super::types::TokenRefreshEnvelope,
-        ClientError<super::errors::RefreshTokenError>,
-    > {
+    ) -> Result<types::TokenRefreshEnvelope, ClientError<errors::RefreshTokenError>> {
         self.refresh_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::TokenRefreshEnvelope>,
-        ClientError<super::errors::RefreshTokenError>,
+        ResponseValue<types::TokenRefreshEnvelope>,
+        ClientError<errors::RefreshTokenError>,
     > {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/auth/refresh", self.base_url);

@@ -20,6 +20,8 @@
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
 use ::clawgen_runtime::error_enum;
+#[allow(unused_imports)]
+use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -38,62 +40,53 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(
-    status: u16,
-    message: impl Into<String>,
-) -> super::types::ErrorResponse {
+pub fn common_error(status: u16, message: impl Into<String>) -> types::ErrorResponse {
     let message: String = message.into();
     match status {
         400u16 => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
+                types::ErrorDetail::new(
+                    types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
         }
         401u16 => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::InvalidApiKey,
-                    message,
-                ),
+                types::ErrorDetail::new(types::ErrorCode::InvalidApiKey, message),
             )
         }
         403u16 => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::InsufficientPermissions,
+                types::ErrorDetail::new(
+                    types::ErrorCode::InsufficientPermissions,
                     message,
                 ),
             )
         }
         404u16 => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::ListingNotFound,
-                    message,
-                ),
+                types::ErrorDetail::new(types::ErrorCode::ListingNotFound, message),
             )
         }
         500..=599 => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
+                types::ErrorDetail::new(
+                    types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
                     message,
                 ),
             )
         }
         _ => {
-            super::types::ErrorResponse::new(
+            types::ErrorResponse::new(
                 false,
-                super::types::ErrorDetail::new(
-                    super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
+                types::ErrorDetail::new(
+                    types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
                     message,
                 ),
             )
@@ -105,43 +98,37 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_1(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(
-            super::types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
+        types::ErrorDetail::new(
+            types::ErrorCode::Other(String::from("VALIDATION_ERROR")),
             message,
         ),
     )
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_2(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(super::types::ErrorCode::InvalidApiKey, message),
+        types::ErrorDetail::new(types::ErrorCode::InvalidApiKey, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_3(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(
-            super::types::ErrorCode::InsufficientPermissions,
-            message,
-        ),
+        types::ErrorDetail::new(types::ErrorCode::InsufficientPermissions, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_4(
-    message: String,
-    retry_after: u64,
-) -> super::types::RateLimitErrorResponse {
-    super::types::RateLimitErrorResponse::new(
+fn error_body_4(message: String, retry_after: u64) -> types::RateLimitErrorResponse {
+    types::RateLimitErrorResponse::new(
         false,
-        super::types::RateLimitError::new(
-            super::types::ErrorCode::RateLimitExceeded,
+        types::RateLimitError::new(
+            types::ErrorCode::RateLimitExceeded,
             message,
-            super::types::RateLimitDetails::new(
+            types::RateLimitDetails::new(
                 ::chrono::DateTime::<
                     ::chrono::Utc,
                 >::from({
@@ -154,28 +141,28 @@ fn error_body_4(
     )
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_5(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(
-            super::types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
+        types::ErrorDetail::new(
+            types::ErrorCode::Other(String::from("INTERNAL_ERROR")),
             message,
         ),
     )
 }
 #[allow(unused_variables)]
-fn error_body_6(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_6(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(super::types::ErrorCode::ListingNotFound, message),
+        types::ErrorDetail::new(types::ErrorCode::ListingNotFound, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_7(message: String, retry_after: u64) -> super::types::ErrorResponse {
-    super::types::ErrorResponse::new(
+fn error_body_7(message: String, retry_after: u64) -> types::ErrorResponse {
+    types::ErrorResponse::new(
         false,
-        super::types::ErrorDetail::new(
-            super::types::ErrorCode::Other(String::from("NOT_FOUND")),
+        types::ErrorDetail::new(
+            types::ErrorCode::Other(String::from("NOT_FOUND")),
             message,
         ),
     )
@@ -185,15 +172,15 @@ fn error_body_7(message: String, retry_after: u64) -> super::types::ErrorRespons
 #[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -258,15 +245,15 @@ impl<E: DomainError> From<E> for ListListingsError {
 #[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -331,15 +318,15 @@ impl<E: DomainError> From<E> for CreateListingError {
 #[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -404,17 +391,17 @@ impl<E: DomainError> From<E> for SearchListingsError {
 #[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -485,17 +472,17 @@ impl<E: DomainError> From<E> for GetListingError {
 #[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -566,17 +553,17 @@ impl<E: DomainError> From<E> for DeleteListingError {
 #[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -651,19 +638,19 @@ pub enum PurchaseListingError {
     /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
     /// without a status; their status is assumed to be 400, the docs'
     /// status for a bad request.
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -735,15 +722,15 @@ impl<E: DomainError> From<E> for PurchaseListingError {
 #[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -808,17 +795,17 @@ impl<E: DomainError> From<E> for ListSoulsError {
 #[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -889,17 +876,17 @@ impl<E: DomainError> From<E> for GetSoulError {
 #[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -971,17 +958,17 @@ impl<E: DomainError> From<E> for ListSoulListingsError {
 #[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1053,15 +1040,15 @@ impl<E: DomainError> From<E> for ListSoulActivityError {
 #[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1126,15 +1113,15 @@ impl<E: DomainError> From<E> for ListPurchasesError {
 #[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1199,15 +1186,15 @@ impl<E: DomainError> From<E> for ListTransactionsError {
 #[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1272,17 +1259,17 @@ impl<E: DomainError> From<E> for GetUsageAnalyticsError {
 #[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1353,15 +1340,15 @@ impl<E: DomainError> From<E> for GetListingStatsError {
 #[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1426,15 +1413,15 @@ impl<E: DomainError> From<E> for ListWebhooksError {
 #[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1499,17 +1486,17 @@ impl<E: DomainError> From<E> for CreateWebhookError {
 #[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1581,15 +1568,15 @@ impl<E: DomainError> From<E> for DeleteWebhookError {
 #[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1654,15 +1641,15 @@ impl<E: DomainError> From<E> for ListApiKeysError {
 #[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1727,17 +1714,17 @@ impl<E: DomainError> From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(ErrorBody<super::types::ErrorResponse>),
+    BadRequest(ErrorBody<types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(ErrorBody<super::types::ErrorResponse>),
+    Forbidden(ErrorBody<types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(ErrorBody<super::types::ErrorResponse>),
+    NotFound(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1809,11 +1796,11 @@ impl<E: DomainError> From<E> for RevokeApiKeyError {
 #[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1866,11 +1853,11 @@ impl<E: DomainError> From<E> for ListScopesError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(ErrorBody<super::types::ErrorResponse>),
+    Unauthorized(ErrorBody<types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(ErrorBody<super::types::RateLimitErrorResponse>),
+    TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(ErrorBody<super::types::ErrorResponse>),
+    InternalServerError(ErrorBody<types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.

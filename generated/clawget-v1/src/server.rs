@@ -16,6 +16,10 @@ use ::axum::response::IntoResponse as _;
 use ::clawgen_runtime::{server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use super::auth::Operation;
+#[allow(unused_imports)]
+use super::{errors, types};
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of Clawget API that a server implements.
 ///
@@ -33,7 +37,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -44,7 +48,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
     fn rate_limit(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -66,12 +70,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_listings(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListListingsQuery,
+        query: types::ListListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingPage, super::errors::ListListingsError>,
+        Output = Result<types::ListingPage, errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listListings", super::errors::ListListingsError::undocumented)
+        not_implemented("listListings", errors::ListListingsError::undocumented)
     }
     /// Create a listing
     ///
@@ -84,12 +88,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn create_listing(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::ListingCreate,
+        body: types::ListingCreate,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingEnvelope, super::errors::CreateListingError>,
+        Output = Result<types::ListingEnvelope, errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createListing", super::errors::CreateListingError::undocumented)
+        not_implemented("createListing", errors::CreateListingError::undocumented)
     }
     /// Search marketplace listings
     ///
@@ -104,15 +108,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn search_listings(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::SearchListingsQuery,
+        query: types::SearchListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingPage, super::errors::SearchListingsError>,
+        Output = Result<types::ListingPage, errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "searchListings",
-            super::errors::SearchListingsError::undocumented,
-        )
+        not_implemented("searchListings", errors::SearchListingsError::undocumented)
     }
     /// Get a listing
     ///
@@ -127,10 +128,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingEnvelope, super::errors::GetListingError>,
+        Output = Result<types::ListingEnvelope, errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented("getListing", super::errors::GetListingError::undocumented)
+        not_implemented("getListing", errors::GetListingError::undocumented)
     }
     /// Delete a listing
     ///
@@ -145,13 +146,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::DeletionEnvelope,
-            super::errors::DeleteListingError,
-        >,
+        Output = Result<types::DeletionEnvelope, errors::DeleteListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented("deleteListing", super::errors::DeleteListingError::undocumented)
+        not_implemented("deleteListing", errors::DeleteListingError::undocumented)
     }
     /// Update a listing
     ///
@@ -165,12 +163,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-        body: super::types::ListingUpdate,
+        body: types::ListingUpdate,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingEnvelope, super::errors::UpdateListingError>,
+        Output = Result<types::ListingEnvelope, errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
-        not_implemented("updateListing", super::errors::UpdateListingError::undocumented)
+        not_implemented("updateListing", errors::UpdateListingError::undocumented)
     }
     /// Purchase a listing
     ///
@@ -193,16 +191,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::PurchaseEnvelope,
-            super::errors::PurchaseListingError,
-        >,
+        Output = Result<types::PurchaseEnvelope, errors::PurchaseListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented(
-            "purchaseListing",
-            super::errors::PurchaseListingError::undocumented,
-        )
+        not_implemented("purchaseListing", errors::PurchaseListingError::undocumented)
     }
     /// List souls
     ///
@@ -215,12 +207,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_souls(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListSoulsQuery,
+        query: types::ListSoulsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::SoulPage, super::errors::ListSoulsError>,
+        Output = Result<types::SoulPage, errors::ListSoulsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listSouls", super::errors::ListSoulsError::undocumented)
+        not_implemented("listSouls", errors::ListSoulsError::undocumented)
     }
     /// Get a soul's profile
     ///
@@ -234,10 +226,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::SoulEnvelope, super::errors::GetSoulError>,
+        Output = Result<types::SoulEnvelope, errors::GetSoulError>,
     > + Send {
         let _ = (cx, soul_id);
-        not_implemented("getSoul", super::errors::GetSoulError::undocumented)
+        not_implemented("getSoul", errors::GetSoulError::undocumented)
     }
     /// List a soul's listings
     ///
@@ -251,15 +243,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         soul_id: String,
-        query: super::types::ListSoulListingsQuery,
+        query: types::ListSoulListingsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ListingPage, super::errors::ListSoulListingsError>,
+        Output = Result<types::ListingPage, errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
-        not_implemented(
-            "listSoulListings",
-            super::errors::ListSoulListingsError::undocumented,
-        )
+        not_implemented("listSoulListings", errors::ListSoulListingsError::undocumented)
     }
     /// Get a soul's activity stream
     ///
@@ -272,18 +261,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         soul_id: String,
-        query: super::types::ListSoulActivityQuery,
+        query: types::ListSoulActivityQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::SoulActivityPage,
-            super::errors::ListSoulActivityError,
-        >,
+        Output = Result<types::SoulActivityPage, errors::ListSoulActivityError>,
     > + Send {
         let _ = (cx, soul_id, query);
-        not_implemented(
-            "listSoulActivity",
-            super::errors::ListSoulActivityError::undocumented,
-        )
+        not_implemented("listSoulActivity", errors::ListSoulActivityError::undocumented)
     }
     /// Get purchase history
     ///
@@ -297,12 +280,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_purchases(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListPurchasesQuery,
+        query: types::ListPurchasesQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::PurchasePage, super::errors::ListPurchasesError>,
+        Output = Result<types::PurchasePage, errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listPurchases", super::errors::ListPurchasesError::undocumented)
+        not_implemented("listPurchases", errors::ListPurchasesError::undocumented)
     }
     /// Get transaction logs
     ///
@@ -317,18 +300,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_transactions(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListTransactionsQuery,
+        query: types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TransactionPage,
-            super::errors::ListTransactionsError,
-        >,
+        Output = Result<types::TransactionPage, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listTransactions",
-            super::errors::ListTransactionsError::undocumented,
-        )
+        not_implemented("listTransactions", errors::ListTransactionsError::undocumented)
     }
     /// Get usage analytics
     ///
@@ -341,17 +318,14 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn get_usage_analytics(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::GetUsageAnalyticsQuery,
+        query: types::GetUsageAnalyticsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::UsageAnalyticsEnvelope,
-            super::errors::GetUsageAnalyticsError,
-        >,
+        Output = Result<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError>,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "getUsageAnalytics",
-            super::errors::GetUsageAnalyticsError::undocumented,
+            errors::GetUsageAnalyticsError::undocumented,
         )
     }
     /// Get listing performance stats
@@ -369,18 +343,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-        query: super::types::GetListingStatsQuery,
+        query: types::GetListingStatsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::ListingStatsEnvelope,
-            super::errors::GetListingStatsError,
-        >,
+        Output = Result<types::ListingStatsEnvelope, errors::GetListingStatsError>,
     > + Send {
         let _ = (cx, listing_id, query);
-        not_implemented(
-            "getListingStats",
-            super::errors::GetListingStatsError::undocumented,
-        )
+        not_implemented("getListingStats", errors::GetListingStatsError::undocumented)
     }
     /// List webhook endpoints
     ///
@@ -393,12 +361,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_webhooks(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListWebhooksQuery,
+        query: types::ListWebhooksQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::WebhookPage, super::errors::ListWebhooksError>,
+        Output = Result<types::WebhookPage, errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listWebhooks", super::errors::ListWebhooksError::undocumented)
+        not_implemented("listWebhooks", errors::ListWebhooksError::undocumented)
     }
     /// Create a webhook endpoint
     ///
@@ -412,12 +380,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn create_webhook(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::WebhookCreate,
+        body: types::WebhookCreate,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::WebhookEnvelope, super::errors::CreateWebhookError>,
+        Output = Result<types::WebhookEnvelope, errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createWebhook", super::errors::CreateWebhookError::undocumented)
+        not_implemented("createWebhook", errors::CreateWebhookError::undocumented)
     }
     /// Delete a webhook endpoint
     ///
@@ -431,13 +399,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         webhook_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::DeletionEnvelope,
-            super::errors::DeleteWebhookError,
-        >,
+        Output = Result<types::DeletionEnvelope, errors::DeleteWebhookError>,
     > + Send {
         let _ = (cx, webhook_id);
-        not_implemented("deleteWebhook", super::errors::DeleteWebhookError::undocumented)
+        not_implemented("deleteWebhook", errors::DeleteWebhookError::undocumented)
     }
     /// List API keys
     ///
@@ -451,12 +416,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_api_keys(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListApiKeysQuery,
+        query: types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ApiKeyPage, super::errors::ListApiKeysError>,
+        Output = Result<types::ApiKeyPage, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listApiKeys", super::errors::ListApiKeysError::undocumented)
+        not_implemented("listApiKeys", errors::ListApiKeysError::undocumented)
     }
     /// Create an API key
     ///
@@ -470,15 +435,12 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn create_api_key(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::ApiKeyCreate,
+        body: types::ApiKeyCreate,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::ApiKeySecretEnvelope,
-            super::errors::CreateApiKeyError,
-        >,
+        Output = Result<types::ApiKeySecretEnvelope, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createApiKey", super::errors::CreateApiKeyError::undocumented)
+        not_implemented("createApiKey", errors::CreateApiKeyError::undocumented)
     }
     /// Revoke an API key
     ///
@@ -493,10 +455,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ApiKeyEnvelope, super::errors::RevokeApiKeyError>,
+        Output = Result<types::ApiKeyEnvelope, errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
-        not_implemented("revokeApiKey", super::errors::RevokeApiKeyError::undocumented)
+        not_implemented("revokeApiKey", errors::RevokeApiKeyError::undocumented)
     }
     /// List permission scopes
     ///
@@ -511,10 +473,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ScopeListEnvelope, super::errors::ListScopesError>,
+        Output = Result<types::ScopeListEnvelope, errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listScopes", super::errors::ListScopesError::undocumented)
+        not_implemented("listScopes", errors::ListScopesError::undocumented)
     }
     /// Refresh the API key
     ///
@@ -532,13 +494,10 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TokenRefreshEnvelope,
-            super::errors::RefreshTokenError,
-        >,
+        Output = Result<types::TokenRefreshEnvelope, errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("refreshToken", super::errors::RefreshTokenError::undocumented)
+        not_implemented("refreshToken", errors::RefreshTokenError::undocumented)
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
@@ -547,9 +506,7 @@ fn not_implemented<T, E>(
     undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(
-        Err(undocumented(501, super::errors::common_error_body(501, message))),
-    )
+    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -624,7 +581,7 @@ fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::R
     let mut response = json_response_as(
         status,
         "application/json",
-        &super::errors::common_error(status, message),
+        &errors::common_error(status, message),
     );
     if status == 429 {
         set_header(&mut response, "retry-after", &retry_after);
@@ -669,7 +626,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// `POST purchase.completed`
     fn purchase_completed(
         &self,
-        event: super::types::PurchaseCompletedEvent,
+        event: types::PurchaseCompletedEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription renewed
@@ -683,7 +640,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// `POST subscription.renewed`
     fn subscription_renewed(
         &self,
-        event: super::types::SubscriptionRenewedEvent,
+        event: types::SubscriptionRenewedEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
     /// Subscription cancelled
@@ -698,7 +655,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// `POST subscription.cancelled`
     fn subscription_cancelled(
         &self,
-        event: super::types::SubscriptionCancelledEvent,
+        event: types::SubscriptionCancelledEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
 }
@@ -773,10 +730,10 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
 }
 async fn guard_1<A: ClawgetApi>(
     api: &A,
-    operation: super::auth::Operation,
-    credentials: &super::auth::Credentials,
     cx: &RequestContext,
+    operation: Operation,
 ) -> Result<A::Identity, Refused> {
+    let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.api_key_auth.is_some();
     if !satisfied {
         return Err(Refused {
@@ -798,7 +755,7 @@ async fn handle_list_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListListingsError::documented);
+    let reject = rejecting(errors::ListListingsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -806,7 +763,7 @@ async fn handle_list_listings<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListListings, &credentials, &cx)
+            .rate_limit(Operation::ListListings, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -824,26 +781,17 @@ async fn handle_list_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListListings,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListListings).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListListingsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListListingsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_LISTINGS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api.list_listings(cx.with_identity(identity), query).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_listings(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -863,7 +811,7 @@ async fn handle_create_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateListingError::documented);
+    let reject = rejecting(errors::CreateListingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -871,7 +819,7 @@ async fn handle_create_listing<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateListing, &credentials, &cx)
+            .rate_limit(Operation::CreateListing, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -889,27 +837,18 @@ async fn handle_create_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateListing,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateListing).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ListingCreate,
-                    >(&bytes, <super::types::ListingCreate as shape::Shape>::check)
+                        types::ListingCreate,
+                    >(&bytes, <types::ListingCreate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_listing(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_listing(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -929,7 +868,7 @@ async fn handle_search_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SearchListingsError::documented);
+    let reject = rejecting(errors::SearchListingsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -937,7 +876,7 @@ async fn handle_search_listings<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SearchListings, &credentials, &cx)
+            .rate_limit(Operation::SearchListings, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -955,28 +894,17 @@ async fn handle_search_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SearchListings,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::SearchListings).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::SearchListingsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::SearchListingsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_SEARCH_LISTINGS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
-                            .search_listings(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.search_listings(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -996,7 +924,7 @@ async fn handle_get_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetListingError::documented);
+    let reject = rejecting(errors::GetListingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1004,7 +932,7 @@ async fn handle_get_listing<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetListing, &credentials, &cx)
+            .rate_limit(Operation::GetListing, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1022,19 +950,15 @@ async fn handle_get_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetListing,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetListing).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let listing_id: String = path_param(&segments, "listingId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let listing_id: String = path_value(
+                        &segments,
+                        "listingId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &listing_id;
                         {
@@ -1051,14 +975,9 @@ async fn handle_get_listing<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api
-                            .get_listing(cx.with_identity(identity), listing_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_listing(cx.with_identity(identity), listing_id).await,
                     )
                 }
                     .await
@@ -1078,7 +997,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteListingError::documented);
+    let reject = rejecting(errors::DeleteListingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1086,7 +1005,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteListing, &credentials, &cx)
+            .rate_limit(Operation::DeleteListing, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1104,19 +1023,15 @@ async fn handle_delete_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteListing,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::DeleteListing).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let listing_id: String = path_param(&segments, "listingId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let listing_id: String = path_value(
+                        &segments,
+                        "listingId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &listing_id;
                         {
@@ -1133,14 +1048,9 @@ async fn handle_delete_listing<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api
-                            .delete_listing(cx.with_identity(identity), listing_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.delete_listing(cx.with_identity(identity), listing_id).await,
                     )
                 }
                     .await
@@ -1160,7 +1070,7 @@ async fn handle_update_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateListingError::documented);
+    let reject = rejecting(errors::UpdateListingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -1168,7 +1078,7 @@ async fn handle_update_listing<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateListing, &credentials, &cx)
+            .rate_limit(Operation::UpdateListing, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1186,19 +1096,15 @@ async fn handle_update_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateListing,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdateListing).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let listing_id: String = path_param(&segments, "listingId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let listing_id: String = path_value(
+                        &segments,
+                        "listingId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &listing_id;
                         {
@@ -1218,18 +1124,15 @@ async fn handle_update_listing<A: ClawgetApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ListingUpdate,
-                    >(&bytes, <super::types::ListingUpdate as shape::Shape>::check)
+                        types::ListingUpdate,
+                    >(&bytes, <types::ListingUpdate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_listing(cx.with_identity(identity), listing_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -1249,7 +1152,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::PurchaseListingError::documented);
+    let reject = rejecting(errors::PurchaseListingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1257,7 +1160,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::PurchaseListing, &credentials, &cx)
+            .rate_limit(Operation::PurchaseListing, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1275,19 +1178,15 @@ async fn handle_purchase_listing<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::PurchaseListing,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::PurchaseListing).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let listing_id: String = path_param(&segments, "listingId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let listing_id: String = path_value(
+                        &segments,
+                        "listingId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &listing_id;
                         {
@@ -1304,14 +1203,11 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        201u16,
+                        api
                             .purchase_listing(cx.with_identity(identity), listing_id)
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -1331,7 +1227,7 @@ async fn handle_list_souls<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListSoulsError::documented);
+    let reject = rejecting(errors::ListSoulsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1339,7 +1235,7 @@ async fn handle_list_souls<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListSouls, &credentials, &cx)
+            .rate_limit(Operation::ListSouls, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1357,25 +1253,17 @@ async fn handle_list_souls<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListSouls,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListSouls).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListSoulsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListSoulsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_SOULS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api.list_souls(cx.with_identity(identity), query).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_souls(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -1395,7 +1283,7 @@ async fn handle_get_soul<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetSoulError::documented);
+    let reject = rejecting(errors::GetSoulError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1403,7 +1291,7 @@ async fn handle_get_soul<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetSoul, &credentials, &cx)
+            .rate_limit(Operation::GetSoul, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1421,19 +1309,10 @@ async fn handle_get_soul<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetSoul,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetSoul).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let soul_id: String = path_param(&segments, "soulId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
                     {
                         let value = &soul_id;
                         {
@@ -1450,11 +1329,9 @@ async fn handle_get_soul<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api.get_soul(cx.with_identity(identity), soul_id).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_soul(cx.with_identity(identity), soul_id).await,
                     )
                 }
                     .await
@@ -1474,7 +1351,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListSoulListingsError::documented);
+    let reject = rejecting(errors::ListSoulListingsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1482,7 +1359,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListSoulListings, &credentials, &cx)
+            .rate_limit(Operation::ListSoulListings, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1500,19 +1377,10 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListSoulListings,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListSoulListings).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let soul_id: String = path_param(&segments, "soulId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
                     {
                         let value = &soul_id;
                         {
@@ -1529,24 +1397,21 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    let query: super::types::ListSoulListingsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListSoulListingsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_SOUL_LISTINGS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .list_soul_listings(
                                 cx.with_identity(identity),
                                 soul_id,
                                 query,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -1566,7 +1431,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListSoulActivityError::documented);
+    let reject = rejecting(errors::ListSoulActivityError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1574,7 +1439,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListSoulActivity, &credentials, &cx)
+            .rate_limit(Operation::ListSoulActivity, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1592,19 +1457,10 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListSoulActivity,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListSoulActivity).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let soul_id: String = path_param(&segments, "soulId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
                     {
                         let value = &soul_id;
                         {
@@ -1621,24 +1477,21 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    let query: super::types::ListSoulActivityQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListSoulActivityQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_SOUL_ACTIVITY,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .list_soul_activity(
                                 cx.with_identity(identity),
                                 soul_id,
                                 query,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -1658,7 +1511,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListPurchasesError::documented);
+    let reject = rejecting(errors::ListPurchasesError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1666,7 +1519,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListPurchases, &credentials, &cx)
+            .rate_limit(Operation::ListPurchases, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1684,26 +1537,17 @@ async fn handle_list_purchases<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListPurchases,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListPurchases).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListPurchasesQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListPurchasesQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_PURCHASES,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api.list_purchases(cx.with_identity(identity), query).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_purchases(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -1723,7 +1567,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListTransactionsError::documented);
+    let reject = rejecting(errors::ListTransactionsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1731,7 +1575,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
+            .rate_limit(Operation::ListTransactions, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1749,28 +1593,17 @@ async fn handle_list_transactions<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListTransactions,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListTransactions).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_TRANSACTIONS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
-                            .list_transactions(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_transactions(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -1790,7 +1623,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetUsageAnalyticsError::documented);
+    let reject = rejecting(errors::GetUsageAnalyticsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1798,7 +1631,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials, &cx)
+            .rate_limit(Operation::GetUsageAnalytics, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1816,27 +1649,17 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetUsageAnalytics,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::GetUsageAnalytics)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::GetUsageAnalyticsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::GetUsageAnalyticsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_GET_USAGE_ANALYTICS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .get_usage_analytics(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_usage_analytics(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -1856,7 +1679,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetListingStatsError::documented);
+    let reject = rejecting(errors::GetListingStatsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1864,7 +1687,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetListingStats, &credentials, &cx)
+            .rate_limit(Operation::GetListingStats, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1882,19 +1705,15 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetListingStats,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetListingStats).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let listing_id: String = path_param(&segments, "listingId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let listing_id: String = path_value(
+                        &segments,
+                        "listingId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &listing_id;
                         {
@@ -1911,23 +1730,20 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    let query: super::types::GetListingStatsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::GetListingStatsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_GET_LISTING_STATS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .get_listing_stats(
                                 cx.with_identity(identity),
                                 listing_id,
                                 query,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -1947,7 +1763,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListWebhooksError::documented);
+    let reject = rejecting(errors::ListWebhooksError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -1955,7 +1771,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListWebhooks, &credentials, &cx)
+            .rate_limit(Operation::ListWebhooks, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1973,26 +1789,17 @@ async fn handle_list_webhooks<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListWebhooks,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListWebhooks).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListWebhooksQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListWebhooksQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_WEBHOOKS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api.list_webhooks(cx.with_identity(identity), query).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_webhooks(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -2012,7 +1819,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateWebhookError::documented);
+    let reject = rejecting(errors::CreateWebhookError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2020,7 +1827,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateWebhook, &credentials, &cx)
+            .rate_limit(Operation::CreateWebhook, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2038,27 +1845,18 @@ async fn handle_create_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateWebhook,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateWebhook).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::WebhookCreate,
-                    >(&bytes, <super::types::WebhookCreate as shape::Shape>::check)
+                        types::WebhookCreate,
+                    >(&bytes, <types::WebhookCreate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_webhook(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_webhook(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -2078,7 +1876,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteWebhookError::documented);
+    let reject = rejecting(errors::DeleteWebhookError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2086,7 +1884,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteWebhook, &credentials, &cx)
+            .rate_limit(Operation::DeleteWebhook, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2104,19 +1902,15 @@ async fn handle_delete_webhook<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteWebhook,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::DeleteWebhook).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let webhook_id: String = path_param(&segments, "webhookId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let webhook_id: String = path_value(
+                        &segments,
+                        "webhookId",
+                        "",
+                        400,
+                    )?;
                     {
                         let value = &webhook_id;
                         {
@@ -2133,14 +1927,9 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api
-                            .delete_webhook(cx.with_identity(identity), webhook_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.delete_webhook(cx.with_identity(identity), webhook_id).await,
                     )
                 }
                     .await
@@ -2160,7 +1949,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListApiKeysError::documented);
+    let reject = rejecting(errors::ListApiKeysError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2168,7 +1957,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
+            .rate_limit(Operation::ListApiKeys, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2186,26 +1975,17 @@ async fn handle_list_api_keys<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListApiKeys,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListApiKeys).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListApiKeysQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListApiKeysQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_API_KEYS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api.list_api_keys(cx.with_identity(identity), query).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_api_keys(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -2225,7 +2005,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateApiKeyError::documented);
+    let reject = rejecting(errors::CreateApiKeyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2233,7 +2013,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
+            .rate_limit(Operation::CreateApiKey, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2251,27 +2031,18 @@ async fn handle_create_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateApiKey,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateApiKey).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ApiKeyCreate,
-                    >(&bytes, <super::types::ApiKeyCreate as shape::Shape>::check)
+                        types::ApiKeyCreate,
+                    >(&bytes, <types::ApiKeyCreate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_api_key(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_api_key(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -2291,7 +2062,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RevokeApiKeyError::documented);
+    let reject = rejecting(errors::RevokeApiKeyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2299,7 +2070,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
+            .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2317,19 +2088,10 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RevokeApiKey,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::RevokeApiKey).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let key_id: String = path_param(&segments, "keyId", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let key_id: String = path_value(&segments, "keyId", "", 400)?;
                     {
                         let value = &key_id;
                         {
@@ -2346,14 +2108,9 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                             )?;
                         }
                     }
-                    Answer::Ok(
-                        match api
-                            .revoke_api_key(cx.with_identity(identity), key_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.revoke_api_key(cx.with_identity(identity), key_id).await,
                     )
                 }
                     .await
@@ -2380,7 +2137,7 @@ async fn handle_list_scopes<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListScopes, &credentials, &cx)
+            .rate_limit(Operation::ListScopes, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2398,19 +2155,11 @@ async fn handle_list_scopes<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListScopes,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListScopes).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_scopes(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_scopes(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -2441,7 +2190,7 @@ async fn handle_refresh_token<A: ClawgetApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
+            .rate_limit(Operation::RefreshToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2459,19 +2208,11 @@ async fn handle_refresh_token<A: ClawgetApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RefreshToken,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::RefreshToken).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.refresh_token(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.refresh_token(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -2496,7 +2237,7 @@ fn reject_list_scopes(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListScopesError::documented(
+    if let Some(error) = errors::ListScopesError::documented(
         status,
         message.clone(),
         retry_after,
@@ -2507,10 +2248,10 @@ fn reject_list_scopes(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse::new(
+                &types::ErrorResponse::new(
                     false,
-                    super::types::ErrorDetail::new(
-                        super::types::ErrorCode::InsufficientPermissions,
+                    types::ErrorDetail::new(
+                        types::ErrorCode::InsufficientPermissions,
                         message,
                     ),
                 ),
@@ -2524,7 +2265,7 @@ fn reject_refresh_token(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RefreshTokenError::documented(
+    if let Some(error) = errors::RefreshTokenError::documented(
         status,
         message.clone(),
         retry_after,
@@ -2535,10 +2276,10 @@ fn reject_refresh_token(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse::new(
+                &types::ErrorResponse::new(
                     false,
-                    super::types::ErrorDetail::new(
-                        super::types::ErrorCode::InsufficientPermissions,
+                    types::ErrorDetail::new(
+                        types::ErrorCode::InsufficientPermissions,
                         message,
                     ),
                 ),
@@ -2555,526 +2296,284 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         api_key_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListListingsError {
+impl ::axum::response::IntoResponse for errors::ListListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateListingError {
+impl ::axum::response::IntoResponse for errors::CreateListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
+impl ::axum::response::IntoResponse for errors::SearchListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetListingError {
+impl ::axum::response::IntoResponse for errors::GetListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
+impl ::axum::response::IntoResponse for errors::DeleteListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
+impl ::axum::response::IntoResponse for errors::UpdateListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
+impl ::axum::response::IntoResponse for errors::PurchaseListingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
+impl ::axum::response::IntoResponse for errors::ListSoulsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetSoulError {
+impl ::axum::response::IntoResponse for errors::GetSoulError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
+impl ::axum::response::IntoResponse for errors::ListSoulListingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
+impl ::axum::response::IntoResponse for errors::ListSoulActivityError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
+impl ::axum::response::IntoResponse for errors::ListPurchasesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
+impl ::axum::response::IntoResponse for errors::ListTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
+impl ::axum::response::IntoResponse for errors::GetUsageAnalyticsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
+impl ::axum::response::IntoResponse for errors::GetListingStatsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
+impl ::axum::response::IntoResponse for errors::ListWebhooksError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
+impl ::axum::response::IntoResponse for errors::CreateWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
+impl ::axum::response::IntoResponse for errors::DeleteWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
+impl ::axum::response::IntoResponse for errors::ListApiKeysError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
+impl ::axum::response::IntoResponse for errors::CreateApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
+impl ::axum::response::IntoResponse for errors::RevokeApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListScopesError {
+impl ::axum::response::IntoResponse for errors::ListScopesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
+impl ::axum::response::IntoResponse for errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -109,13 +109,13 @@ impl validation::Validate for PaginationMeta {
 #[non_exhaustive]
 pub struct ResponseMeta {
     /// The page, where the answer has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// The page size, where the answer has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The number of items, where the answer has one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// Properties the schema does not list.
     #[serde(flatten)]
@@ -213,8 +213,7 @@ pub struct Listing {
     #[serde(rename = "pricingModel")]
     pub pricing_model: PricingModel,
     /// Billing period; present for subscription listings only.
-    #[serde(rename = "billingPeriod")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "billingPeriod", default, skip_serializing_if = "Option::is_none")]
     pub billing_period: Option<BillingPeriod>,
     /// The soul that sells the listing.
     #[serde(rename = "sellerId")]
@@ -232,8 +231,7 @@ pub struct Listing {
     /// Search tags.
     pub tags: Vec<String>,
     /// Thumbnail image for cards; absent when the seller set none.
-    #[serde(rename = "thumbnailUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Lifecycle state of the listing.
     pub status: ListingStatus,
@@ -350,19 +348,16 @@ pub struct ListingCreate {
     /// Price in USDT, per purchase or per billing period for subscriptions.
     pub price: f64,
     /// One-time purchase or subscription (default one_time).
-    #[serde(rename = "pricingModel")]
-    #[serde(default = "default_listing_create_pricing_model")]
+    #[serde(rename = "pricingModel", default = "default_listing_create_pricing_model")]
     pub pricing_model: PricingModel,
     /// Billing period; required for subscription listings.
-    #[serde(rename = "billingPeriod")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "billingPeriod", default, skip_serializing_if = "Option::is_none")]
     pub billing_period: Option<BillingPeriod>,
     /// Search tags.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// Thumbnail image for cards.
-    #[serde(rename = "thumbnailUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// Initial state (default active, i.e. published at once).
     #[serde(default = "default_listing_create_status")]
@@ -436,30 +431,28 @@ impl validation::Validate for ListingCreate {
 #[non_exhaustive]
 pub struct ListingUpdate {
     /// New title.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// New description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// New category.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// New price in USDT; applies to future purchases and renewals.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// New billing period of a subscription listing.
-    #[serde(rename = "billingPeriod")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "billingPeriod", default, skip_serializing_if = "Option::is_none")]
     pub billing_period: Option<BillingPeriod>,
     /// New search tags (replace the old ones).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// New thumbnail image.
-    #[serde(rename = "thumbnailUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
     /// New lifecycle state (e.g. archived to hide the listing).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ListingStatus>,
 }
 impl ListingUpdate {
@@ -545,8 +538,7 @@ pub struct Purchase {
     #[serde(rename = "pricingModel")]
     pub pricing_model: PricingModel,
     /// The subscription started by the purchase; present for subscription listings only.
-    #[serde(rename = "subscriptionId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     /// State of the purchase.
     pub status: PurchaseStatus,
@@ -666,11 +658,10 @@ pub struct Soul {
     #[serde(rename = "displayName")]
     pub display_name: String,
     /// Short self-description; absent when empty.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bio: Option<String>,
     /// Avatar image; absent when none is set.
-    #[serde(rename = "avatarUrl")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Capabilities the soul declares (e.g. web-scraping).
     pub capabilities: Vec<String>,
@@ -787,8 +778,7 @@ pub struct SoulActivity {
     #[serde(rename = "type")]
     pub type_: SoulActivityType,
     /// The listing involved, when there is one.
-    #[serde(rename = "listingId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "listingId", default, skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<String>,
     /// Human-readable summary.
     pub summary: String,
@@ -928,10 +918,10 @@ pub struct Transaction {
     /// Settlement state.
     pub status: TransactionStatus,
     /// Identifier of the related object (purchase, subscription), when there is one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the transaction was recorded.
     #[serde(rename = "createdAt")]
@@ -1341,16 +1331,13 @@ pub struct ApiKey {
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key last authenticated a request; absent if never used.
-    #[serde(rename = "lastUsedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "lastUsedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key expires; absent if it does not.
-    #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key was revoked; absent while it is valid.
-    #[serde(rename = "revokedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "revokedAt", default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKey {
@@ -1438,8 +1425,7 @@ pub struct ApiKeyWithSecret {
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it does not.
-    #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The secret API key. Shown once only; store it in an environment variable.
     pub key: String,
@@ -1522,8 +1508,7 @@ pub struct ApiKeyCreate {
     /// Permission scopes to grant; use the minimum required.
     pub scopes: Vec<Scope>,
     /// Optional expiry time; the key never expires when absent.
-    #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKeyCreate {
@@ -1689,7 +1674,7 @@ pub struct ListingEnvelope {
     /// The listing.
     pub data: Listing,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl ListingEnvelope {
@@ -1715,7 +1700,7 @@ pub struct DeletionEnvelope {
     /// What was deleted.
     pub data: Deletion,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl DeletionEnvelope {
@@ -1734,7 +1719,7 @@ pub struct PurchaseEnvelope {
     /// The purchase, with its license key.
     pub data: Purchase,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl PurchaseEnvelope {
@@ -1812,7 +1797,7 @@ pub struct SoulEnvelope {
     /// The soul's profile.
     pub data: Soul,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl SoulEnvelope {
@@ -1890,7 +1875,7 @@ pub struct UsageAnalyticsEnvelope {
     /// Usage over the period.
     pub data: UsageAnalytics,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl UsageAnalyticsEnvelope {
@@ -1916,7 +1901,7 @@ pub struct ListingStatsEnvelope {
     /// The listing's stats over the period.
     pub data: ListingStats,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl ListingStatsEnvelope {
@@ -1968,7 +1953,7 @@ pub struct WebhookEnvelope {
     /// The webhook endpoint.
     pub data: Webhook,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl WebhookEnvelope {
@@ -2020,7 +2005,7 @@ pub struct ApiKeyEnvelope {
     /// The API key.
     pub data: ApiKey,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl ApiKeyEnvelope {
@@ -2046,7 +2031,7 @@ pub struct ApiKeySecretEnvelope {
     /// The new key, with its secret shown once only.
     pub data: ApiKeyWithSecret,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl ApiKeySecretEnvelope {
@@ -2072,7 +2057,7 @@ pub struct ScopeListEnvelope {
     /// Every available scope.
     pub data: Vec<ScopeInfo>,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl ScopeListEnvelope {
@@ -2091,7 +2076,7 @@ pub struct TokenRefreshEnvelope {
     /// The new key and the grace period of the old one.
     pub data: TokenRefresh,
     /// Response metadata; the docs do not say what it holds outside paginated lists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ResponseMeta>,
 }
 impl TokenRefreshEnvelope {
@@ -2151,7 +2136,7 @@ pub struct ErrorDetail {
     /// Human-readable error message.
     pub message: String,
     /// Code-specific details (e.g. required and available balance, rate-limit reset time); absent when there are none.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
 }
 impl ErrorDetail {
@@ -2190,10 +2175,10 @@ pub struct RateLimitDetails {
     #[serde(rename = "resetAt")]
     pub reset_at: ::chrono::DateTime<::chrono::Utc>,
     /// Requests allowed per window.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The window's length (e.g. `1h`).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
 }
 impl RateLimitDetails {
@@ -2373,7 +2358,7 @@ pub struct PurchaseCompletedEvent {
     /// The purchase.
     pub data: PurchaseCompletedData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 impl PurchaseCompletedEvent {
@@ -2507,7 +2492,7 @@ pub struct SubscriptionRenewedEvent {
     /// The renewal.
     pub data: SubscriptionRenewedData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 impl SubscriptionRenewedEvent {
@@ -2666,7 +2651,7 @@ pub struct SubscriptionCancelledEvent {
     /// The cancellation.
     pub data: SubscriptionCancelledData,
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 impl SubscriptionCancelledEvent {
@@ -2729,13 +2714,13 @@ wire_enum!(
 #[non_exhaustive]
 pub struct ListListingsQuery {
     /// Only listings in this category (e.g. automation, productivity).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// When true, only listings featured by Clawget; when false, only non-featured ones.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub featured: Option<bool>,
     /// Order of the results (default newest).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<ListingSort>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_listings_query_page")]
@@ -2794,15 +2779,13 @@ pub struct SearchListingsQuery {
     /// Free-text search terms, matched against titles, descriptions and tags.
     pub query: String,
     /// Only listings in this category.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Only listings priced at most this much, in USDT.
-    #[serde(rename = "maxPrice")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "maxPrice", default, skip_serializing_if = "Option::is_none")]
     pub max_price: Option<f64>,
     /// Only listings with an average rating of at least this value (0–5).
-    #[serde(rename = "minRating")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "minRating", default, skip_serializing_if = "Option::is_none")]
     pub min_rating: Option<f64>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_search_listings_query_page")]
@@ -2872,10 +2855,10 @@ impl validation::Validate for SearchListingsQuery {
 #[non_exhaustive]
 pub struct ListSoulsQuery {
     /// Only souls that declare this capability.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability: Option<String>,
     /// When true, only souls verified by Clawget.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_souls_query_page")]
@@ -3020,8 +3003,7 @@ impl validation::Validate for ListSoulActivityQuery {
 #[non_exhaustive]
 pub struct ListPurchasesQuery {
     /// Only purchases of this listing.
-    #[serde(rename = "listingId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "listingId", default, skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<String>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_purchases_query_page")]
@@ -3083,14 +3065,13 @@ impl validation::Validate for ListPurchasesQuery {
 #[non_exhaustive]
 pub struct ListTransactionsQuery {
     /// Only transactions of this type.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TransactionType>,
     /// Only transactions at or after this time.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Only transactions before this time.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_transactions_query_page")]
@@ -3154,7 +3135,7 @@ impl validation::Validate for ListTransactionsQuery {
 #[non_exhaustive]
 pub struct GetUsageAnalyticsQuery {
     /// Reporting period (default 30d).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<StatsPeriod>,
 }
 impl GetUsageAnalyticsQuery {
@@ -3165,7 +3146,7 @@ impl GetUsageAnalyticsQuery {
 #[non_exhaustive]
 pub struct GetListingStatsQuery {
     /// Reporting period (default 30d).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<StatsPeriod>,
 }
 impl GetListingStatsQuery {

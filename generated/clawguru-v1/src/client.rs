@@ -20,6 +20,8 @@ pub use ::clawgen_runtime::client::{
 pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
+#[allow(unused_imports)]
+use super::{errors, types};
 /// A client of ClawGuru API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -144,20 +146,17 @@ impl Client {
     /// `POST /v1/check-indicator`
     pub async fn check_indicator(
         &self,
-        body: &super::types::CheckIndicatorRequest,
-    ) -> Result<
-        super::types::RiskAssessment,
-        ClientError<super::errors::CheckIndicatorError>,
-    > {
+        body: &types::CheckIndicatorRequest,
+    ) -> Result<types::RiskAssessment, ClientError<errors::CheckIndicatorError>> {
         self.check_indicator_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::check_indicator`], with the status and headers of the answer.
     pub async fn check_indicator_with_response(
         &self,
-        body: &super::types::CheckIndicatorRequest,
+        body: &types::CheckIndicatorRequest,
     ) -> Result<
-        ResponseValue<super::types::RiskAssessment>,
-        ClientError<super::errors::CheckIndicatorError>,
+        ResponseValue<types::RiskAssessment>,
+        ClientError<errors::CheckIndicatorError>,
     > {
         use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
@@ -195,11 +194,8 @@ impl Client {
     /// `GET /v1/intel-feed/latest`
     pub async fn get_latest_intel_feed(
         &self,
-        query: &super::types::GetLatestIntelFeedQuery,
-    ) -> Result<
-        super::types::IntelFeed,
-        ClientError<super::errors::GetLatestIntelFeedError>,
-    > {
+        query: &types::GetLatestIntelFeedQuery,
+    ) -> Result<types::IntelFeed, ClientError<errors::GetLatestIntelFeedError>> {
         self.get_latest_intel_feed_with_response(query)
             .await
             .map(ResponseValue::into_inner)
@@ -207,10 +203,10 @@ impl Client {
     /// [`Client::get_latest_intel_feed`], with the status and headers of the answer.
     pub async fn get_latest_intel_feed_with_response(
         &self,
-        query: &super::types::GetLatestIntelFeedQuery,
+        query: &types::GetLatestIntelFeedQuery,
     ) -> Result<
-        ResponseValue<super::types::IntelFeed>,
-        ClientError<super::errors::GetLatestIntelFeedError>,
+        ResponseValue<types::IntelFeed>,
+        ClientError<errors::GetLatestIntelFeedError>,
     > {
         use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
@@ -253,17 +249,14 @@ impl Client {
     pub async fn get_runbook(
         &self,
         id: &str,
-    ) -> Result<super::types::Runbook, ClientError<super::errors::GetRunbookError>> {
+    ) -> Result<types::Runbook, ClientError<errors::GetRunbookError>> {
         self.get_runbook_with_response(id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_runbook`], with the status and headers of the answer.
     pub async fn get_runbook_with_response(
         &self,
         id: &str,
-    ) -> Result<
-        ResponseValue<super::types::Runbook>,
-        ClientError<super::errors::GetRunbookError>,
-    > {
+    ) -> Result<ResponseValue<types::Runbook>, ClientError<errors::GetRunbookError>> {
         use super::errors::GetRunbookError as Failure;
         check_path_value("id", id, false)?;
         let id = params::encode_segment(id);

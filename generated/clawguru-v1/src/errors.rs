@@ -20,6 +20,8 @@
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
 use ::clawgen_runtime::error_enum;
+#[allow(unused_imports)]
+use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -38,16 +40,16 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+pub fn common_error(status: u16, message: impl Into<String>) -> types::Error {
     let message: String = message.into();
     match status {
-        400u16 => super::types::Error::new(message),
-        401u16 => super::types::Error::new(message),
-        403u16 => super::types::Error::new(message),
-        404u16 => super::types::Error::new(message),
-        429u16 => super::types::Error::new(message),
-        500..=599 => super::types::Error::new(message),
-        _ => super::types::Error::new(message),
+        400u16 => types::Error::new(message),
+        401u16 => types::Error::new(message),
+        403u16 => types::Error::new(message),
+        404u16 => types::Error::new(message),
+        429u16 => types::Error::new(message),
+        500..=599 => types::Error::new(message),
+        _ => types::Error::new(message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
@@ -59,20 +61,20 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
 #[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ErrorBody<super::types::Error>,
+        body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -99,28 +101,28 @@ impl CheckIndicatorError {
             match status {
                 400u16 => {
                     CheckIndicatorError::BadRequest(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 401u16 => {
                     CheckIndicatorError::Unauthorized(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     CheckIndicatorError::Forbidden(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     CheckIndicatorError::TooManyRequests {
-                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        body: ErrorBody::Decoded(types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     CheckIndicatorError::InternalServerError(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 _ => return None,
@@ -138,20 +140,20 @@ impl<E: DomainError> From<E> for CheckIndicatorError {
 #[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing API key in request headers
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ErrorBody<super::types::Error>,
+        body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -178,28 +180,28 @@ impl GetLatestIntelFeedError {
             match status {
                 400u16 => {
                     GetLatestIntelFeedError::BadRequest(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 401u16 => {
                     GetLatestIntelFeedError::Unauthorized(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     GetLatestIntelFeedError::Forbidden(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     GetLatestIntelFeedError::TooManyRequests {
-                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        body: ErrorBody::Decoded(types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     GetLatestIntelFeedError::InternalServerError(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 _ => return None,
@@ -217,20 +219,20 @@ impl<E: DomainError> From<E> for GetLatestIntelFeedError {
 #[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Invalid or revoked API key
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: Resource does not exist (e.g. unknown runbook ID)
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
     TooManyRequests {
         /// The body.
-        body: ErrorBody<super::types::Error>,
+        body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -257,28 +259,28 @@ impl GetRunbookError {
             match status {
                 401u16 => {
                     GetRunbookError::Unauthorized(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 403u16 => {
                     GetRunbookError::Forbidden(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 404u16 => {
                     GetRunbookError::NotFound(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 429u16 => {
                     GetRunbookError::TooManyRequests {
-                        body: ErrorBody::Decoded(super::types::Error::new(message)),
+                        body: ErrorBody::Decoded(types::Error::new(message)),
                         retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                     }
                 }
                 500u16 => {
                     GetRunbookError::InternalServerError(
-                        ErrorBody::Decoded(super::types::Error::new(message)),
+                        ErrorBody::Decoded(types::Error::new(message)),
                     )
                 }
                 _ => return None,

@@ -16,6 +16,10 @@ use ::axum::response::IntoResponse as _;
 use ::clawgen_runtime::{server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use super::auth::Operation;
+#[allow(unused_imports)]
+use super::{errors, types};
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawGuru API that a server implements.
 ///
@@ -33,7 +37,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -49,15 +53,12 @@ pub trait ClawguruApi: Send + Sync + 'static {
     fn check_indicator(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::CheckIndicatorRequest,
+        body: types::CheckIndicatorRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::RiskAssessment, super::errors::CheckIndicatorError>,
+        Output = Result<types::RiskAssessment, errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "checkIndicator",
-            super::errors::CheckIndicatorError::undocumented,
-        )
+        not_implemented("checkIndicator", errors::CheckIndicatorError::undocumented)
     }
     /// Latest Intel Feed
     ///
@@ -70,14 +71,14 @@ pub trait ClawguruApi: Send + Sync + 'static {
     fn get_latest_intel_feed(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::GetLatestIntelFeedQuery,
+        query: types::GetLatestIntelFeedQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::IntelFeed, super::errors::GetLatestIntelFeedError>,
+        Output = Result<types::IntelFeed, errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "getLatestIntelFeed",
-            super::errors::GetLatestIntelFeedError::undocumented,
+            errors::GetLatestIntelFeedError::undocumented,
         )
     }
     /// Get Runbook by ID
@@ -93,10 +94,10 @@ pub trait ClawguruApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Runbook, super::errors::GetRunbookError>,
+        Output = Result<types::Runbook, errors::GetRunbookError>,
     > + Send {
         let _ = (cx, id);
-        not_implemented("getRunbook", super::errors::GetRunbookError::undocumented)
+        not_implemented("getRunbook", errors::GetRunbookError::undocumented)
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
@@ -105,9 +106,7 @@ fn not_implemented<T, E>(
     undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(
-        Err(undocumented(501, super::errors::common_error_body(501, message))),
-    )
+    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -135,7 +134,7 @@ fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::R
     let mut response = json_response_as(
         status,
         "application/json",
-        &super::errors::common_error(status, message),
+        &errors::common_error(status, message),
     );
     if status == 429 {
         set_header(&mut response, "retry-after", &retry_after);
@@ -167,10 +166,10 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: ClawguruApi>(
     api: &A,
-    operation: super::auth::Operation,
-    credentials: &super::auth::Credentials,
     cx: &RequestContext,
+    operation: Operation,
 ) -> Result<A::Identity, Refused> {
+    let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.api_key_header.is_some()
         || credentials.bearer_auth.is_some();
     if !satisfied {
@@ -195,34 +194,22 @@ async fn handle_check_indicator<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CheckIndicatorError::documented);
+    let reject = rejecting(errors::CheckIndicatorError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::CheckIndicator,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::CheckIndicator).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
         let bytes = read_body(body, served.config.body_limit).await?;
         check_content_type(&cx.parts.headers, &bytes, "application/json")?;
         let body = shape::decode::<
-            super::types::CheckIndicatorRequest,
-        >(&bytes, <super::types::CheckIndicatorRequest as shape::Shape>::check)
+            types::CheckIndicatorRequest,
+        >(&bytes, <types::CheckIndicatorRequest as shape::Shape>::check)
             .map_err(Refused::with_status(400))?;
         validation::Validate::validate(&body)?;
-        Answer::Ok(
-            match api.check_indicator(cx.with_identity(identity), body).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.check_indicator(cx.with_identity(identity), body).await)
     };
     answer_within(time_limit, answer, reject, refuse).await
 }
@@ -230,32 +217,23 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetLatestIntelFeedError::documented);
+    let reject = rejecting(errors::GetLatestIntelFeedError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::GetLatestIntelFeed,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::GetLatestIntelFeed).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        let query: super::types::GetLatestIntelFeedQuery = ::clawgen_runtime::params::decode(
+        let query: types::GetLatestIntelFeedQuery = ::clawgen_runtime::params::decode(
                 cx.parts.uri.query().unwrap_or_default(),
                 super::params::QUERY_GET_LATEST_INTEL_FEED,
             )
             .map_err(Refused::with_status(400))?;
         validation::Validate::validate(&query)?;
-        Answer::Ok(
-            match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
+        json_answer(
+            200u16,
+            api.get_latest_intel_feed(cx.with_identity(identity), query).await,
         )
     };
     answer_within(time_limit, answer, reject, refuse).await
@@ -264,32 +242,17 @@ async fn handle_get_runbook<A: ClawguruApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetRunbookError::documented);
+    let reject = rejecting(errors::GetRunbookError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
         let mut cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::GetRunbook,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::GetRunbook).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        let segments = path_params(&mut cx.parts)
-            .await
-            .map_err(Refused::with_status(404))?;
-        let id: String = path_param(&segments, "id", "")
-            .map_err(Refused::with_status(404))?;
-        Answer::Ok(
-            match api.get_runbook(cx.with_identity(identity), id).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        let segments = path_segments(&mut cx.parts, 404).await?;
+        let id: String = path_value(&segments, "id", "", 404)?;
+        json_answer(200u16, api.get_runbook(cx.with_identity(identity), id).await)
     };
     answer_within(time_limit, answer, reject, refuse).await
 }
@@ -307,92 +270,56 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CheckIndicatorError {
+impl ::axum::response::IntoResponse for errors::CheckIndicatorError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = error_body_response(
-                    429u16,
-                    body,
-                    |body| json_response(429u16, &body),
-                );
+                let mut response = json_error_response(429u16, body);
                 if let Some(value) = &retry_after {
                     set_header(&mut response, "retry-after", value);
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetLatestIntelFeedError {
+impl ::axum::response::IntoResponse for errors::GetLatestIntelFeedError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = error_body_response(
-                    429u16,
-                    body,
-                    |body| json_response(429u16, &body),
-                );
+                let mut response = json_error_response(429u16, body);
                 if let Some(value) = &retry_after {
                     set_header(&mut response, "retry-after", value);
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetRunbookError {
+impl ::axum::response::IntoResponse for errors::GetRunbookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = error_body_response(
-                    429u16,
-                    body,
-                    |body| json_response(429u16, &body),
-                );
+                let mut response = json_error_response(429u16, body);
                 if let Some(value) = &retry_after {
                     set_header(&mut response, "retry-after", value);
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -96,8 +96,7 @@ pub struct CheckIndicatorRequest {
     /// The indicator to assess (IP, domain, hash, or URL).
     pub indicator: String,
     /// Indicator type. Defaults to "domain".
-    #[serde(rename = "type")]
-    #[serde(default = "default_check_indicator_request_type")]
+    #[serde(rename = "type", default = "default_check_indicator_request_type")]
     pub type_: IndicatorType,
 }
 impl CheckIndicatorRequest {
@@ -368,10 +367,10 @@ impl Error {
 #[non_exhaustive]
 pub struct GetLatestIntelFeedQuery {
     /// Filter by severity level.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     /// Filter by threat category.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<ThreatCategory>,
     /// Maximum number of items to return (1–50, default 20).
     #[serde(default = "default_get_latest_intel_feed_query_limit")]

@@ -20,6 +20,8 @@ pub use ::clawgen_runtime::client::{
 pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
+#[allow(unused_imports)]
+use super::{errors, types};
 /// A client of ClawUp API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -137,16 +139,13 @@ impl Client {
     /// `GET /api/v1/auth/me`
     pub async fn get_current_user(
         &self,
-    ) -> Result<super::types::User, ClientError<super::errors::GetCurrentUserError>> {
+    ) -> Result<types::User, ClientError<errors::GetCurrentUserError>> {
         self.get_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_user`], with the status and headers of the answer.
     pub async fn get_current_user_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::User>,
-        ClientError<super::errors::GetCurrentUserError>,
-    > {
+    ) -> Result<ResponseValue<types::User>, ClientError<errors::GetCurrentUserError>> {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/api/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -168,16 +167,13 @@ impl Client {
     /// `GET /api/v1/plans`
     pub async fn list_plans(
         &self,
-    ) -> Result<super::types::PlanList, ClientError<super::errors::ListPlansError>> {
+    ) -> Result<types::PlanList, ClientError<errors::ListPlansError>> {
         self.list_plans_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_plans`], with the status and headers of the answer.
     pub async fn list_plans_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::PlanList>,
-        ClientError<super::errors::ListPlansError>,
-    > {
+    ) -> Result<ResponseValue<types::PlanList>, ClientError<errors::ListPlansError>> {
         use super::errors::ListPlansError as Failure;
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -200,16 +196,13 @@ impl Client {
     /// `GET /api/v1/models`
     pub async fn list_models(
         &self,
-    ) -> Result<super::types::ModelList, ClientError<super::errors::ListModelsError>> {
+    ) -> Result<types::ModelList, ClientError<errors::ListModelsError>> {
         self.list_models_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_models`], with the status and headers of the answer.
     pub async fn list_models_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::ModelList>,
-        ClientError<super::errors::ListModelsError>,
-    > {
+    ) -> Result<ResponseValue<types::ModelList>, ClientError<errors::ListModelsError>> {
         use super::errors::ListModelsError as Failure;
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -230,18 +223,15 @@ impl Client {
     /// `GET /api/v1/runtime/images`
     pub async fn list_runtime_images(
         &self,
-    ) -> Result<
-        super::types::RuntimeImageList,
-        ClientError<super::errors::ListRuntimeImagesError>,
-    > {
+    ) -> Result<types::RuntimeImageList, ClientError<errors::ListRuntimeImagesError>> {
         self.list_runtime_images_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_runtime_images`], with the status and headers of the answer.
     pub async fn list_runtime_images_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::RuntimeImageList>,
-        ClientError<super::errors::ListRuntimeImagesError>,
+        ResponseValue<types::RuntimeImageList>,
+        ClientError<errors::ListRuntimeImagesError>,
     > {
         use super::errors::ListRuntimeImagesError as Failure;
         let url = format!("{}/api/v1/runtime/images", self.base_url);
@@ -266,16 +256,13 @@ impl Client {
     /// `GET /api/v1/tools`
     pub async fn list_tools(
         &self,
-    ) -> Result<super::types::ToolList, ClientError<super::errors::ListToolsError>> {
+    ) -> Result<types::ToolList, ClientError<errors::ListToolsError>> {
         self.list_tools_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_tools`], with the status and headers of the answer.
     pub async fn list_tools_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::ToolList>,
-        ClientError<super::errors::ListToolsError>,
-    > {
+    ) -> Result<ResponseValue<types::ToolList>, ClientError<errors::ListToolsError>> {
         use super::errors::ListToolsError as Failure;
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -298,18 +285,15 @@ impl Client {
     /// `GET /api/v1/teams/templates`
     pub async fn list_team_templates(
         &self,
-    ) -> Result<
-        super::types::TeamTemplateList,
-        ClientError<super::errors::ListTeamTemplatesError>,
-    > {
+    ) -> Result<types::TeamTemplateList, ClientError<errors::ListTeamTemplatesError>> {
         self.list_team_templates_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_team_templates`], with the status and headers of the answer.
     pub async fn list_team_templates_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::TeamTemplateList>,
-        ClientError<super::errors::ListTeamTemplatesError>,
+        ResponseValue<types::TeamTemplateList>,
+        ClientError<errors::ListTeamTemplatesError>,
     > {
         use super::errors::ListTeamTemplatesError as Failure;
         let url = format!("{}/api/v1/teams/templates", self.base_url);
@@ -337,7 +321,7 @@ impl Client {
         &self,
     ) -> Result<
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
-        ClientError<super::errors::GetOpenApiDocumentError>,
+        ClientError<errors::GetOpenApiDocumentError>,
     > {
         self.get_open_api_document_with_response().await.map(ResponseValue::into_inner)
     }
@@ -346,7 +330,7 @@ impl Client {
         &self,
     ) -> Result<
         ResponseValue<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        ClientError<super::errors::GetOpenApiDocumentError>,
+        ClientError<errors::GetOpenApiDocumentError>,
     > {
         use super::errors::GetOpenApiDocumentError as Failure;
         let url = format!("{}/openapi.json", self.base_url);

@@ -20,6 +20,8 @@
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
 use ::clawgen_runtime::error_enum;
+#[allow(unused_imports)]
+use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -38,12 +40,12 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+pub fn common_error(status: u16, message: impl Into<String>) -> types::Error {
     let message: String = message.into();
     match status {
-        401u16 => super::types::Error::new(String::from("AUTH_401"), message),
-        500..=599 => super::types::Error::new(String::from("INTERNAL_500"), message),
-        _ => super::types::Error::new(String::from("AUTH_401"), message),
+        401u16 => types::Error::new(String::from("AUTH_401"), message),
+        500..=599 => types::Error::new(String::from("INTERNAL_500"), message),
+        _ => types::Error::new(String::from("AUTH_401"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
@@ -51,21 +53,21 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("AUTH_401"), message)
+fn error_body_1(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("AUTH_401"), message)
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("INTERNAL_500"), message)
+fn error_body_2(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("INTERNAL_500"), message)
 }
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -112,9 +114,9 @@ impl<E: DomainError> From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -161,9 +163,9 @@ impl<E: DomainError> From<E> for ListPlansError {
 #[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -210,9 +212,9 @@ impl<E: DomainError> From<E> for ListModelsError {
 #[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -259,9 +261,9 @@ impl<E: DomainError> From<E> for ListRuntimeImagesError {
 #[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -308,9 +310,9 @@ impl<E: DomainError> From<E> for ListToolsError {
 #[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -357,7 +359,7 @@ impl<E: DomainError> From<E> for ListTeamTemplatesError {
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.

@@ -16,6 +16,10 @@ use ::axum::response::IntoResponse as _;
 use ::clawgen_runtime::{server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use super::auth::Operation;
+#[allow(unused_imports)]
+use super::{errors, types};
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawUp API that a server implements.
 ///
@@ -33,7 +37,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -49,13 +53,10 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
+        Output = Result<types::User, errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getCurrentUser",
-            super::errors::GetCurrentUserError::undocumented,
-        )
+        not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
     }
     /// List Plans
     ///
@@ -68,10 +69,10 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::PlanList, super::errors::ListPlansError>,
+        Output = Result<types::PlanList, errors::ListPlansError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listPlans", super::errors::ListPlansError::undocumented)
+        not_implemented("listPlans", errors::ListPlansError::undocumented)
     }
     /// List Models
     ///
@@ -85,10 +86,10 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ModelList, super::errors::ListModelsError>,
+        Output = Result<types::ModelList, errors::ListModelsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listModels", super::errors::ListModelsError::undocumented)
+        not_implemented("listModels", errors::ListModelsError::undocumented)
     }
     /// List Runtime Images
     ///
@@ -100,15 +101,12 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::RuntimeImageList,
-            super::errors::ListRuntimeImagesError,
-        >,
+        Output = Result<types::RuntimeImageList, errors::ListRuntimeImagesError>,
     > + Send {
         let _ = (cx,);
         not_implemented(
             "listRuntimeImages",
-            super::errors::ListRuntimeImagesError::undocumented,
+            errors::ListRuntimeImagesError::undocumented,
         )
     }
     /// List Tools
@@ -122,10 +120,10 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ToolList, super::errors::ListToolsError>,
+        Output = Result<types::ToolList, errors::ListToolsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listTools", super::errors::ListToolsError::undocumented)
+        not_implemented("listTools", errors::ListToolsError::undocumented)
     }
     /// List Team Templates
     ///
@@ -139,15 +137,12 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TeamTemplateList,
-            super::errors::ListTeamTemplatesError,
-        >,
+        Output = Result<types::TeamTemplateList, errors::ListTeamTemplatesError>,
     > + Send {
         let _ = (cx,);
         not_implemented(
             "listTeamTemplates",
-            super::errors::ListTeamTemplatesError::undocumented,
+            errors::ListTeamTemplatesError::undocumented,
         )
     }
 }
@@ -157,9 +152,7 @@ fn not_implemented<T, E>(
     undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(
-        Err(undocumented(501, super::errors::common_error_body(501, message))),
-    )
+    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -194,7 +187,7 @@ fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::R
     let mut response = json_response_as(
         status,
         "application/json",
-        &super::errors::common_error(status, message),
+        &errors::common_error(status, message),
     );
     if status == 429 {
         set_header(&mut response, "retry-after", &retry_after);
@@ -218,10 +211,10 @@ async fn serve_openapi_document() -> ::axum::response::Response {
 }
 async fn guard_1<A: ClawupApi>(
     api: &A,
-    operation: super::auth::Operation,
-    credentials: &super::auth::Credentials,
     cx: &RequestContext,
+    operation: Operation,
 ) -> Result<A::Identity, Refused> {
+    let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return Err(Refused {
@@ -248,21 +241,9 @@ async fn handle_get_current_user<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::GetCurrentUser,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::GetCurrentUser).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.get_current_user(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.get_current_user(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_get_current_user, refuse).await
 }
@@ -275,16 +256,9 @@ async fn handle_list_plans<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(api, super::auth::Operation::ListPlans, &credentials, &cx)
-            .await?;
+        let identity = guard_1(api, &cx, Operation::ListPlans).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.list_plans(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.list_plans(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_list_plans, refuse).await
 }
@@ -297,21 +271,9 @@ async fn handle_list_models<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::ListModels,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::ListModels).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.list_models(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.list_models(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_list_models, refuse).await
 }
@@ -324,21 +286,9 @@ async fn handle_list_runtime_images<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::ListRuntimeImages,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::ListRuntimeImages).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.list_runtime_images(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.list_runtime_images(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_list_runtime_images, refuse).await
 }
@@ -351,16 +301,9 @@ async fn handle_list_tools<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(api, super::auth::Operation::ListTools, &credentials, &cx)
-            .await?;
+        let identity = guard_1(api, &cx, Operation::ListTools).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.list_tools(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.list_tools(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_list_tools, refuse).await
 }
@@ -373,21 +316,9 @@ async fn handle_list_team_templates<A: ClawupApi>(
         let (parts, _) = request.into_parts();
         let cx = RequestContext::new(parts);
         let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let identity = guard_1(
-                api,
-                super::auth::Operation::ListTeamTemplates,
-                &credentials,
-                &cx,
-            )
-            .await?;
+        let identity = guard_1(api, &cx, Operation::ListTeamTemplates).await?;
         check_accept(&cx.parts.headers, &["application/json"])?;
-        Answer::Ok(
-            match api.list_team_templates(cx.with_identity(identity)).await {
-                Ok(value) => json_response(200u16, &value),
-                Err(error) => error.into_response(),
-            },
-        )
+        json_answer(200u16, api.list_team_templates(cx.with_identity(identity)).await)
     };
     answer_within(time_limit, answer, reject_list_team_templates, refuse).await
 }
@@ -396,7 +327,7 @@ fn reject_get_current_user(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::GetCurrentUserError::documented(
+    if let Some(error) = errors::GetCurrentUserError::documented(
         status,
         message.clone(),
         retry_after,
@@ -405,10 +336,7 @@ fn reject_get_current_user(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -418,7 +346,7 @@ fn reject_list_plans(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListPlansError::documented(
+    if let Some(error) = errors::ListPlansError::documented(
         status,
         message.clone(),
         retry_after,
@@ -427,10 +355,7 @@ fn reject_list_plans(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -440,7 +365,7 @@ fn reject_list_models(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListModelsError::documented(
+    if let Some(error) = errors::ListModelsError::documented(
         status,
         message.clone(),
         retry_after,
@@ -449,10 +374,7 @@ fn reject_list_models(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -462,7 +384,7 @@ fn reject_list_runtime_images(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListRuntimeImagesError::documented(
+    if let Some(error) = errors::ListRuntimeImagesError::documented(
         status,
         message.clone(),
         retry_after,
@@ -471,10 +393,7 @@ fn reject_list_runtime_images(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -484,7 +403,7 @@ fn reject_list_tools(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListToolsError::documented(
+    if let Some(error) = errors::ListToolsError::documented(
         status,
         message.clone(),
         retry_after,
@@ -493,10 +412,7 @@ fn reject_list_tools(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -506,7 +422,7 @@ fn reject_list_team_templates(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListTeamTemplatesError::documented(
+    if let Some(error) = errors::ListTeamTemplatesError::documented(
         status,
         message.clone(),
         retry_after,
@@ -515,10 +431,7 @@ fn reject_list_team_templates(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("AUTH_401"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("AUTH_401"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -531,80 +444,56 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
+impl ::axum::response::IntoResponse for errors::GetCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListPlansError {
+impl ::axum::response::IntoResponse for errors::ListPlansError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListModelsError {
+impl ::axum::response::IntoResponse for errors::ListModelsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
+impl ::axum::response::IntoResponse for errors::ListRuntimeImagesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListToolsError {
+impl ::axum::response::IntoResponse for errors::ListToolsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListTeamTemplatesError {
+impl ::axum::response::IntoResponse for errors::ListTeamTemplatesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -224,13 +224,13 @@ pub struct Model {
     /// Maximum number of input tokens.
     pub context_window: i64,
     /// Maximum number of output tokens per response, where known.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_tokens: Option<i64>,
     /// Price of one million input tokens, in US cents. Omitted when the model is not billed per token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cents_per_mtok: Option<f64>,
     /// Price of one million output tokens, in US cents. Omitted when the model is not billed per token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_cents_per_mtok: Option<f64>,
     /// Capabilities of the model (e.g. tools, vision).
     pub capabilities: Vec<String>,

@@ -20,6 +20,8 @@ pub use ::clawgen_runtime::client::{
 pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
+#[allow(unused_imports)]
+use super::{errors, types};
 /// A client of CyberVault Threats API (API version 2.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -160,11 +162,8 @@ impl Client {
     /// `GET /threats/recent`
     pub async fn list_recent_threats(
         &self,
-        query: &super::types::ListRecentThreatsQuery,
-    ) -> Result<
-        super::types::ThreatList,
-        ClientError<super::errors::ListRecentThreatsError>,
-    > {
+        query: &types::ListRecentThreatsQuery,
+    ) -> Result<types::ThreatList, ClientError<errors::ListRecentThreatsError>> {
         self.list_recent_threats_with_response(query)
             .await
             .map(ResponseValue::into_inner)
@@ -172,10 +171,10 @@ impl Client {
     /// [`Client::list_recent_threats`], with the status and headers of the answer.
     pub async fn list_recent_threats_with_response(
         &self,
-        query: &super::types::ListRecentThreatsQuery,
+        query: &types::ListRecentThreatsQuery,
     ) -> Result<
-        ResponseValue<super::types::ThreatList>,
-        ClientError<super::errors::ListRecentThreatsError>,
+        ResponseValue<types::ThreatList>,
+        ClientError<errors::ListRecentThreatsError>,
     > {
         use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
@@ -206,20 +205,17 @@ impl Client {
     /// `POST /threats/analyze`
     pub async fn analyze_threat(
         &self,
-        body: &super::types::AnalyzeRequest,
-    ) -> Result<
-        super::types::AnalysisResult,
-        ClientError<super::errors::AnalyzeThreatError>,
-    > {
+        body: &types::AnalyzeRequest,
+    ) -> Result<types::AnalysisResult, ClientError<errors::AnalyzeThreatError>> {
         self.analyze_threat_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::analyze_threat`], with the status and headers of the answer.
     pub async fn analyze_threat_with_response(
         &self,
-        body: &super::types::AnalyzeRequest,
+        body: &types::AnalyzeRequest,
     ) -> Result<
-        ResponseValue<super::types::AnalysisResult>,
-        ClientError<super::errors::AnalyzeThreatError>,
+        ResponseValue<types::AnalysisResult>,
+        ClientError<errors::AnalyzeThreatError>,
     > {
         use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
@@ -254,11 +250,8 @@ impl Client {
     pub async fn update_threat_status(
         &self,
         id: &str,
-        body: &super::types::UpdateThreatStatusRequest,
-    ) -> Result<
-        super::types::Threat,
-        ClientError<super::errors::UpdateThreatStatusError>,
-    > {
+        body: &types::UpdateThreatStatusRequest,
+    ) -> Result<types::Threat, ClientError<errors::UpdateThreatStatusError>> {
         self.update_threat_status_with_response(id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -267,10 +260,10 @@ impl Client {
     pub async fn update_threat_status_with_response(
         &self,
         id: &str,
-        body: &super::types::UpdateThreatStatusRequest,
+        body: &types::UpdateThreatStatusRequest,
     ) -> Result<
-        ResponseValue<super::types::Threat>,
-        ClientError<super::errors::UpdateThreatStatusError>,
+        ResponseValue<types::Threat>,
+        ClientError<errors::UpdateThreatStatusError>,
     > {
         use super::errors::UpdateThreatStatusError as Failure;
         check_path_value("id", id, false)?;

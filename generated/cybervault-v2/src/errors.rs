@@ -20,6 +20,8 @@
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
 use ::clawgen_runtime::error_enum;
+#[allow(unused_imports)]
+use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -38,49 +40,43 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+pub fn common_error(status: u16, message: impl Into<String>) -> types::Error {
     let message: String = message.into();
     match status {
         400u16 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(String::from("invalid_request"), message),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("invalid_request"), message),
             )
         }
         401u16 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(String::from("unauthorized"), message),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("unauthorized"), message),
             )
         }
         403u16 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(
-                    String::from("insufficient_scope"),
-                    message,
-                ),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("insufficient_scope"), message),
             )
         }
         404u16 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(String::from("not_found"), message),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("not_found"), message),
             )
         }
         429u16 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(
-                        String::from("rate_limit_exceeded"),
-                        message,
-                    )
+            types::Error::new(
+                types::ErrorDetail::new(String::from("rate_limit_exceeded"), message)
                     .retry_after(i64::try_from(0u64).unwrap_or(i64::MAX)),
             )
         }
         500..=599 => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(String::from("internal_error"), message),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("internal_error"), message),
             )
         }
         _ => {
-            super::types::Error::new(
-                super::types::ErrorDetail::new(String::from("invalid_request"), message),
+            types::Error::new(
+                types::ErrorDetail::new(String::from("invalid_request"), message),
             )
         }
     }
@@ -90,50 +86,44 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(
-        super::types::ErrorDetail::new(String::from("invalid_request"), message),
+fn error_body_1(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(types::ErrorDetail::new(String::from("invalid_request"), message))
+}
+#[allow(unused_variables)]
+fn error_body_2(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(types::ErrorDetail::new(String::from("unauthorized"), message))
+}
+#[allow(unused_variables)]
+fn error_body_3(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(
+        types::ErrorDetail::new(String::from("insufficient_scope"), message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(
-        super::types::ErrorDetail::new(String::from("unauthorized"), message),
-    )
-}
-#[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(
-        super::types::ErrorDetail::new(String::from("insufficient_scope"), message),
-    )
-}
-#[allow(unused_variables)]
-fn error_body_4(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(
-        super::types::ErrorDetail::new(String::from("rate_limit_exceeded"), message)
+fn error_body_4(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(
+        types::ErrorDetail::new(String::from("rate_limit_exceeded"), message)
             .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
     )
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(
-        super::types::ErrorDetail::new(String::from("internal_error"), message),
-    )
+fn error_body_5(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(types::ErrorDetail::new(String::from("internal_error"), message))
 }
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -200,15 +190,15 @@ impl<E: DomainError> From<E> for ListRecentThreatsError {
 #[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -275,20 +265,20 @@ impl<E: DomainError> From<E> for AnalyzeThreatError {
 #[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, expired or revoked API key
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The API key lacks the scope this change requires: setting the status
     /// to `closed` or `ignored` requires `threat:write` (standard analyst
     /// keys only have `threat:read`); any other status requires
     /// `threat:read`.
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No threat exists with the given id
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -333,11 +323,8 @@ impl UpdateThreatStatusError {
                 404u16 => {
                     UpdateThreatStatusError::NotFound(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                super::types::ErrorDetail::new(
-                                    String::from("not_found"),
-                                    message,
-                                ),
+                            types::Error::new(
+                                types::ErrorDetail::new(String::from("not_found"), message),
                             ),
                         ),
                     )

@@ -16,6 +16,10 @@ use ::axum::response::IntoResponse as _;
 use ::clawgen_runtime::{server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use super::auth::Operation;
+#[allow(unused_imports)]
+use super::{errors, types};
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of CyberVault Threats API that a server implements.
 ///
@@ -33,7 +37,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -44,7 +48,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
     fn rate_limit(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -63,14 +67,14 @@ pub trait CybervaultApi: Send + Sync + 'static {
     fn list_recent_threats(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListRecentThreatsQuery,
+        query: types::ListRecentThreatsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ThreatList, super::errors::ListRecentThreatsError>,
+        Output = Result<types::ThreatList, errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "listRecentThreats",
-            super::errors::ListRecentThreatsError::undocumented,
+            errors::ListRecentThreatsError::undocumented,
         )
     }
     /// Submit Payload for Analysis
@@ -83,12 +87,12 @@ pub trait CybervaultApi: Send + Sync + 'static {
     fn analyze_threat(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::AnalyzeRequest,
+        body: types::AnalyzeRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::AnalysisResult, super::errors::AnalyzeThreatError>,
+        Output = Result<types::AnalysisResult, errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("analyzeThreat", super::errors::AnalyzeThreatError::undocumented)
+        not_implemented("analyzeThreat", errors::AnalyzeThreatError::undocumented)
     }
     /// Update Threat Status
     ///
@@ -106,14 +110,14 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         id: String,
-        body: super::types::UpdateThreatStatusRequest,
+        body: types::UpdateThreatStatusRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Threat, super::errors::UpdateThreatStatusError>,
+        Output = Result<types::Threat, errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);
         not_implemented(
             "updateThreatStatus",
-            super::errors::UpdateThreatStatusError::undocumented,
+            errors::UpdateThreatStatusError::undocumented,
         )
     }
 }
@@ -123,9 +127,7 @@ fn not_implemented<T, E>(
     undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(
-        Err(undocumented(501, super::errors::common_error_body(501, message))),
-    )
+    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -153,7 +155,7 @@ fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::R
     let mut response = json_response_as(
         status,
         "application/json",
-        &super::errors::common_error(status, message),
+        &errors::common_error(status, message),
     );
     if status == 429 {
         set_header(&mut response, "retry-after", &retry_after);
@@ -185,10 +187,10 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: CybervaultApi>(
     api: &A,
-    operation: super::auth::Operation,
-    credentials: &super::auth::Credentials,
     cx: &RequestContext,
+    operation: Operation,
 ) -> Result<A::Identity, Refused> {
+    let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return Err(Refused {
@@ -212,7 +214,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListRecentThreatsError::documented);
+    let reject = rejecting(errors::ListRecentThreatsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -220,7 +222,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListRecentThreats, &credentials, &cx)
+            .rate_limit(Operation::ListRecentThreats, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -238,28 +240,18 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListRecentThreats,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::ListRecentThreats)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListRecentThreatsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListRecentThreatsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_RECENT_THREATS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
-                            .list_recent_threats(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_recent_threats(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -279,7 +271,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::AnalyzeThreatError::documented);
+    let reject = rejecting(errors::AnalyzeThreatError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -287,7 +279,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
+            .rate_limit(Operation::AnalyzeThreat, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -305,27 +297,18 @@ async fn handle_analyze_threat<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::AnalyzeThreat,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::AnalyzeThreat).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::AnalyzeRequest,
-                    >(&bytes, <super::types::AnalyzeRequest as shape::Shape>::check)
+                        types::AnalyzeRequest,
+                    >(&bytes, <types::AnalyzeRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.analyze_threat(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.analyze_threat(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -345,7 +328,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateThreatStatusError::documented);
+    let reject = rejecting(errors::UpdateThreatStatusError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -353,7 +336,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials, &cx)
+            .rate_limit(Operation::UpdateThreatStatus, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -371,36 +354,22 @@ async fn handle_update_threat_status<A: CybervaultApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateThreatStatus,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::UpdateThreatStatus)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let id: String = path_param(&segments, "id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let id: String = path_value(&segments, "id", "", 400)?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::UpdateThreatStatusRequest,
-                    >(
-                            &bytes,
-                            <super::types::UpdateThreatStatusRequest as shape::Shape>::check,
-                        )
+                        types::UpdateThreatStatusRequest,
+                    >(&bytes, <types::UpdateThreatStatusRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_threat_status(cx.with_identity(identity), id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -424,71 +393,39 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListRecentThreatsError {
+impl ::axum::response::IntoResponse for errors::ListRecentThreatsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::AnalyzeThreatError {
+impl ::axum::response::IntoResponse for errors::AnalyzeThreatError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateThreatStatusError {
+impl ::axum::response::IntoResponse for errors::UpdateThreatStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }

@@ -248,10 +248,10 @@ impl validation::Validate for ThreatList {
 #[non_exhaustive]
 pub struct AnalysisContext {
     /// Environment the target was seen in (e.g. production, staging).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// Network zone the target was seen in (e.g. dmz, internal).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_zone: Option<String>,
 }
 impl AnalysisContext {
@@ -267,7 +267,7 @@ pub struct AnalyzeRequest {
     /// Kind of the submitted target.
     pub target_type: TargetType,
     /// Optional deployment context of the target.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<AnalysisContext>,
 }
 impl AnalyzeRequest {
@@ -300,7 +300,7 @@ pub struct Mitigation {
     pub action: String,
     /// Identifier of the detection/blocking rule to apply (e.g.
     /// waf_rule_884). Omitted when the action deploys no rule.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
     /// Scope the action should apply to (e.g. global, or a network zone).
     pub scope: String,
@@ -379,7 +379,7 @@ pub struct UpdateThreatStatusRequest {
     /// The new lifecycle status.
     pub status: ThreatStatus,
     /// Optional free-text note recorded with the status change (e.g. why it is a false positive).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 impl UpdateThreatStatusRequest {
@@ -402,7 +402,7 @@ pub struct ErrorDetail {
     /// Human-readable error message.
     pub message: String,
     /// Seconds to wait before retrying. Only present on 429 responses.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
 }
 impl ErrorDetail {
@@ -454,8 +454,7 @@ pub struct ListRecentThreatsQuery {
     /// be filtered by type, but the public parameter table does not name
     /// the parameter; `type` (matching the `Threat.type` field) is our
     /// design.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ThreatType>,
     /// Max results per page (default 25, max 100).
     #[serde(default = "default_list_recent_threats_query_limit")]
@@ -464,7 +463,7 @@ pub struct ListRecentThreatsQuery {
     #[serde(default = "default_list_recent_threats_query_offset")]
     pub offset: i64,
     /// Only return threats detected after this ISO 8601 timestamp.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListRecentThreatsQuery {

@@ -20,6 +20,8 @@ pub use ::clawgen_runtime::client::{
 pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
+#[allow(unused_imports)]
+use super::{errors, types};
 /// A client of 1claw API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -158,15 +160,15 @@ impl Client {
     /// `GET /v1/health`
     pub async fn get_health(
         &self,
-    ) -> Result<super::types::HealthStatus, ClientError<super::errors::GetHealthError>> {
+    ) -> Result<types::HealthStatus, ClientError<errors::GetHealthError>> {
         self.get_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_health`], with the status and headers of the answer.
     pub async fn get_health_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::HealthStatus>,
-        ClientError<super::errors::GetHealthError>,
+        ResponseValue<types::HealthStatus>,
+        ClientError<errors::GetHealthError>,
     > {
         use super::errors::GetHealthError as Failure;
         let url = format!("{}/v1/health", self.base_url);
@@ -188,15 +190,15 @@ impl Client {
     /// `GET /v1/health/hsm`
     pub async fn get_hsm_health(
         &self,
-    ) -> Result<super::types::HsmHealth, ClientError<super::errors::GetHsmHealthError>> {
+    ) -> Result<types::HsmHealth, ClientError<errors::GetHsmHealthError>> {
         self.get_hsm_health_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_hsm_health`], with the status and headers of the answer.
     pub async fn get_hsm_health_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::HsmHealth>,
-        ClientError<super::errors::GetHsmHealthError>,
+        ResponseValue<types::HsmHealth>,
+        ClientError<errors::GetHsmHealthError>,
     > {
         use super::errors::GetHsmHealthError as Failure;
         let url = format!("{}/v1/health/hsm", self.base_url);
@@ -224,10 +226,7 @@ impl Client {
     pub async fn access_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<
-        super::types::SharedSecret,
-        ClientError<super::errors::AccessShareError>,
-    > {
+    ) -> Result<types::SharedSecret, ClientError<errors::AccessShareError>> {
         self.access_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::access_share`], with the status and headers of the answer.
@@ -235,8 +234,8 @@ impl Client {
         &self,
         share_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::SharedSecret>,
-        ClientError<super::errors::AccessShareError>,
+        ResponseValue<types::SharedSecret>,
+        ClientError<errors::AccessShareError>,
     > {
         use super::errors::AccessShareError as Failure;
         let share_id = params::encode_segment(&params::to_text(share_id));
@@ -261,14 +260,14 @@ impl Client {
     pub async fn revoke_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::RevokeShareError>> {
+    ) -> Result<(), ClientError<errors::RevokeShareError>> {
         self.revoke_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_share`], with the status and headers of the answer.
     pub async fn revoke_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeShareError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::RevokeShareError>> {
         use super::errors::RevokeShareError as Failure;
         let share_id = params::encode_segment(&params::to_text(share_id));
         let url = format!("{}/v1/share/{share_id}", self.base_url);
@@ -292,18 +291,15 @@ impl Client {
     /// `POST /v1/auth/signup`
     pub async fn signup(
         &self,
-        body: &super::types::SignupRequest,
-    ) -> Result<super::types::TokenResponse, ClientError<super::errors::SignupError>> {
+        body: &types::SignupRequest,
+    ) -> Result<types::TokenResponse, ClientError<errors::SignupError>> {
         self.signup_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::signup`], with the status and headers of the answer.
     pub async fn signup_with_response(
         &self,
-        body: &super::types::SignupRequest,
-    ) -> Result<
-        ResponseValue<super::types::TokenResponse>,
-        ClientError<super::errors::SignupError>,
-    > {
+        body: &types::SignupRequest,
+    ) -> Result<ResponseValue<types::TokenResponse>, ClientError<errors::SignupError>> {
         use super::errors::SignupError as Failure;
         let url = format!("{}/v1/auth/signup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -329,20 +325,17 @@ impl Client {
     /// `POST /v1/auth/token`
     pub async fn create_token(
         &self,
-        body: &super::types::LoginRequest,
-    ) -> Result<
-        super::errors::CreateTokenResponse,
-        ClientError<super::errors::CreateTokenError>,
-    > {
+        body: &types::LoginRequest,
+    ) -> Result<errors::CreateTokenResponse, ClientError<errors::CreateTokenError>> {
         self.create_token_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_token`], with the status and headers of the answer.
     pub async fn create_token_with_response(
         &self,
-        body: &super::types::LoginRequest,
+        body: &types::LoginRequest,
     ) -> Result<
-        ResponseValue<super::errors::CreateTokenResponse>,
-        ClientError<super::errors::CreateTokenError>,
+        ResponseValue<errors::CreateTokenResponse>,
+        ClientError<errors::CreateTokenError>,
     > {
         use super::errors::CreateTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
@@ -352,13 +345,8 @@ impl Client {
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let answer = self.execute("createToken", "/v1/auth/token", request).await?;
         match answer.status() {
-            200u16 => {
-                answer.value(super::errors::CreateTokenResponse::Ok(answer.json()?))
-            }
-            202u16 => {
-                answer
-                    .value(super::errors::CreateTokenResponse::Accepted(answer.json()?))
-            }
+            200u16 => answer.value(errors::CreateTokenResponse::Ok(answer.json()?)),
+            202u16 => answer.value(errors::CreateTokenResponse::Accepted(answer.json()?)),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
@@ -373,13 +361,13 @@ impl Client {
     /// `DELETE /v1/auth/token`
     pub async fn revoke_token(
         &self,
-    ) -> Result<(), ClientError<super::errors::RevokeTokenError>> {
+    ) -> Result<(), ClientError<errors::RevokeTokenError>> {
         self.revoke_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_token`], with the status and headers of the answer.
     pub async fn revoke_token_with_response(
         &self,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeTokenError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::RevokeTokenError>> {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -402,20 +390,17 @@ impl Client {
     /// `POST /v1/auth/agent-token`
     pub async fn create_agent_token(
         &self,
-        body: &super::types::AgentTokenRequest,
-    ) -> Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::CreateAgentTokenError>,
-    > {
+        body: &types::AgentTokenRequest,
+    ) -> Result<types::TokenResponse, ClientError<errors::CreateAgentTokenError>> {
         self.create_agent_token_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_agent_token`], with the status and headers of the answer.
     pub async fn create_agent_token_with_response(
         &self,
-        body: &super::types::AgentTokenRequest,
+        body: &types::AgentTokenRequest,
     ) -> Result<
-        ResponseValue<super::types::TokenResponse>,
-        ClientError<super::errors::CreateAgentTokenError>,
+        ResponseValue<types::TokenResponse>,
+        ClientError<errors::CreateAgentTokenError>,
     > {
         use super::errors::CreateAgentTokenError as Failure;
         let url = format!("{}/v1/auth/agent-token", self.base_url);
@@ -443,11 +428,8 @@ impl Client {
     /// `POST /v1/auth/api-key-token`
     pub async fn create_api_key_token(
         &self,
-        body: &super::types::ApiKeyTokenRequest,
-    ) -> Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::CreateApiKeyTokenError>,
-    > {
+        body: &types::ApiKeyTokenRequest,
+    ) -> Result<types::TokenResponse, ClientError<errors::CreateApiKeyTokenError>> {
         self.create_api_key_token_with_response(body)
             .await
             .map(ResponseValue::into_inner)
@@ -455,10 +437,10 @@ impl Client {
     /// [`Client::create_api_key_token`], with the status and headers of the answer.
     pub async fn create_api_key_token_with_response(
         &self,
-        body: &super::types::ApiKeyTokenRequest,
+        body: &types::ApiKeyTokenRequest,
     ) -> Result<
-        ResponseValue<super::types::TokenResponse>,
-        ClientError<super::errors::CreateApiKeyTokenError>,
+        ResponseValue<types::TokenResponse>,
+        ClientError<errors::CreateApiKeyTokenError>,
     > {
         use super::errors::CreateApiKeyTokenError as Failure;
         let url = format!("{}/v1/auth/api-key-token", self.base_url);
@@ -487,20 +469,20 @@ impl Client {
     /// `POST /v1/auth/google`
     pub async fn sign_in_with_google(
         &self,
-        body: &super::types::GoogleSignInRequest,
+        body: &types::GoogleSignInRequest,
     ) -> Result<
-        super::errors::SignInWithGoogleResponse,
-        ClientError<super::errors::SignInWithGoogleError>,
+        errors::SignInWithGoogleResponse,
+        ClientError<errors::SignInWithGoogleError>,
     > {
         self.sign_in_with_google_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::sign_in_with_google`], with the status and headers of the answer.
     pub async fn sign_in_with_google_with_response(
         &self,
-        body: &super::types::GoogleSignInRequest,
+        body: &types::GoogleSignInRequest,
     ) -> Result<
-        ResponseValue<super::errors::SignInWithGoogleResponse>,
-        ClientError<super::errors::SignInWithGoogleError>,
+        ResponseValue<errors::SignInWithGoogleResponse>,
+        ClientError<errors::SignInWithGoogleError>,
     > {
         use super::errors::SignInWithGoogleError as Failure;
         let url = format!("{}/v1/auth/google", self.base_url);
@@ -510,14 +492,9 @@ impl Client {
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let answer = self.execute("signInWithGoogle", "/v1/auth/google", request).await?;
         match answer.status() {
-            200u16 => {
-                answer.value(super::errors::SignInWithGoogleResponse::Ok(answer.json()?))
-            }
+            200u16 => answer.value(errors::SignInWithGoogleResponse::Ok(answer.json()?)),
             202u16 => {
-                answer
-                    .value(
-                        super::errors::SignInWithGoogleResponse::Accepted(answer.json()?),
-                    )
+                answer.value(errors::SignInWithGoogleResponse::Accepted(answer.json()?))
             }
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -533,15 +510,15 @@ impl Client {
     /// `POST /v1/auth/change-password`
     pub async fn change_password(
         &self,
-        body: &super::types::ChangePasswordRequest,
-    ) -> Result<(), ClientError<super::errors::ChangePasswordError>> {
+        body: &types::ChangePasswordRequest,
+    ) -> Result<(), ClientError<errors::ChangePasswordError>> {
         self.change_password_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::change_password`], with the status and headers of the answer.
     pub async fn change_password_with_response(
         &self,
-        body: &super::types::ChangePasswordRequest,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::ChangePasswordError>> {
+        body: &types::ChangePasswordRequest,
+    ) -> Result<ResponseValue<()>, ClientError<errors::ChangePasswordError>> {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -573,13 +550,13 @@ impl Client {
     /// `POST /v1/auth/refresh`
     pub async fn refresh_token(
         &self,
-    ) -> Result<(), ClientError<super::errors::RefreshTokenError>> {
+    ) -> Result<(), ClientError<errors::RefreshTokenError>> {
         self.refresh_token_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::refresh_token`], with the status and headers of the answer.
     pub async fn refresh_token_with_response(
         &self,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::RefreshTokenError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::RefreshTokenError>> {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -599,16 +576,13 @@ impl Client {
     /// `GET /v1/auth/me`
     pub async fn get_current_user(
         &self,
-    ) -> Result<super::types::User, ClientError<super::errors::GetCurrentUserError>> {
+    ) -> Result<types::User, ClientError<errors::GetCurrentUserError>> {
         self.get_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_user`], with the status and headers of the answer.
     pub async fn get_current_user_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::User>,
-        ClientError<super::errors::GetCurrentUserError>,
-    > {
+    ) -> Result<ResponseValue<types::User>, ClientError<errors::GetCurrentUserError>> {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -630,13 +604,13 @@ impl Client {
     /// `DELETE /v1/auth/me`
     pub async fn delete_current_user(
         &self,
-    ) -> Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
+    ) -> Result<(), ClientError<errors::DeleteCurrentUserError>> {
         self.delete_current_user_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_current_user`], with the status and headers of the answer.
     pub async fn delete_current_user_with_response(
         &self,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteCurrentUserError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteCurrentUserError>> {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -658,17 +632,17 @@ impl Client {
     /// `PATCH /v1/auth/me`
     pub async fn update_current_user(
         &self,
-        body: &super::types::UpdateUserRequest,
-    ) -> Result<super::types::User, ClientError<super::errors::UpdateCurrentUserError>> {
+        body: &types::UpdateUserRequest,
+    ) -> Result<types::User, ClientError<errors::UpdateCurrentUserError>> {
         self.update_current_user_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::update_current_user`], with the status and headers of the answer.
     pub async fn update_current_user_with_response(
         &self,
-        body: &super::types::UpdateUserRequest,
+        body: &types::UpdateUserRequest,
     ) -> Result<
-        ResponseValue<super::types::User>,
-        ClientError<super::errors::UpdateCurrentUserError>,
+        ResponseValue<types::User>,
+        ClientError<errors::UpdateCurrentUserError>,
     > {
         use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
@@ -695,15 +669,15 @@ impl Client {
     /// `GET /v1/auth/mfa/status`
     pub async fn get_mfa_status(
         &self,
-    ) -> Result<super::types::MfaStatus, ClientError<super::errors::GetMfaStatusError>> {
+    ) -> Result<types::MfaStatus, ClientError<errors::GetMfaStatusError>> {
         self.get_mfa_status_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_mfa_status`], with the status and headers of the answer.
     pub async fn get_mfa_status_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::MfaStatus>,
-        ClientError<super::errors::GetMfaStatusError>,
+        ResponseValue<types::MfaStatus>,
+        ClientError<errors::GetMfaStatusError>,
     > {
         use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
@@ -727,16 +701,13 @@ impl Client {
     /// `POST /v1/auth/mfa/setup`
     pub async fn setup_mfa(
         &self,
-    ) -> Result<super::types::MfaSetup, ClientError<super::errors::SetupMfaError>> {
+    ) -> Result<types::MfaSetup, ClientError<errors::SetupMfaError>> {
         self.setup_mfa_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::setup_mfa`], with the status and headers of the answer.
     pub async fn setup_mfa_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::MfaSetup>,
-        ClientError<super::errors::SetupMfaError>,
-    > {
+    ) -> Result<ResponseValue<types::MfaSetup>, ClientError<errors::SetupMfaError>> {
         use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -760,20 +731,17 @@ impl Client {
     /// `POST /v1/auth/mfa/verify-setup`
     pub async fn verify_mfa_setup(
         &self,
-        body: &super::types::MfaCodeRequest,
-    ) -> Result<
-        super::types::MfaEnabled,
-        ClientError<super::errors::VerifyMfaSetupError>,
-    > {
+        body: &types::MfaCodeRequest,
+    ) -> Result<types::MfaEnabled, ClientError<errors::VerifyMfaSetupError>> {
         self.verify_mfa_setup_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::verify_mfa_setup`], with the status and headers of the answer.
     pub async fn verify_mfa_setup_with_response(
         &self,
-        body: &super::types::MfaCodeRequest,
+        body: &types::MfaCodeRequest,
     ) -> Result<
-        ResponseValue<super::types::MfaEnabled>,
-        ClientError<super::errors::VerifyMfaSetupError>,
+        ResponseValue<types::MfaEnabled>,
+        ClientError<errors::VerifyMfaSetupError>,
     > {
         use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
@@ -803,20 +771,17 @@ impl Client {
     /// `POST /v1/auth/mfa/verify`
     pub async fn verify_mfa(
         &self,
-        body: &super::types::MfaVerifyRequest,
-    ) -> Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::VerifyMfaError>,
-    > {
+        body: &types::MfaVerifyRequest,
+    ) -> Result<types::TokenResponse, ClientError<errors::VerifyMfaError>> {
         self.verify_mfa_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::verify_mfa`], with the status and headers of the answer.
     pub async fn verify_mfa_with_response(
         &self,
-        body: &super::types::MfaVerifyRequest,
+        body: &types::MfaVerifyRequest,
     ) -> Result<
-        ResponseValue<super::types::TokenResponse>,
-        ClientError<super::errors::VerifyMfaError>,
+        ResponseValue<types::TokenResponse>,
+        ClientError<errors::VerifyMfaError>,
     > {
         use super::errors::VerifyMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/verify", self.base_url);
@@ -842,15 +807,15 @@ impl Client {
     /// `DELETE /v1/auth/mfa`
     pub async fn disable_mfa(
         &self,
-        body: &super::types::DisableMfaRequest,
-    ) -> Result<(), ClientError<super::errors::DisableMfaError>> {
+        body: &types::DisableMfaRequest,
+    ) -> Result<(), ClientError<errors::DisableMfaError>> {
         self.disable_mfa_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_mfa`], with the status and headers of the answer.
     pub async fn disable_mfa_with_response(
         &self,
-        body: &super::types::DisableMfaRequest,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableMfaError>> {
+        body: &types::DisableMfaRequest,
+    ) -> Result<ResponseValue<()>, ClientError<errors::DisableMfaError>> {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
@@ -877,20 +842,20 @@ impl Client {
     /// `POST /v1/auth/device/code`
     pub async fn request_device_code(
         &self,
-        body: &super::types::DeviceCodeRequest,
+        body: &types::DeviceCodeRequest,
     ) -> Result<
-        super::types::DeviceAuthorization,
-        ClientError<super::errors::RequestDeviceCodeError>,
+        types::DeviceAuthorization,
+        ClientError<errors::RequestDeviceCodeError>,
     > {
         self.request_device_code_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::request_device_code`], with the status and headers of the answer.
     pub async fn request_device_code_with_response(
         &self,
-        body: &super::types::DeviceCodeRequest,
+        body: &types::DeviceCodeRequest,
     ) -> Result<
-        ResponseValue<super::types::DeviceAuthorization>,
-        ClientError<super::errors::RequestDeviceCodeError>,
+        ResponseValue<types::DeviceAuthorization>,
+        ClientError<errors::RequestDeviceCodeError>,
     > {
         use super::errors::RequestDeviceCodeError as Failure;
         let url = format!("{}/v1/auth/device/code", self.base_url);
@@ -919,20 +884,17 @@ impl Client {
     /// `POST /v1/auth/device/token`
     pub async fn poll_device_token(
         &self,
-        body: &super::types::DeviceTokenRequest,
-    ) -> Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::PollDeviceTokenError>,
-    > {
+        body: &types::DeviceTokenRequest,
+    ) -> Result<types::TokenResponse, ClientError<errors::PollDeviceTokenError>> {
         self.poll_device_token_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::poll_device_token`], with the status and headers of the answer.
     pub async fn poll_device_token_with_response(
         &self,
-        body: &super::types::DeviceTokenRequest,
+        body: &types::DeviceTokenRequest,
     ) -> Result<
-        ResponseValue<super::types::TokenResponse>,
-        ClientError<super::errors::PollDeviceTokenError>,
+        ResponseValue<types::TokenResponse>,
+        ClientError<errors::PollDeviceTokenError>,
     > {
         use super::errors::PollDeviceTokenError as Failure;
         let url = format!("{}/v1/auth/device/token", self.base_url);
@@ -960,10 +922,7 @@ impl Client {
     pub async fn get_device_code_status(
         &self,
         user_code: &str,
-    ) -> Result<
-        super::types::DeviceCodeStatus,
-        ClientError<super::errors::GetDeviceCodeStatusError>,
-    > {
+    ) -> Result<types::DeviceCodeStatus, ClientError<errors::GetDeviceCodeStatusError>> {
         self.get_device_code_status_with_response(user_code)
             .await
             .map(ResponseValue::into_inner)
@@ -973,8 +932,8 @@ impl Client {
         &self,
         user_code: &str,
     ) -> Result<
-        ResponseValue<super::types::DeviceCodeStatus>,
-        ClientError<super::errors::GetDeviceCodeStatusError>,
+        ResponseValue<types::DeviceCodeStatus>,
+        ClientError<errors::GetDeviceCodeStatusError>,
     > {
         use super::errors::GetDeviceCodeStatusError as Failure;
         check_path_value("user_code", user_code, false)?;
@@ -999,20 +958,17 @@ impl Client {
     /// `POST /v1/auth/device/approve`
     pub async fn approve_device(
         &self,
-        body: &super::types::DeviceDecisionRequest,
-    ) -> Result<
-        super::types::DeviceCodeStatus,
-        ClientError<super::errors::ApproveDeviceError>,
-    > {
+        body: &types::DeviceDecisionRequest,
+    ) -> Result<types::DeviceCodeStatus, ClientError<errors::ApproveDeviceError>> {
         self.approve_device_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::approve_device`], with the status and headers of the answer.
     pub async fn approve_device_with_response(
         &self,
-        body: &super::types::DeviceDecisionRequest,
+        body: &types::DeviceDecisionRequest,
     ) -> Result<
-        ResponseValue<super::types::DeviceCodeStatus>,
-        ClientError<super::errors::ApproveDeviceError>,
+        ResponseValue<types::DeviceCodeStatus>,
+        ClientError<errors::ApproveDeviceError>,
     > {
         use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
@@ -1042,20 +998,17 @@ impl Client {
     /// `POST /v1/auth/device/deny`
     pub async fn deny_device(
         &self,
-        body: &super::types::DeviceDecisionRequest,
-    ) -> Result<
-        super::types::DeviceCodeStatus,
-        ClientError<super::errors::DenyDeviceError>,
-    > {
+        body: &types::DeviceDecisionRequest,
+    ) -> Result<types::DeviceCodeStatus, ClientError<errors::DenyDeviceError>> {
         self.deny_device_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::deny_device`], with the status and headers of the answer.
     pub async fn deny_device_with_response(
         &self,
-        body: &super::types::DeviceDecisionRequest,
+        body: &types::DeviceDecisionRequest,
     ) -> Result<
-        ResponseValue<super::types::DeviceCodeStatus>,
-        ClientError<super::errors::DenyDeviceError>,
+        ResponseValue<types::DeviceCodeStatus>,
+        ClientError<errors::DenyDeviceError>,
     > {
         use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
@@ -1083,15 +1036,15 @@ impl Client {
     /// `GET /v1/auth/api-keys`
     pub async fn list_api_keys(
         &self,
-    ) -> Result<super::types::ApiKeyList, ClientError<super::errors::ListApiKeysError>> {
+    ) -> Result<types::ApiKeyList, ClientError<errors::ListApiKeysError>> {
         self.list_api_keys_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_api_keys`], with the status and headers of the answer.
     pub async fn list_api_keys_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::ApiKeyList>,
-        ClientError<super::errors::ListApiKeysError>,
+        ResponseValue<types::ApiKeyList>,
+        ClientError<errors::ListApiKeysError>,
     > {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
@@ -1116,20 +1069,17 @@ impl Client {
     /// `POST /v1/auth/api-keys`
     pub async fn create_api_key(
         &self,
-        body: &super::types::CreateApiKeyRequest,
-    ) -> Result<
-        super::types::CreatedApiKey,
-        ClientError<super::errors::CreateApiKeyError>,
-    > {
+        body: &types::CreateApiKeyRequest,
+    ) -> Result<types::CreatedApiKey, ClientError<errors::CreateApiKeyError>> {
         self.create_api_key_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_api_key`], with the status and headers of the answer.
     pub async fn create_api_key_with_response(
         &self,
-        body: &super::types::CreateApiKeyRequest,
+        body: &types::CreateApiKeyRequest,
     ) -> Result<
-        ResponseValue<super::types::CreatedApiKey>,
-        ClientError<super::errors::CreateApiKeyError>,
+        ResponseValue<types::CreatedApiKey>,
+        ClientError<errors::CreateApiKeyError>,
     > {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
@@ -1157,14 +1107,14 @@ impl Client {
     pub async fn revoke_api_key(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::RevokeApiKeyError>> {
+    ) -> Result<(), ClientError<errors::RevokeApiKeyError>> {
         self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::revoke_api_key`], with the status and headers of the answer.
     pub async fn revoke_api_key_with_response(
         &self,
         key_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::RevokeApiKeyError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::RevokeApiKeyError>> {
         use super::errors::RevokeApiKeyError as Failure;
         let key_id = params::encode_segment(&params::to_text(key_id));
         let url = format!("{}/v1/auth/api-keys/{key_id}", self.base_url);
@@ -1190,16 +1140,13 @@ impl Client {
     /// `GET /v1/vaults`
     pub async fn list_vaults(
         &self,
-    ) -> Result<super::types::VaultList, ClientError<super::errors::ListVaultsError>> {
+    ) -> Result<types::VaultList, ClientError<errors::ListVaultsError>> {
         self.list_vaults_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_vaults`], with the status and headers of the answer.
     pub async fn list_vaults_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::VaultList>,
-        ClientError<super::errors::ListVaultsError>,
-    > {
+    ) -> Result<ResponseValue<types::VaultList>, ClientError<errors::ListVaultsError>> {
         use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -1222,18 +1169,15 @@ impl Client {
     /// `POST /v1/vaults`
     pub async fn create_vault(
         &self,
-        body: &super::types::CreateVaultRequest,
-    ) -> Result<super::types::Vault, ClientError<super::errors::CreateVaultError>> {
+        body: &types::CreateVaultRequest,
+    ) -> Result<types::Vault, ClientError<errors::CreateVaultError>> {
         self.create_vault_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_vault`], with the status and headers of the answer.
     pub async fn create_vault_with_response(
         &self,
-        body: &super::types::CreateVaultRequest,
-    ) -> Result<
-        ResponseValue<super::types::Vault>,
-        ClientError<super::errors::CreateVaultError>,
-    > {
+        body: &types::CreateVaultRequest,
+    ) -> Result<ResponseValue<types::Vault>, ClientError<errors::CreateVaultError>> {
         use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -1262,17 +1206,14 @@ impl Client {
     pub async fn get_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<super::types::Vault, ClientError<super::errors::GetVaultError>> {
+    ) -> Result<types::Vault, ClientError<errors::GetVaultError>> {
         self.get_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_vault`], with the status and headers of the answer.
     pub async fn get_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<
-        ResponseValue<super::types::Vault>,
-        ClientError<super::errors::GetVaultError>,
-    > {
+    ) -> Result<ResponseValue<types::Vault>, ClientError<errors::GetVaultError>> {
         use super::errors::GetVaultError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
@@ -1297,14 +1238,14 @@ impl Client {
     pub async fn delete_vault(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DeleteVaultError>> {
+    ) -> Result<(), ClientError<errors::DeleteVaultError>> {
         self.delete_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_vault`], with the status and headers of the answer.
     pub async fn delete_vault_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteVaultError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteVaultError>> {
         use super::errors::DeleteVaultError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
@@ -1333,8 +1274,8 @@ impl Client {
     pub async fn enable_cmek(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::EnableCmekRequest,
-    ) -> Result<super::types::CmekConfig, ClientError<super::errors::EnableCmekError>> {
+        body: &types::EnableCmekRequest,
+    ) -> Result<types::CmekConfig, ClientError<errors::EnableCmekError>> {
         self.enable_cmek_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1343,11 +1284,8 @@ impl Client {
     pub async fn enable_cmek_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::EnableCmekRequest,
-    ) -> Result<
-        ResponseValue<super::types::CmekConfig>,
-        ClientError<super::errors::EnableCmekError>,
-    > {
+        body: &types::EnableCmekRequest,
+    ) -> Result<ResponseValue<types::CmekConfig>, ClientError<errors::EnableCmekError>> {
         use super::errors::EnableCmekError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
@@ -1381,14 +1319,14 @@ impl Client {
     pub async fn disable_cmek(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DisableCmekError>> {
+    ) -> Result<(), ClientError<errors::DisableCmekError>> {
         self.disable_cmek_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::disable_cmek`], with the status and headers of the answer.
     pub async fn disable_cmek_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DisableCmekError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DisableCmekError>> {
         use super::errors::DisableCmekError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
@@ -1417,11 +1355,8 @@ impl Client {
     pub async fn start_cmek_rotation(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::CmekRotationRequest,
-    ) -> Result<
-        super::types::CmekRotationJob,
-        ClientError<super::errors::StartCmekRotationError>,
-    > {
+        body: &types::CmekRotationRequest,
+    ) -> Result<types::CmekRotationJob, ClientError<errors::StartCmekRotationError>> {
         self.start_cmek_rotation_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1430,10 +1365,10 @@ impl Client {
     pub async fn start_cmek_rotation_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::CmekRotationRequest,
+        body: &types::CmekRotationRequest,
     ) -> Result<
-        ResponseValue<super::types::CmekRotationJob>,
-        ClientError<super::errors::StartCmekRotationError>,
+        ResponseValue<types::CmekRotationJob>,
+        ClientError<errors::StartCmekRotationError>,
     > {
         use super::errors::StartCmekRotationError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1467,10 +1402,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
-    ) -> Result<
-        super::types::CmekRotationJob,
-        ClientError<super::errors::GetCmekRotationJobError>,
-    > {
+    ) -> Result<types::CmekRotationJob, ClientError<errors::GetCmekRotationJobError>> {
         self.get_cmek_rotation_job_with_response(vault_id, job_id)
             .await
             .map(ResponseValue::into_inner)
@@ -1481,8 +1413,8 @@ impl Client {
         vault_id: &::uuid::Uuid,
         job_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::CmekRotationJob>,
-        ClientError<super::errors::GetCmekRotationJobError>,
+        ResponseValue<types::CmekRotationJob>,
+        ClientError<errors::GetCmekRotationJobError>,
     > {
         use super::errors::GetCmekRotationJobError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1519,8 +1451,8 @@ impl Client {
     pub async fn list_secrets(
         &self,
         vault_id: &::uuid::Uuid,
-        query: &super::types::ListSecretsQuery,
-    ) -> Result<super::types::SecretList, ClientError<super::errors::ListSecretsError>> {
+        query: &types::ListSecretsQuery,
+    ) -> Result<types::SecretList, ClientError<errors::ListSecretsError>> {
         self.list_secrets_with_response(vault_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -1529,10 +1461,10 @@ impl Client {
     pub async fn list_secrets_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-        query: &super::types::ListSecretsQuery,
+        query: &types::ListSecretsQuery,
     ) -> Result<
-        ResponseValue<super::types::SecretList>,
-        ClientError<super::errors::ListSecretsError>,
+        ResponseValue<types::SecretList>,
+        ClientError<errors::ListSecretsError>,
     > {
         use super::errors::ListSecretsError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1568,8 +1500,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-        query: &super::types::GetSecretQuery,
-    ) -> Result<super::types::Secret, ClientError<super::errors::GetSecretError>> {
+        query: &types::GetSecretQuery,
+    ) -> Result<types::Secret, ClientError<errors::GetSecretError>> {
         self.get_secret_with_response(vault_id, path, query)
             .await
             .map(ResponseValue::into_inner)
@@ -1579,11 +1511,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-        query: &super::types::GetSecretQuery,
-    ) -> Result<
-        ResponseValue<super::types::Secret>,
-        ClientError<super::errors::GetSecretError>,
-    > {
+        query: &types::GetSecretQuery,
+    ) -> Result<ResponseValue<types::Secret>, ClientError<errors::GetSecretError>> {
         use super::errors::GetSecretError as Failure;
         check_path_value("path", path, true)?;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1620,11 +1549,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-        body: &super::types::PutSecretRequest,
-    ) -> Result<
-        super::errors::PutSecretResponse,
-        ClientError<super::errors::PutSecretError>,
-    > {
+        body: &types::PutSecretRequest,
+    ) -> Result<errors::PutSecretResponse, ClientError<errors::PutSecretError>> {
         self.put_secret_with_response(vault_id, path, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1634,10 +1560,10 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-        body: &super::types::PutSecretRequest,
+        body: &types::PutSecretRequest,
     ) -> Result<
-        ResponseValue<super::errors::PutSecretResponse>,
-        ClientError<super::errors::PutSecretError>,
+        ResponseValue<errors::PutSecretResponse>,
+        ClientError<errors::PutSecretError>,
     > {
         use super::errors::PutSecretError as Failure;
         check_path_value("path", path, true)?;
@@ -1653,10 +1579,8 @@ impl Client {
             .execute("putSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
         match answer.status() {
-            200u16 => answer.value(super::errors::PutSecretResponse::Ok(answer.json()?)),
-            201u16 => {
-                answer.value(super::errors::PutSecretResponse::Created(answer.json()?))
-            }
+            200u16 => answer.value(errors::PutSecretResponse::Ok(answer.json()?)),
+            201u16 => answer.value(errors::PutSecretResponse::Created(answer.json()?)),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
             402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
@@ -1677,7 +1601,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> Result<(), ClientError<super::errors::DeleteSecretError>> {
+    ) -> Result<(), ClientError<errors::DeleteSecretError>> {
         self.delete_secret_with_response(vault_id, path)
             .await
             .map(ResponseValue::into_inner)
@@ -1687,7 +1611,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         path: &str,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteSecretError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteSecretError>> {
         use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1716,10 +1640,7 @@ impl Client {
     pub async fn list_policies(
         &self,
         vault_id: &::uuid::Uuid,
-    ) -> Result<
-        super::types::PolicyList,
-        ClientError<super::errors::ListPoliciesError>,
-    > {
+    ) -> Result<types::PolicyList, ClientError<errors::ListPoliciesError>> {
         self.list_policies_with_response(vault_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_policies`], with the status and headers of the answer.
@@ -1727,8 +1648,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::PolicyList>,
-        ClientError<super::errors::ListPoliciesError>,
+        ResponseValue<types::PolicyList>,
+        ClientError<errors::ListPoliciesError>,
     > {
         use super::errors::ListPoliciesError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
@@ -1758,8 +1679,8 @@ impl Client {
     pub async fn create_policy(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::PolicyRequest,
-    ) -> Result<super::types::Policy, ClientError<super::errors::CreatePolicyError>> {
+        body: &types::PolicyRequest,
+    ) -> Result<types::Policy, ClientError<errors::CreatePolicyError>> {
         self.create_policy_with_response(vault_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1768,11 +1689,8 @@ impl Client {
     pub async fn create_policy_with_response(
         &self,
         vault_id: &::uuid::Uuid,
-        body: &super::types::PolicyRequest,
-    ) -> Result<
-        ResponseValue<super::types::Policy>,
-        ClientError<super::errors::CreatePolicyError>,
-    > {
+        body: &types::PolicyRequest,
+    ) -> Result<ResponseValue<types::Policy>, ClientError<errors::CreatePolicyError>> {
         use super::errors::CreatePolicyError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
@@ -1804,8 +1722,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-        body: &super::types::PolicyRequest,
-    ) -> Result<super::types::Policy, ClientError<super::errors::UpdatePolicyError>> {
+        body: &types::PolicyRequest,
+    ) -> Result<types::Policy, ClientError<errors::UpdatePolicyError>> {
         self.update_policy_with_response(vault_id, policy_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -1815,11 +1733,8 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-        body: &super::types::PolicyRequest,
-    ) -> Result<
-        ResponseValue<super::types::Policy>,
-        ClientError<super::errors::UpdatePolicyError>,
-    > {
+        body: &types::PolicyRequest,
+    ) -> Result<ResponseValue<types::Policy>, ClientError<errors::UpdatePolicyError>> {
         use super::errors::UpdatePolicyError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let policy_id = params::encode_segment(&params::to_text(policy_id));
@@ -1856,7 +1771,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DeletePolicyError>> {
+    ) -> Result<(), ClientError<errors::DeletePolicyError>> {
         self.delete_policy_with_response(vault_id, policy_id)
             .await
             .map(ResponseValue::into_inner)
@@ -1866,7 +1781,7 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeletePolicyError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeletePolicyError>> {
         use super::errors::DeletePolicyError as Failure;
         let vault_id = params::encode_segment(&params::to_text(vault_id));
         let policy_id = params::encode_segment(&params::to_text(policy_id));
@@ -1899,20 +1814,17 @@ impl Client {
     /// `POST /v1/agents/enroll`
     pub async fn enroll_agent(
         &self,
-        body: &super::types::EnrollAgentRequest,
-    ) -> Result<
-        super::types::EnrollmentResponse,
-        ClientError<super::errors::EnrollAgentError>,
-    > {
+        body: &types::EnrollAgentRequest,
+    ) -> Result<types::EnrollmentResponse, ClientError<errors::EnrollAgentError>> {
         self.enroll_agent_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::enroll_agent`], with the status and headers of the answer.
     pub async fn enroll_agent_with_response(
         &self,
-        body: &super::types::EnrollAgentRequest,
+        body: &types::EnrollAgentRequest,
     ) -> Result<
-        ResponseValue<super::types::EnrollmentResponse>,
-        ClientError<super::errors::EnrollAgentError>,
+        ResponseValue<types::EnrollmentResponse>,
+        ClientError<errors::EnrollAgentError>,
     > {
         use super::errors::EnrollAgentError as Failure;
         let url = format!("{}/v1/agents/enroll", self.base_url);
@@ -1936,16 +1848,13 @@ impl Client {
     /// `GET /v1/agents`
     pub async fn list_agents(
         &self,
-    ) -> Result<super::types::AgentList, ClientError<super::errors::ListAgentsError>> {
+    ) -> Result<types::AgentList, ClientError<errors::ListAgentsError>> {
         self.list_agents_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_agents`], with the status and headers of the answer.
     pub async fn list_agents_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::AgentList>,
-        ClientError<super::errors::ListAgentsError>,
-    > {
+    ) -> Result<ResponseValue<types::AgentList>, ClientError<errors::ListAgentsError>> {
         use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -1968,20 +1877,17 @@ impl Client {
     /// `POST /v1/agents`
     pub async fn create_agent(
         &self,
-        body: &super::types::CreateAgentRequest,
-    ) -> Result<
-        super::types::CreatedAgent,
-        ClientError<super::errors::CreateAgentError>,
-    > {
+        body: &types::CreateAgentRequest,
+    ) -> Result<types::CreatedAgent, ClientError<errors::CreateAgentError>> {
         self.create_agent_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_agent`], with the status and headers of the answer.
     pub async fn create_agent_with_response(
         &self,
-        body: &super::types::CreateAgentRequest,
+        body: &types::CreateAgentRequest,
     ) -> Result<
-        ResponseValue<super::types::CreatedAgent>,
-        ClientError<super::errors::CreateAgentError>,
+        ResponseValue<types::CreatedAgent>,
+        ClientError<errors::CreateAgentError>,
     > {
         use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
@@ -2009,18 +1915,15 @@ impl Client {
     /// `GET /v1/agents/me`
     pub async fn get_current_agent(
         &self,
-    ) -> Result<
-        super::types::AgentProfile,
-        ClientError<super::errors::GetCurrentAgentError>,
-    > {
+    ) -> Result<types::AgentProfile, ClientError<errors::GetCurrentAgentError>> {
         self.get_current_agent_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_current_agent`], with the status and headers of the answer.
     pub async fn get_current_agent_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::AgentProfile>,
-        ClientError<super::errors::GetCurrentAgentError>,
+        ResponseValue<types::AgentProfile>,
+        ClientError<errors::GetCurrentAgentError>,
     > {
         use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
@@ -2044,17 +1947,14 @@ impl Client {
     pub async fn get_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> Result<super::types::Agent, ClientError<super::errors::GetAgentError>> {
+    ) -> Result<types::Agent, ClientError<errors::GetAgentError>> {
         self.get_agent_with_response(agent_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_agent`], with the status and headers of the answer.
     pub async fn get_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> Result<
-        ResponseValue<super::types::Agent>,
-        ClientError<super::errors::GetAgentError>,
-    > {
+    ) -> Result<ResponseValue<types::Agent>, ClientError<errors::GetAgentError>> {
         use super::errors::GetAgentError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
@@ -2079,7 +1979,7 @@ impl Client {
     pub async fn deactivate_agent(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DeactivateAgentError>> {
+    ) -> Result<(), ClientError<errors::DeactivateAgentError>> {
         self.deactivate_agent_with_response(agent_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2088,7 +1988,7 @@ impl Client {
     pub async fn deactivate_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeactivateAgentError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeactivateAgentError>> {
         use super::errors::DeactivateAgentError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
@@ -2116,8 +2016,8 @@ impl Client {
     pub async fn update_agent(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::UpdateAgentRequest,
-    ) -> Result<super::types::Agent, ClientError<super::errors::UpdateAgentError>> {
+        body: &types::UpdateAgentRequest,
+    ) -> Result<types::Agent, ClientError<errors::UpdateAgentError>> {
         self.update_agent_with_response(agent_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2126,11 +2026,8 @@ impl Client {
     pub async fn update_agent_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::UpdateAgentRequest,
-    ) -> Result<
-        ResponseValue<super::types::Agent>,
-        ClientError<super::errors::UpdateAgentError>,
-    > {
+        body: &types::UpdateAgentRequest,
+    ) -> Result<ResponseValue<types::Agent>, ClientError<errors::UpdateAgentError>> {
         use super::errors::UpdateAgentError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
@@ -2161,10 +2058,7 @@ impl Client {
     pub async fn rotate_agent_key(
         &self,
         agent_id: &::uuid::Uuid,
-    ) -> Result<
-        super::types::RotatedAgentKey,
-        ClientError<super::errors::RotateAgentKeyError>,
-    > {
+    ) -> Result<types::RotatedAgentKey, ClientError<errors::RotateAgentKeyError>> {
         self.rotate_agent_key_with_response(agent_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2174,8 +2068,8 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::RotatedAgentKey>,
-        ClientError<super::errors::RotateAgentKeyError>,
+        ResponseValue<types::RotatedAgentKey>,
+        ClientError<errors::RotateAgentKeyError>,
     > {
         use super::errors::RotateAgentKeyError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2206,8 +2100,8 @@ impl Client {
     pub async fn create_share(
         &self,
         secret_id: &::uuid::Uuid,
-        body: &super::types::CreateShareRequest,
-    ) -> Result<super::types::Share, ClientError<super::errors::CreateShareError>> {
+        body: &types::CreateShareRequest,
+    ) -> Result<types::Share, ClientError<errors::CreateShareError>> {
         self.create_share_with_response(secret_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2216,11 +2110,8 @@ impl Client {
     pub async fn create_share_with_response(
         &self,
         secret_id: &::uuid::Uuid,
-        body: &super::types::CreateShareRequest,
-    ) -> Result<
-        ResponseValue<super::types::Share>,
-        ClientError<super::errors::CreateShareError>,
-    > {
+        body: &types::CreateShareRequest,
+    ) -> Result<ResponseValue<types::Share>, ClientError<errors::CreateShareError>> {
         use super::errors::CreateShareError as Failure;
         let secret_id = params::encode_segment(&params::to_text(secret_id));
         let url = format!("{}/v1/secrets/{secret_id}/share", self.base_url);
@@ -2251,11 +2142,8 @@ impl Client {
     /// `GET /v1/shares/outbound`
     pub async fn list_outbound_shares(
         &self,
-        query: &super::types::ListOutboundSharesQuery,
-    ) -> Result<
-        super::types::ShareList,
-        ClientError<super::errors::ListOutboundSharesError>,
-    > {
+        query: &types::ListOutboundSharesQuery,
+    ) -> Result<types::ShareList, ClientError<errors::ListOutboundSharesError>> {
         self.list_outbound_shares_with_response(query)
             .await
             .map(ResponseValue::into_inner)
@@ -2263,10 +2151,10 @@ impl Client {
     /// [`Client::list_outbound_shares`], with the status and headers of the answer.
     pub async fn list_outbound_shares_with_response(
         &self,
-        query: &super::types::ListOutboundSharesQuery,
+        query: &types::ListOutboundSharesQuery,
     ) -> Result<
-        ResponseValue<super::types::ShareList>,
-        ClientError<super::errors::ListOutboundSharesError>,
+        ResponseValue<types::ShareList>,
+        ClientError<errors::ListOutboundSharesError>,
     > {
         use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
@@ -2298,11 +2186,8 @@ impl Client {
     /// `GET /v1/shares/inbound`
     pub async fn list_inbound_shares(
         &self,
-        query: &super::types::ListInboundSharesQuery,
-    ) -> Result<
-        super::types::ShareList,
-        ClientError<super::errors::ListInboundSharesError>,
-    > {
+        query: &types::ListInboundSharesQuery,
+    ) -> Result<types::ShareList, ClientError<errors::ListInboundSharesError>> {
         self.list_inbound_shares_with_response(query)
             .await
             .map(ResponseValue::into_inner)
@@ -2310,10 +2195,10 @@ impl Client {
     /// [`Client::list_inbound_shares`], with the status and headers of the answer.
     pub async fn list_inbound_shares_with_response(
         &self,
-        query: &super::types::ListInboundSharesQuery,
+        query: &types::ListInboundSharesQuery,
     ) -> Result<
-        ResponseValue<super::types::ShareList>,
-        ClientError<super::errors::ListInboundSharesError>,
+        ResponseValue<types::ShareList>,
+        ClientError<errors::ListInboundSharesError>,
     > {
         use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
@@ -2343,17 +2228,14 @@ impl Client {
     pub async fn accept_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<super::types::Share, ClientError<super::errors::AcceptShareError>> {
+    ) -> Result<types::Share, ClientError<errors::AcceptShareError>> {
         self.accept_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::accept_share`], with the status and headers of the answer.
     pub async fn accept_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<
-        ResponseValue<super::types::Share>,
-        ClientError<super::errors::AcceptShareError>,
-    > {
+    ) -> Result<ResponseValue<types::Share>, ClientError<errors::AcceptShareError>> {
         use super::errors::AcceptShareError as Failure;
         let share_id = params::encode_segment(&params::to_text(share_id));
         let url = format!("{}/v1/shares/{share_id}/accept", self.base_url);
@@ -2381,17 +2263,14 @@ impl Client {
     pub async fn decline_share(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<super::types::Share, ClientError<super::errors::DeclineShareError>> {
+    ) -> Result<types::Share, ClientError<errors::DeclineShareError>> {
         self.decline_share_with_response(share_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::decline_share`], with the status and headers of the answer.
     pub async fn decline_share_with_response(
         &self,
         share_id: &::uuid::Uuid,
-    ) -> Result<
-        ResponseValue<super::types::Share>,
-        ClientError<super::errors::DeclineShareError>,
-    > {
+    ) -> Result<ResponseValue<types::Share>, ClientError<errors::DeclineShareError>> {
         use super::errors::DeclineShareError as Failure;
         let share_id = params::encode_segment(&params::to_text(share_id));
         let url = format!("{}/v1/shares/{share_id}/decline", self.base_url);
@@ -2419,16 +2298,13 @@ impl Client {
     /// `GET /v1/chains`
     pub async fn list_chains(
         &self,
-    ) -> Result<super::types::ChainList, ClientError<super::errors::ListChainsError>> {
+    ) -> Result<types::ChainList, ClientError<errors::ListChainsError>> {
         self.list_chains_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_chains`], with the status and headers of the answer.
     pub async fn list_chains_with_response(
         &self,
-    ) -> Result<
-        ResponseValue<super::types::ChainList>,
-        ClientError<super::errors::ListChainsError>,
-    > {
+    ) -> Result<ResponseValue<types::ChainList>, ClientError<errors::ListChainsError>> {
         use super::errors::ListChainsError as Failure;
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
@@ -2449,17 +2325,14 @@ impl Client {
     pub async fn get_chain(
         &self,
         identifier: &str,
-    ) -> Result<super::types::Chain, ClientError<super::errors::GetChainError>> {
+    ) -> Result<types::Chain, ClientError<errors::GetChainError>> {
         self.get_chain_with_response(identifier).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_chain`], with the status and headers of the answer.
     pub async fn get_chain_with_response(
         &self,
         identifier: &str,
-    ) -> Result<
-        ResponseValue<super::types::Chain>,
-        ClientError<super::errors::GetChainError>,
-    > {
+    ) -> Result<ResponseValue<types::Chain>, ClientError<errors::GetChainError>> {
         use super::errors::GetChainError as Failure;
         check_path_value("identifier", identifier, false)?;
         let identifier = params::encode_segment(identifier);
@@ -2482,11 +2355,8 @@ impl Client {
     pub async fn list_transactions(
         &self,
         agent_id: &::uuid::Uuid,
-        query: &super::types::ListTransactionsQuery,
-    ) -> Result<
-        super::types::TransactionList,
-        ClientError<super::errors::ListTransactionsError>,
-    > {
+        query: &types::ListTransactionsQuery,
+    ) -> Result<types::TransactionList, ClientError<errors::ListTransactionsError>> {
         self.list_transactions_with_response(agent_id, query)
             .await
             .map(ResponseValue::into_inner)
@@ -2495,10 +2365,10 @@ impl Client {
     pub async fn list_transactions_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-        query: &super::types::ListTransactionsQuery,
+        query: &types::ListTransactionsQuery,
     ) -> Result<
-        ResponseValue<super::types::TransactionList>,
-        ClientError<super::errors::ListTransactionsError>,
+        ResponseValue<types::TransactionList>,
+        ClientError<errors::ListTransactionsError>,
     > {
         use super::errors::ListTransactionsError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2533,11 +2403,8 @@ impl Client {
     pub async fn submit_transaction(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::TransactionRequest,
-    ) -> Result<
-        super::types::Transaction,
-        ClientError<super::errors::SubmitTransactionError>,
-    > {
+        body: &types::TransactionRequest,
+    ) -> Result<types::Transaction, ClientError<errors::SubmitTransactionError>> {
         self.submit_transaction_with_response(agent_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2546,10 +2413,10 @@ impl Client {
     pub async fn submit_transaction_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::TransactionRequest,
+        body: &types::TransactionRequest,
     ) -> Result<
-        ResponseValue<super::types::Transaction>,
-        ClientError<super::errors::SubmitTransactionError>,
+        ResponseValue<types::Transaction>,
+        ClientError<errors::SubmitTransactionError>,
     > {
         use super::errors::SubmitTransactionError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2584,10 +2451,7 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
-    ) -> Result<
-        super::types::Transaction,
-        ClientError<super::errors::GetTransactionError>,
-    > {
+    ) -> Result<types::Transaction, ClientError<errors::GetTransactionError>> {
         self.get_transaction_with_response(agent_id, tx_id)
             .await
             .map(ResponseValue::into_inner)
@@ -2598,8 +2462,8 @@ impl Client {
         agent_id: &::uuid::Uuid,
         tx_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::Transaction>,
-        ClientError<super::errors::GetTransactionError>,
+        ResponseValue<types::Transaction>,
+        ClientError<errors::GetTransactionError>,
     > {
         use super::errors::GetTransactionError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2632,11 +2496,8 @@ impl Client {
     pub async fn simulate_transaction(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::SimulationRequest,
-    ) -> Result<
-        super::types::SimulationResult,
-        ClientError<super::errors::SimulateTransactionError>,
-    > {
+        body: &types::SimulationRequest,
+    ) -> Result<types::SimulationResult, ClientError<errors::SimulateTransactionError>> {
         self.simulate_transaction_with_response(agent_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -2645,10 +2506,10 @@ impl Client {
     pub async fn simulate_transaction_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::SimulationRequest,
+        body: &types::SimulationRequest,
     ) -> Result<
-        ResponseValue<super::types::SimulationResult>,
-        ClientError<super::errors::SimulateTransactionError>,
+        ResponseValue<types::SimulationResult>,
+        ClientError<errors::SimulateTransactionError>,
     > {
         use super::errors::SimulateTransactionError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2692,10 +2553,10 @@ impl Client {
     pub async fn simulate_transaction_bundle(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::BundleSimulationRequest,
+        body: &types::BundleSimulationRequest,
     ) -> Result<
-        super::types::BundleSimulationResult,
-        ClientError<super::errors::SimulateTransactionBundleError>,
+        types::BundleSimulationResult,
+        ClientError<errors::SimulateTransactionBundleError>,
     > {
         self.simulate_transaction_bundle_with_response(agent_id, body)
             .await
@@ -2705,10 +2566,10 @@ impl Client {
     pub async fn simulate_transaction_bundle_with_response(
         &self,
         agent_id: &::uuid::Uuid,
-        body: &super::types::BundleSimulationRequest,
+        body: &types::BundleSimulationRequest,
     ) -> Result<
-        ResponseValue<super::types::BundleSimulationResult>,
-        ClientError<super::errors::SimulateTransactionBundleError>,
+        ResponseValue<types::BundleSimulationResult>,
+        ClientError<errors::SimulateTransactionBundleError>,
     > {
         use super::errors::SimulateTransactionBundleError as Failure;
         let agent_id = params::encode_segment(&params::to_text(agent_id));
@@ -2750,18 +2611,15 @@ impl Client {
     /// `GET /v1/billing/usage`
     pub async fn get_usage_summary(
         &self,
-    ) -> Result<
-        super::types::UsageSummary,
-        ClientError<super::errors::GetUsageSummaryError>,
-    > {
+    ) -> Result<types::UsageSummary, ClientError<errors::GetUsageSummaryError>> {
         self.get_usage_summary_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_usage_summary`], with the status and headers of the answer.
     pub async fn get_usage_summary_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::UsageSummary>,
-        ClientError<super::errors::GetUsageSummaryError>,
+        ResponseValue<types::UsageSummary>,
+        ClientError<errors::GetUsageSummaryError>,
     > {
         use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
@@ -2786,18 +2644,15 @@ impl Client {
     /// `GET /v1/billing/history`
     pub async fn get_usage_history(
         &self,
-    ) -> Result<
-        super::types::UsageHistory,
-        ClientError<super::errors::GetUsageHistoryError>,
-    > {
+    ) -> Result<types::UsageHistory, ClientError<errors::GetUsageHistoryError>> {
         self.get_usage_history_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_usage_history`], with the status and headers of the answer.
     pub async fn get_usage_history_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::UsageHistory>,
-        ClientError<super::errors::GetUsageHistoryError>,
+        ResponseValue<types::UsageHistory>,
+        ClientError<errors::GetUsageHistoryError>,
     > {
         use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
@@ -2823,10 +2678,10 @@ impl Client {
     /// `POST /v1/billing/subscribe`
     pub async fn create_subscription_checkout(
         &self,
-        body: &super::types::SubscribeRequest,
+        body: &types::SubscribeRequest,
     ) -> Result<
-        super::types::CheckoutSession,
-        ClientError<super::errors::CreateSubscriptionCheckoutError>,
+        types::CheckoutSession,
+        ClientError<errors::CreateSubscriptionCheckoutError>,
     > {
         self.create_subscription_checkout_with_response(body)
             .await
@@ -2835,10 +2690,10 @@ impl Client {
     /// [`Client::create_subscription_checkout`], with the status and headers of the answer.
     pub async fn create_subscription_checkout_with_response(
         &self,
-        body: &super::types::SubscribeRequest,
+        body: &types::SubscribeRequest,
     ) -> Result<
-        ResponseValue<super::types::CheckoutSession>,
-        ClientError<super::errors::CreateSubscriptionCheckoutError>,
+        ResponseValue<types::CheckoutSession>,
+        ClientError<errors::CreateSubscriptionCheckoutError>,
     > {
         use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
@@ -2873,10 +2728,10 @@ impl Client {
     /// `POST /v1/billing/portal`
     pub async fn create_billing_portal_session(
         &self,
-        body: &super::types::PortalRequest,
+        body: &types::PortalRequest,
     ) -> Result<
-        super::types::PortalSession,
-        ClientError<super::errors::CreateBillingPortalSessionError>,
+        types::PortalSession,
+        ClientError<errors::CreateBillingPortalSessionError>,
     > {
         self.create_billing_portal_session_with_response(body)
             .await
@@ -2885,10 +2740,10 @@ impl Client {
     /// [`Client::create_billing_portal_session`], with the status and headers of the answer.
     pub async fn create_billing_portal_session_with_response(
         &self,
-        body: &super::types::PortalRequest,
+        body: &types::PortalRequest,
     ) -> Result<
-        ResponseValue<super::types::PortalSession>,
-        ClientError<super::errors::CreateBillingPortalSessionError>,
+        ResponseValue<types::PortalSession>,
+        ClientError<errors::CreateBillingPortalSessionError>,
     > {
         use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
@@ -2922,18 +2777,15 @@ impl Client {
     /// `GET /v1/billing/subscription`
     pub async fn get_subscription(
         &self,
-    ) -> Result<
-        super::types::SubscriptionSummary,
-        ClientError<super::errors::GetSubscriptionError>,
-    > {
+    ) -> Result<types::SubscriptionSummary, ClientError<errors::GetSubscriptionError>> {
         self.get_subscription_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_subscription`], with the status and headers of the answer.
     pub async fn get_subscription_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::SubscriptionSummary>,
-        ClientError<super::errors::GetSubscriptionError>,
+        ResponseValue<types::SubscriptionSummary>,
+        ClientError<errors::GetSubscriptionError>,
     > {
         use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
@@ -2958,20 +2810,17 @@ impl Client {
     /// `POST /v1/billing/credits/topup`
     pub async fn create_credit_topup(
         &self,
-        body: &super::types::TopupRequest,
-    ) -> Result<
-        super::types::CheckoutSession,
-        ClientError<super::errors::CreateCreditTopupError>,
-    > {
+        body: &types::TopupRequest,
+    ) -> Result<types::CheckoutSession, ClientError<errors::CreateCreditTopupError>> {
         self.create_credit_topup_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_credit_topup`], with the status and headers of the answer.
     pub async fn create_credit_topup_with_response(
         &self,
-        body: &super::types::TopupRequest,
+        body: &types::TopupRequest,
     ) -> Result<
-        ResponseValue<super::types::CheckoutSession>,
-        ClientError<super::errors::CreateCreditTopupError>,
+        ResponseValue<types::CheckoutSession>,
+        ClientError<errors::CreateCreditTopupError>,
     > {
         use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
@@ -3000,18 +2849,15 @@ impl Client {
     /// `GET /v1/billing/credits/balance`
     pub async fn get_credit_balance(
         &self,
-    ) -> Result<
-        super::types::CreditBalance,
-        ClientError<super::errors::GetCreditBalanceError>,
-    > {
+    ) -> Result<types::CreditBalance, ClientError<errors::GetCreditBalanceError>> {
         self.get_credit_balance_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_credit_balance`], with the status and headers of the answer.
     pub async fn get_credit_balance_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::CreditBalance>,
-        ClientError<super::errors::GetCreditBalanceError>,
+        ResponseValue<types::CreditBalance>,
+        ClientError<errors::GetCreditBalanceError>,
     > {
         use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
@@ -3036,10 +2882,10 @@ impl Client {
     /// `GET /v1/billing/credits/transactions`
     pub async fn list_credit_transactions(
         &self,
-        query: &super::types::ListCreditTransactionsQuery,
+        query: &types::ListCreditTransactionsQuery,
     ) -> Result<
-        super::types::CreditTransactionList,
-        ClientError<super::errors::ListCreditTransactionsError>,
+        types::CreditTransactionList,
+        ClientError<errors::ListCreditTransactionsError>,
     > {
         self.list_credit_transactions_with_response(query)
             .await
@@ -3048,10 +2894,10 @@ impl Client {
     /// [`Client::list_credit_transactions`], with the status and headers of the answer.
     pub async fn list_credit_transactions_with_response(
         &self,
-        query: &super::types::ListCreditTransactionsQuery,
+        query: &types::ListCreditTransactionsQuery,
     ) -> Result<
-        ResponseValue<super::types::CreditTransactionList>,
-        ClientError<super::errors::ListCreditTransactionsError>,
+        ResponseValue<types::CreditTransactionList>,
+        ClientError<errors::ListCreditTransactionsError>,
     > {
         use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
@@ -3088,20 +2934,20 @@ impl Client {
     /// `PATCH /v1/billing/overage-method`
     pub async fn set_overage_method(
         &self,
-        body: &super::types::OverageMethodRequest,
+        body: &types::OverageMethodRequest,
     ) -> Result<
-        super::types::OverageMethodResponse,
-        ClientError<super::errors::SetOverageMethodError>,
+        types::OverageMethodResponse,
+        ClientError<errors::SetOverageMethodError>,
     > {
         self.set_overage_method_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::set_overage_method`], with the status and headers of the answer.
     pub async fn set_overage_method_with_response(
         &self,
-        body: &super::types::OverageMethodRequest,
+        body: &types::OverageMethodRequest,
     ) -> Result<
-        ResponseValue<super::types::OverageMethodResponse>,
-        ClientError<super::errors::SetOverageMethodError>,
+        ResponseValue<types::OverageMethodResponse>,
+        ClientError<errors::SetOverageMethodError>,
     > {
         use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
@@ -3133,11 +2979,8 @@ impl Client {
     pub async fn handle_stripe_webhook(
         &self,
         stripe_signature: &str,
-        body: &super::types::StripeEvent,
-    ) -> Result<
-        super::types::WebhookAck,
-        ClientError<super::errors::HandleStripeWebhookError>,
-    > {
+        body: &types::StripeEvent,
+    ) -> Result<types::WebhookAck, ClientError<errors::HandleStripeWebhookError>> {
         self.handle_stripe_webhook_with_response(stripe_signature, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3146,10 +2989,10 @@ impl Client {
     pub async fn handle_stripe_webhook_with_response(
         &self,
         stripe_signature: &str,
-        body: &super::types::StripeEvent,
+        body: &types::StripeEvent,
     ) -> Result<
-        ResponseValue<super::types::WebhookAck>,
-        ClientError<super::errors::HandleStripeWebhookError>,
+        ResponseValue<types::WebhookAck>,
+        ClientError<errors::HandleStripeWebhookError>,
     > {
         use super::errors::HandleStripeWebhookError as Failure;
         let url = format!("{}/v1/billing/webhooks", self.base_url);
@@ -3177,20 +3020,17 @@ impl Client {
     /// `GET /v1/audit/events`
     pub async fn list_audit_events(
         &self,
-        query: &super::types::ListAuditEventsQuery,
-    ) -> Result<
-        super::types::AuditEventList,
-        ClientError<super::errors::ListAuditEventsError>,
-    > {
+        query: &types::ListAuditEventsQuery,
+    ) -> Result<types::AuditEventList, ClientError<errors::ListAuditEventsError>> {
         self.list_audit_events_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_audit_events`], with the status and headers of the answer.
     pub async fn list_audit_events_with_response(
         &self,
-        query: &super::types::ListAuditEventsQuery,
+        query: &types::ListAuditEventsQuery,
     ) -> Result<
-        ResponseValue<super::types::AuditEventList>,
-        ClientError<super::errors::ListAuditEventsError>,
+        ResponseValue<types::AuditEventList>,
+        ClientError<errors::ListAuditEventsError>,
     > {
         use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
@@ -3217,18 +3057,15 @@ impl Client {
     /// `GET /v1/org/members`
     pub async fn list_org_members(
         &self,
-    ) -> Result<
-        super::types::OrgMemberList,
-        ClientError<super::errors::ListOrgMembersError>,
-    > {
+    ) -> Result<types::OrgMemberList, ClientError<errors::ListOrgMembersError>> {
         self.list_org_members_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_org_members`], with the status and headers of the answer.
     pub async fn list_org_members_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::OrgMemberList>,
-        ClientError<super::errors::ListOrgMembersError>,
+        ResponseValue<types::OrgMemberList>,
+        ClientError<errors::ListOrgMembersError>,
     > {
         use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
@@ -3252,20 +3089,17 @@ impl Client {
     /// `POST /v1/org/invite`
     pub async fn invite_org_member(
         &self,
-        body: &super::types::InviteRequest,
-    ) -> Result<
-        super::types::Invitation,
-        ClientError<super::errors::InviteOrgMemberError>,
-    > {
+        body: &types::InviteRequest,
+    ) -> Result<types::Invitation, ClientError<errors::InviteOrgMemberError>> {
         self.invite_org_member_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::invite_org_member`], with the status and headers of the answer.
     pub async fn invite_org_member_with_response(
         &self,
-        body: &super::types::InviteRequest,
+        body: &types::InviteRequest,
     ) -> Result<
-        ResponseValue<super::types::Invitation>,
-        ClientError<super::errors::InviteOrgMemberError>,
+        ResponseValue<types::Invitation>,
+        ClientError<errors::InviteOrgMemberError>,
     > {
         use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
@@ -3294,7 +3128,7 @@ impl Client {
     pub async fn remove_org_member(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
+    ) -> Result<(), ClientError<errors::RemoveOrgMemberError>> {
         self.remove_org_member_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -3303,7 +3137,7 @@ impl Client {
     pub async fn remove_org_member_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::RemoveOrgMemberError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::RemoveOrgMemberError>> {
         use super::errors::RemoveOrgMemberError as Failure;
         let user_id = params::encode_segment(&params::to_text(user_id));
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
@@ -3330,11 +3164,8 @@ impl Client {
     pub async fn update_org_member_role(
         &self,
         user_id: &::uuid::Uuid,
-        body: &super::types::UpdateMemberRoleRequest,
-    ) -> Result<
-        super::types::OrgMember,
-        ClientError<super::errors::UpdateOrgMemberRoleError>,
-    > {
+        body: &types::UpdateMemberRoleRequest,
+    ) -> Result<types::OrgMember, ClientError<errors::UpdateOrgMemberRoleError>> {
         self.update_org_member_role_with_response(user_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3343,10 +3174,10 @@ impl Client {
     pub async fn update_org_member_role_with_response(
         &self,
         user_id: &::uuid::Uuid,
-        body: &super::types::UpdateMemberRoleRequest,
+        body: &types::UpdateMemberRoleRequest,
     ) -> Result<
-        ResponseValue<super::types::OrgMember>,
-        ClientError<super::errors::UpdateOrgMemberRoleError>,
+        ResponseValue<types::OrgMember>,
+        ClientError<errors::UpdateOrgMemberRoleError>,
     > {
         use super::errors::UpdateOrgMemberRoleError as Failure;
         let user_id = params::encode_segment(&params::to_text(user_id));
@@ -3381,15 +3212,15 @@ impl Client {
     /// `GET /v1/security/ip-rules`
     pub async fn list_ip_rules(
         &self,
-    ) -> Result<super::types::IpRuleList, ClientError<super::errors::ListIpRulesError>> {
+    ) -> Result<types::IpRuleList, ClientError<errors::ListIpRulesError>> {
         self.list_ip_rules_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_ip_rules`], with the status and headers of the answer.
     pub async fn list_ip_rules_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::IpRuleList>,
-        ClientError<super::errors::ListIpRulesError>,
+        ResponseValue<types::IpRuleList>,
+        ClientError<errors::ListIpRulesError>,
     > {
         use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
@@ -3415,18 +3246,15 @@ impl Client {
     /// `POST /v1/security/ip-rules`
     pub async fn create_ip_rule(
         &self,
-        body: &super::types::CreateIpRuleRequest,
-    ) -> Result<super::types::IpRule, ClientError<super::errors::CreateIpRuleError>> {
+        body: &types::CreateIpRuleRequest,
+    ) -> Result<types::IpRule, ClientError<errors::CreateIpRuleError>> {
         self.create_ip_rule_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_ip_rule`], with the status and headers of the answer.
     pub async fn create_ip_rule_with_response(
         &self,
-        body: &super::types::CreateIpRuleRequest,
-    ) -> Result<
-        ResponseValue<super::types::IpRule>,
-        ClientError<super::errors::CreateIpRuleError>,
-    > {
+        body: &types::CreateIpRuleRequest,
+    ) -> Result<ResponseValue<types::IpRule>, ClientError<errors::CreateIpRuleError>> {
         use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
@@ -3455,14 +3283,14 @@ impl Client {
     pub async fn delete_ip_rule(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DeleteIpRuleError>> {
+    ) -> Result<(), ClientError<errors::DeleteIpRuleError>> {
         self.delete_ip_rule_with_response(rule_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_ip_rule`], with the status and headers of the answer.
     pub async fn delete_ip_rule_with_response(
         &self,
         rule_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteIpRuleError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteIpRuleError>> {
         use super::errors::DeleteIpRuleError as Failure;
         let rule_id = params::encode_segment(&params::to_text(rule_id));
         let url = format!("{}/v1/security/ip-rules/{rule_id}", self.base_url);
@@ -3489,18 +3317,15 @@ impl Client {
     /// `GET /v1/admin/settings`
     pub async fn list_admin_settings(
         &self,
-    ) -> Result<
-        super::types::SettingList,
-        ClientError<super::errors::ListAdminSettingsError>,
-    > {
+    ) -> Result<types::SettingList, ClientError<errors::ListAdminSettingsError>> {
         self.list_admin_settings_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_admin_settings`], with the status and headers of the answer.
     pub async fn list_admin_settings_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::SettingList>,
-        ClientError<super::errors::ListAdminSettingsError>,
+        ResponseValue<types::SettingList>,
+        ClientError<errors::ListAdminSettingsError>,
     > {
         use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
@@ -3528,11 +3353,8 @@ impl Client {
     pub async fn update_admin_setting(
         &self,
         key: &str,
-        body: &super::types::UpdateSettingRequest,
-    ) -> Result<
-        super::types::Setting,
-        ClientError<super::errors::UpdateAdminSettingError>,
-    > {
+        body: &types::UpdateSettingRequest,
+    ) -> Result<types::Setting, ClientError<errors::UpdateAdminSettingError>> {
         self.update_admin_setting_with_response(key, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3541,10 +3363,10 @@ impl Client {
     pub async fn update_admin_setting_with_response(
         &self,
         key: &str,
-        body: &super::types::UpdateSettingRequest,
+        body: &types::UpdateSettingRequest,
     ) -> Result<
-        ResponseValue<super::types::Setting>,
-        ClientError<super::errors::UpdateAdminSettingError>,
+        ResponseValue<types::Setting>,
+        ClientError<errors::UpdateAdminSettingError>,
     > {
         use super::errors::UpdateAdminSettingError as Failure;
         check_path_value("key", key, false)?;
@@ -3582,14 +3404,14 @@ impl Client {
     pub async fn delete_admin_setting(
         &self,
         key: &str,
-    ) -> Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
+    ) -> Result<(), ClientError<errors::DeleteAdminSettingError>> {
         self.delete_admin_setting_with_response(key).await.map(ResponseValue::into_inner)
     }
     /// [`Client::delete_admin_setting`], with the status and headers of the answer.
     pub async fn delete_admin_setting_with_response(
         &self,
         key: &str,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminSettingError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteAdminSettingError>> {
         use super::errors::DeleteAdminSettingError as Failure;
         check_path_value("key", key, false)?;
         let key = params::encode_segment(key);
@@ -3621,18 +3443,15 @@ impl Client {
     /// `GET /v1/admin/x402`
     pub async fn get_x402_config(
         &self,
-    ) -> Result<
-        super::types::X402Config,
-        ClientError<super::errors::GetX402ConfigError>,
-    > {
+    ) -> Result<types::X402Config, ClientError<errors::GetX402ConfigError>> {
         self.get_x402_config_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_x402_config`], with the status and headers of the answer.
     pub async fn get_x402_config_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::X402Config>,
-        ClientError<super::errors::GetX402ConfigError>,
+        ResponseValue<types::X402Config>,
+        ClientError<errors::GetX402ConfigError>,
     > {
         use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
@@ -3656,20 +3475,17 @@ impl Client {
     /// `PUT /v1/admin/x402`
     pub async fn update_x402_config(
         &self,
-        body: &super::types::X402ConfigUpdate,
-    ) -> Result<
-        super::types::X402Config,
-        ClientError<super::errors::UpdateX402ConfigError>,
-    > {
+        body: &types::X402ConfigUpdate,
+    ) -> Result<types::X402Config, ClientError<errors::UpdateX402ConfigError>> {
         self.update_x402_config_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::update_x402_config`], with the status and headers of the answer.
     pub async fn update_x402_config_with_response(
         &self,
-        body: &super::types::X402ConfigUpdate,
+        body: &types::X402ConfigUpdate,
     ) -> Result<
-        ResponseValue<super::types::X402Config>,
-        ClientError<super::errors::UpdateX402ConfigError>,
+        ResponseValue<types::X402Config>,
+        ClientError<errors::UpdateX402ConfigError>,
     > {
         use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
@@ -3697,20 +3513,17 @@ impl Client {
     /// `GET /v1/admin/users`
     pub async fn list_admin_users(
         &self,
-        query: &super::types::ListAdminUsersQuery,
-    ) -> Result<
-        super::types::AdminUserList,
-        ClientError<super::errors::ListAdminUsersError>,
-    > {
+        query: &types::ListAdminUsersQuery,
+    ) -> Result<types::AdminUserList, ClientError<errors::ListAdminUsersError>> {
         self.list_admin_users_with_response(query).await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_admin_users`], with the status and headers of the answer.
     pub async fn list_admin_users_with_response(
         &self,
-        query: &super::types::ListAdminUsersQuery,
+        query: &types::ListAdminUsersQuery,
     ) -> Result<
-        ResponseValue<super::types::AdminUserList>,
-        ClientError<super::errors::ListAdminUsersError>,
+        ResponseValue<types::AdminUserList>,
+        ClientError<errors::ListAdminUsersError>,
     > {
         use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
@@ -3739,7 +3552,7 @@ impl Client {
     pub async fn delete_admin_user(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> Result<(), ClientError<super::errors::DeleteAdminUserError>> {
+    ) -> Result<(), ClientError<errors::DeleteAdminUserError>> {
         self.delete_admin_user_with_response(user_id)
             .await
             .map(ResponseValue::into_inner)
@@ -3748,7 +3561,7 @@ impl Client {
     pub async fn delete_admin_user_with_response(
         &self,
         user_id: &::uuid::Uuid,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminUserError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteAdminUserError>> {
         use super::errors::DeleteAdminUserError as Failure;
         let user_id = params::encode_segment(&params::to_text(user_id));
         let url = format!("{}/v1/admin/users/{user_id}", self.base_url);
@@ -3775,18 +3588,15 @@ impl Client {
     /// `GET /v1/admin/chains`
     pub async fn list_admin_chains(
         &self,
-    ) -> Result<
-        super::types::ChainList,
-        ClientError<super::errors::ListAdminChainsError>,
-    > {
+    ) -> Result<types::ChainList, ClientError<errors::ListAdminChainsError>> {
         self.list_admin_chains_with_response().await.map(ResponseValue::into_inner)
     }
     /// [`Client::list_admin_chains`], with the status and headers of the answer.
     pub async fn list_admin_chains_with_response(
         &self,
     ) -> Result<
-        ResponseValue<super::types::ChainList>,
-        ClientError<super::errors::ListAdminChainsError>,
+        ResponseValue<types::ChainList>,
+        ClientError<errors::ListAdminChainsError>,
     > {
         use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
@@ -3811,17 +3621,17 @@ impl Client {
     /// `POST /v1/admin/chains`
     pub async fn create_admin_chain(
         &self,
-        body: &super::types::ChainRequest,
-    ) -> Result<super::types::Chain, ClientError<super::errors::CreateAdminChainError>> {
+        body: &types::ChainRequest,
+    ) -> Result<types::Chain, ClientError<errors::CreateAdminChainError>> {
         self.create_admin_chain_with_response(body).await.map(ResponseValue::into_inner)
     }
     /// [`Client::create_admin_chain`], with the status and headers of the answer.
     pub async fn create_admin_chain_with_response(
         &self,
-        body: &super::types::ChainRequest,
+        body: &types::ChainRequest,
     ) -> Result<
-        ResponseValue<super::types::Chain>,
-        ClientError<super::errors::CreateAdminChainError>,
+        ResponseValue<types::Chain>,
+        ClientError<errors::CreateAdminChainError>,
     > {
         use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
@@ -3853,8 +3663,8 @@ impl Client {
     pub async fn update_admin_chain(
         &self,
         chain_id: &str,
-        body: &super::types::ChainRequest,
-    ) -> Result<super::types::Chain, ClientError<super::errors::UpdateAdminChainError>> {
+        body: &types::ChainRequest,
+    ) -> Result<types::Chain, ClientError<errors::UpdateAdminChainError>> {
         self.update_admin_chain_with_response(chain_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3863,10 +3673,10 @@ impl Client {
     pub async fn update_admin_chain_with_response(
         &self,
         chain_id: &str,
-        body: &super::types::ChainRequest,
+        body: &types::ChainRequest,
     ) -> Result<
-        ResponseValue<super::types::Chain>,
-        ClientError<super::errors::UpdateAdminChainError>,
+        ResponseValue<types::Chain>,
+        ClientError<errors::UpdateAdminChainError>,
     > {
         use super::errors::UpdateAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
@@ -3900,7 +3710,7 @@ impl Client {
     pub async fn delete_admin_chain(
         &self,
         chain_id: &str,
-    ) -> Result<(), ClientError<super::errors::DeleteAdminChainError>> {
+    ) -> Result<(), ClientError<errors::DeleteAdminChainError>> {
         self.delete_admin_chain_with_response(chain_id)
             .await
             .map(ResponseValue::into_inner)
@@ -3909,7 +3719,7 @@ impl Client {
     pub async fn delete_admin_chain_with_response(
         &self,
         chain_id: &str,
-    ) -> Result<ResponseValue<()>, ClientError<super::errors::DeleteAdminChainError>> {
+    ) -> Result<ResponseValue<()>, ClientError<errors::DeleteAdminChainError>> {
         use super::errors::DeleteAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
         let chain_id = params::encode_segment(chain_id);
@@ -3938,7 +3748,7 @@ impl Client {
     pub async fn get_org_limits(
         &self,
         org_id: &::uuid::Uuid,
-    ) -> Result<super::types::OrgLimits, ClientError<super::errors::GetOrgLimitsError>> {
+    ) -> Result<types::OrgLimits, ClientError<errors::GetOrgLimitsError>> {
         self.get_org_limits_with_response(org_id).await.map(ResponseValue::into_inner)
     }
     /// [`Client::get_org_limits`], with the status and headers of the answer.
@@ -3946,8 +3756,8 @@ impl Client {
         &self,
         org_id: &::uuid::Uuid,
     ) -> Result<
-        ResponseValue<super::types::OrgLimits>,
-        ClientError<super::errors::GetOrgLimitsError>,
+        ResponseValue<types::OrgLimits>,
+        ClientError<errors::GetOrgLimitsError>,
     > {
         use super::errors::GetOrgLimitsError as Failure;
         let org_id = params::encode_segment(&params::to_text(org_id));
@@ -3976,11 +3786,8 @@ impl Client {
     pub async fn update_org_limits(
         &self,
         org_id: &::uuid::Uuid,
-        body: &super::types::OrgLimitsUpdate,
-    ) -> Result<
-        super::types::OrgLimits,
-        ClientError<super::errors::UpdateOrgLimitsError>,
-    > {
+        body: &types::OrgLimitsUpdate,
+    ) -> Result<types::OrgLimits, ClientError<errors::UpdateOrgLimitsError>> {
         self.update_org_limits_with_response(org_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -3989,10 +3796,10 @@ impl Client {
     pub async fn update_org_limits_with_response(
         &self,
         org_id: &::uuid::Uuid,
-        body: &super::types::OrgLimitsUpdate,
+        body: &types::OrgLimitsUpdate,
     ) -> Result<
-        ResponseValue<super::types::OrgLimits>,
-        ClientError<super::errors::UpdateOrgLimitsError>,
+        ResponseValue<types::OrgLimits>,
+        ClientError<errors::UpdateOrgLimitsError>,
     > {
         use super::errors::UpdateOrgLimitsError as Failure;
         let org_id = params::encode_segment(&params::to_text(org_id));
@@ -4025,11 +3832,8 @@ impl Client {
     pub async fn set_org_billing_tier(
         &self,
         org_id: &::uuid::Uuid,
-        body: &super::types::BillingTierRequest,
-    ) -> Result<
-        super::types::OrgBillingTier,
-        ClientError<super::errors::SetOrgBillingTierError>,
-    > {
+        body: &types::BillingTierRequest,
+    ) -> Result<types::OrgBillingTier, ClientError<errors::SetOrgBillingTierError>> {
         self.set_org_billing_tier_with_response(org_id, body)
             .await
             .map(ResponseValue::into_inner)
@@ -4038,10 +3842,10 @@ impl Client {
     pub async fn set_org_billing_tier_with_response(
         &self,
         org_id: &::uuid::Uuid,
-        body: &super::types::BillingTierRequest,
+        body: &types::BillingTierRequest,
     ) -> Result<
-        ResponseValue<super::types::OrgBillingTier>,
-        ClientError<super::errors::SetOrgBillingTierError>,
+        ResponseValue<types::OrgBillingTier>,
+        ClientError<errors::SetOrgBillingTierError>,
     > {
         use super::errors::SetOrgBillingTierError as Failure;
         let org_id = params::encode_segment(&params::to_text(org_id));

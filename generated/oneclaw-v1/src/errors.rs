@@ -20,6 +20,8 @@
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
 use ::clawgen_runtime::error_enum;
+#[allow(unused_imports)]
+use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
 pub use ::clawgen_runtime::errors::DomainError;
 /// The documented error for `error` (see [`DomainError`]); a 500 with the
@@ -38,20 +40,20 @@ fn map_domain_error<T>(
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.
 #[allow(unused_variables, unreachable_patterns)]
-pub fn common_error(status: u16, message: impl Into<String>) -> super::types::Error {
+pub fn common_error(status: u16, message: impl Into<String>) -> types::Error {
     let message: String = message.into();
     match status {
-        400u16 => super::types::Error::new(String::from("invalid_request"), message),
-        401u16 => super::types::Error::new(String::from("unauthorized"), message),
-        402u16 => super::types::Error::new(String::from("payment_required"), message),
-        403u16 => super::types::Error::new(String::from("forbidden"), message),
-        404u16 => super::types::Error::new(String::from("not_found"), message),
-        409u16 => super::types::Error::new(String::from("email_taken"), message),
-        410u16 => super::types::Error::new(String::from("share_expired"), message),
-        422u16 => super::types::Error::new(String::from("simulation_failed"), message),
-        429u16 => super::types::Error::new(String::from("rate_limited"), message),
-        500..=599 => super::types::Error::new(String::from("internal_error"), message),
-        _ => super::types::Error::new(String::from("invalid_request"), message),
+        400u16 => types::Error::new(String::from("invalid_request"), message),
+        401u16 => types::Error::new(String::from("unauthorized"), message),
+        402u16 => types::Error::new(String::from("payment_required"), message),
+        403u16 => types::Error::new(String::from("forbidden"), message),
+        404u16 => types::Error::new(String::from("not_found"), message),
+        409u16 => types::Error::new(String::from("email_taken"), message),
+        410u16 => types::Error::new(String::from("share_expired"), message),
+        422u16 => types::Error::new(String::from("simulation_failed"), message),
+        429u16 => types::Error::new(String::from("rate_limited"), message),
+        500..=599 => types::Error::new(String::from("internal_error"), message),
+        _ => types::Error::new(String::from("invalid_request"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
@@ -59,56 +61,56 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("rate_limited"), message)
+fn error_body_1(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("rate_limited"), message)
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("internal_error"), message)
+fn error_body_2(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("internal_error"), message)
 }
 #[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("payment_required"), message)
+fn error_body_3(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("payment_required"), message)
 }
 #[allow(unused_variables)]
-fn error_body_4(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("not_found"), message)
+fn error_body_4(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("not_found"), message)
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("unauthorized"), message)
+fn error_body_5(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("unauthorized"), message)
 }
 #[allow(unused_variables)]
-fn error_body_6(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("forbidden"), message)
+fn error_body_6(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("forbidden"), message)
 }
 #[allow(unused_variables)]
-fn error_body_7(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("invalid_request"), message)
+fn error_body_7(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_request"), message)
 }
 #[allow(unused_variables)]
-fn error_body_8(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("invalid_credentials"), message)
+fn error_body_8(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_credentials"), message)
 }
 #[allow(unused_variables)]
-fn error_body_9(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("user_token_required"), message)
+fn error_body_9(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("user_token_required"), message)
 }
 #[allow(unused_variables)]
-fn error_body_10(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("invalid_code"), message)
+fn error_body_10(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_code"), message)
 }
 #[allow(unused_variables)]
-fn error_body_11(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("share_not_pending"), message)
+fn error_body_11(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("share_not_pending"), message)
 }
 #[allow(unused_variables)]
-fn error_body_12(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("intents_api_disabled"), message)
+fn error_body_12(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("intents_api_disabled"), message)
 }
 #[allow(unused_variables)]
-fn error_body_13(message: String, retry_after: u64) -> super::types::Error {
-    super::types::Error::new(String::from("admin_required"), message)
+fn error_body_13(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("admin_required"), message)
 }
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
@@ -116,9 +118,9 @@ fn error_body_13(message: String, retry_after: u64) -> super::types::Error {
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -166,11 +168,11 @@ impl<E: DomainError> From<E> for GetHealthError {
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
-    ServiceUnavailable(ErrorBody<super::types::Error>),
+    ServiceUnavailable(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -206,10 +208,7 @@ impl GetHsmHealthError {
                 503u16 => {
                     GetHsmHealthError::ServiceUnavailable(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("hsm_unavailable"),
-                                message,
-                            ),
+                            types::Error::new(String::from("hsm_unavailable"), message),
                         ),
                     )
                 }
@@ -229,16 +228,16 @@ impl<E: DomainError> From<E> for GetHsmHealthError {
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 410: The share has expired, been revoked, or reached its maximum access count
-    Gone(ErrorBody<super::types::Error>),
+    Gone(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -279,10 +278,7 @@ impl AccessShareError {
                 410u16 => {
                     AccessShareError::Gone(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("share_expired"),
-                                message,
-                            ),
+                            types::Error::new(String::from("share_expired"), message),
                         ),
                     )
                 }
@@ -311,16 +307,16 @@ impl<E: DomainError> From<E> for AccessShareError {
 #[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Only the creator of a share may revoke it
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -387,14 +383,14 @@ impl<E: DomainError> From<E> for RevokeShareError {
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 409: An account with this email already exists
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -426,10 +422,7 @@ impl SignupError {
                 409u16 => {
                     SignupError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("email_taken"),
-                                message,
-                            ),
+                            types::Error::new(String::from("email_taken"), message),
                         ),
                     )
                 }
@@ -459,14 +452,14 @@ impl<E: DomainError> From<E> for SignupError {
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Wrong email or password
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -525,21 +518,21 @@ impl<E: DomainError> From<E> for CreateTokenError {
 #[non_exhaustive]
 pub enum CreateTokenResponse {
     /// 200: Signed in
-    Ok(super::types::TokenResponse),
+    Ok(types::TokenResponse),
     /// 202: The account has MFA enabled: complete the login with `POST /v1/auth/mfa/verify`
-    Accepted(super::types::MfaChallenge),
+    Accepted(types::MfaChallenge),
 }
 /// Error responses of `revokeToken` (DELETE /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -594,16 +587,16 @@ impl<E: DomainError> From<E> for RevokeTokenError {
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Unknown agent or wrong API key
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The agent is deactivated or still awaiting approval
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -641,10 +634,7 @@ impl CreateAgentTokenError {
                 403u16 => {
                     CreateAgentTokenError::Forbidden(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("agent_inactive"),
-                                message,
-                            ),
+                            types::Error::new(String::from("agent_inactive"), message),
                         ),
                     )
                 }
@@ -674,14 +664,14 @@ impl<E: DomainError> From<E> for CreateAgentTokenError {
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Unknown, revoked or expired API key
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -741,14 +731,14 @@ impl<E: DomainError> From<E> for CreateApiKeyTokenError {
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: The Google ID token is invalid, expired or for another audience
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -781,10 +771,7 @@ impl SignInWithGoogleError {
                 401u16 => {
                     SignInWithGoogleError::Unauthorized(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_id_token"),
-                                message,
-                            ),
+                            types::Error::new(String::from("invalid_id_token"), message),
                         ),
                     )
                 }
@@ -813,9 +800,9 @@ impl<E: DomainError> From<E> for SignInWithGoogleError {
 #[non_exhaustive]
 pub enum SignInWithGoogleResponse {
     /// 200: Signed in
-    Ok(super::types::TokenResponse),
+    Ok(types::TokenResponse),
     /// 202: The account has MFA enabled: complete the login with `POST /v1/auth/mfa/verify`
-    Accepted(super::types::MfaChallenge),
+    Accepted(types::MfaChallenge),
 }
 /// Error responses of `changePassword` (POST /v1/auth/change-password).
 #[derive(Debug, Clone, PartialEq)]
@@ -823,16 +810,16 @@ pub enum SignInWithGoogleResponse {
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The current password is wrong, or the caller is an agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -872,7 +859,7 @@ impl ChangePasswordError {
                 403u16 => {
                     ChangePasswordError::Forbidden(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("invalid_current_password"),
                                 message,
                             ),
@@ -904,12 +891,12 @@ impl<E: DomainError> From<E> for ChangePasswordError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -935,10 +922,7 @@ impl RefreshTokenError {
                 400u16 => {
                     RefreshTokenError::BadRequest(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("not_implemented"),
-                                message,
-                            ),
+                            types::Error::new(String::from("not_implemented"), message),
                         ),
                     )
                 }
@@ -967,14 +951,14 @@ impl<E: DomainError> From<E> for RefreshTokenError {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1034,14 +1018,14 @@ impl<E: DomainError> From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1102,16 +1086,16 @@ impl<E: DomainError> From<E> for DeleteCurrentUserError {
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1178,14 +1162,14 @@ impl<E: DomainError> From<E> for UpdateCurrentUserError {
 #[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1245,16 +1229,16 @@ impl<E: DomainError> From<E> for GetMfaStatusError {
 #[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: MFA is already enabled
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1292,7 +1276,7 @@ impl SetupMfaError {
                 409u16 => {
                     SetupMfaError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("mfa_already_enabled"),
                                 message,
                             ),
@@ -1324,16 +1308,16 @@ impl<E: DomainError> From<E> for SetupMfaError {
 #[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1400,14 +1384,14 @@ impl<E: DomainError> From<E> for VerifyMfaSetupError {
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Wrong code, or the MFA token is invalid or expired
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1468,16 +1452,16 @@ impl<E: DomainError> From<E> for VerifyMfaError {
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The code or password is wrong, or the caller is an agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1545,12 +1529,12 @@ impl<E: DomainError> From<E> for DisableMfaError {
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1605,12 +1589,12 @@ impl<E: DomainError> From<E> for RequestDeviceCodeError {
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1637,7 +1621,7 @@ impl PollDeviceTokenError {
                 400u16 => {
                     PollDeviceTokenError::BadRequest(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("authorization_pending"),
                                 message,
                             ),
@@ -1669,12 +1653,12 @@ impl<E: DomainError> From<E> for PollDeviceTokenError {
 #[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1728,18 +1712,18 @@ impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
 #[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1812,18 +1796,18 @@ impl<E: DomainError> From<E> for ApproveDeviceError {
 #[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1897,16 +1881,16 @@ impl<E: DomainError> From<E> for DenyDeviceError {
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1974,16 +1958,16 @@ impl<E: DomainError> From<E> for ListApiKeysError {
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2050,16 +2034,16 @@ impl<E: DomainError> From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2127,14 +2111,14 @@ impl<E: DomainError> From<E> for RevokeApiKeyError {
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2196,21 +2180,21 @@ impl<E: DomainError> From<E> for ListVaultsError {
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: The plan's vault limit is reached
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: A vault with this name already exists
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2261,10 +2245,7 @@ impl CreateVaultError {
                 409u16 => {
                     CreateVaultError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("vault_name_taken"),
-                                message,
-                            ),
+                            types::Error::new(String::from("vault_name_taken"), message),
                         ),
                     )
                 }
@@ -2293,17 +2274,17 @@ impl<E: DomainError> From<E> for CreateVaultError {
 #[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2371,17 +2352,17 @@ impl<E: DomainError> From<E> for GetVaultError {
 #[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2450,23 +2431,23 @@ impl<E: DomainError> From<E> for DeleteVaultError {
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: CMEK is not included in the current plan
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 409: CMEK is already enabled on this vault
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2524,7 +2505,7 @@ impl EnableCmekError {
                 409u16 => {
                     EnableCmekError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("cmek_already_enabled"),
                                 message,
                             ),
@@ -2556,19 +2537,19 @@ impl<E: DomainError> From<E> for EnableCmekError {
 #[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 409: CMEK is not enabled, or a rotation is in progress
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2615,10 +2596,7 @@ impl DisableCmekError {
                 409u16 => {
                     DisableCmekError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("cmek_not_enabled"),
-                                message,
-                            ),
+                            types::Error::new(String::from("cmek_not_enabled"), message),
                         ),
                     )
                 }
@@ -2648,21 +2626,21 @@ impl<E: DomainError> From<E> for DisableCmekError {
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 409: CMEK is not enabled, or a rotation is already running
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2716,7 +2694,7 @@ impl StartCmekRotationError {
                 409u16 => {
                     StartCmekRotationError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("rotation_in_progress"),
                                 message,
                             ),
@@ -2748,17 +2726,17 @@ impl<E: DomainError> From<E> for StartCmekRotationError {
 #[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2827,20 +2805,20 @@ impl<E: DomainError> From<E> for GetCmekRotationJobError {
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2916,23 +2894,23 @@ impl<E: DomainError> From<E> for ListSecretsError {
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3015,23 +2993,23 @@ impl<E: DomainError> From<E> for GetSecretError {
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3113,27 +3091,27 @@ impl<E: DomainError> From<E> for PutSecretError {
 #[non_exhaustive]
 pub enum PutSecretResponse {
     /// 200: New version written
-    Ok(super::types::SecretMetadata),
+    Ok(types::SecretMetadata),
     /// 201: Secret created
-    Created(super::types::SecretMetadata),
+    Created(types::SecretMetadata),
 }
 /// Error responses of `deleteSecret` (DELETE /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3202,19 +3180,19 @@ impl<E: DomainError> From<E> for DeleteSecretError {
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3290,19 +3268,19 @@ impl<E: DomainError> From<E> for ListPoliciesError {
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3378,19 +3356,19 @@ impl<E: DomainError> From<E> for CreatePolicyError {
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3465,17 +3443,17 @@ impl<E: DomainError> From<E> for UpdatePolicyError {
 #[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3544,12 +3522,12 @@ impl<E: DomainError> From<E> for DeletePolicyError {
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3604,17 +3582,17 @@ impl<E: DomainError> From<E> for EnrollAgentError {
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3683,19 +3661,19 @@ impl<E: DomainError> From<E> for ListAgentsError {
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: The plan's agent limit is reached
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3768,14 +3746,14 @@ impl<E: DomainError> From<E> for CreateAgentError {
 #[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is a user, not an agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3807,7 +3785,7 @@ impl GetCurrentAgentError {
                 403u16 => {
                     GetCurrentAgentError::Forbidden(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("agent_token_required"),
                                 message,
                             ),
@@ -3839,17 +3817,17 @@ impl<E: DomainError> From<E> for GetCurrentAgentError {
 #[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3917,17 +3895,17 @@ impl<E: DomainError> From<E> for GetAgentError {
 #[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3996,19 +3974,19 @@ impl<E: DomainError> From<E> for DeactivateAgentError {
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4083,17 +4061,17 @@ impl<E: DomainError> From<E> for UpdateAgentError {
 #[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4162,23 +4140,23 @@ impl<E: DomainError> From<E> for RotateAgentKeyError {
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4261,14 +4239,14 @@ impl<E: DomainError> From<E> for CreateShareError {
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4330,14 +4308,14 @@ impl<E: DomainError> From<E> for ListOutboundSharesError {
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4398,19 +4376,19 @@ impl<E: DomainError> From<E> for ListInboundSharesError {
 #[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4485,19 +4463,19 @@ impl<E: DomainError> From<E> for AcceptShareError {
 #[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4573,12 +4551,12 @@ impl<E: DomainError> From<E> for DeclineShareError {
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4632,12 +4610,12 @@ impl<E: DomainError> From<E> for ListChainsError {
 #[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4692,19 +4670,19 @@ impl<E: DomainError> From<E> for GetChainError {
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4780,24 +4758,24 @@ impl<E: DomainError> From<E> for ListTransactionsError {
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
-    UnprocessableEntity(ErrorBody<super::types::Error>),
+    UnprocessableEntity(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4859,10 +4837,7 @@ impl SubmitTransactionError {
                 422u16 => {
                     SubmitTransactionError::UnprocessableEntity(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("simulation_failed"),
-                                message,
-                            ),
+                            types::Error::new(String::from("simulation_failed"), message),
                         ),
                     )
                 }
@@ -4891,17 +4866,17 @@ impl<E: DomainError> From<E> for SubmitTransactionError {
 #[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4970,22 +4945,22 @@ impl<E: DomainError> From<E> for GetTransactionError {
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5068,22 +5043,22 @@ impl<E: DomainError> From<E> for SimulateTransactionError {
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(ErrorBody<super::types::Error>),
+    PaymentRequired(ErrorBody<types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5165,15 +5140,15 @@ impl<E: DomainError> From<E> for SimulateTransactionBundleError {
 #[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5235,17 +5210,17 @@ impl<E: DomainError> From<E> for GetUsageSummaryError {
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5314,18 +5289,18 @@ impl<E: DomainError> From<E> for GetUsageHistoryError {
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: The organization already has an active subscription (use the portal to change it)
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5371,7 +5346,7 @@ impl CreateSubscriptionCheckoutError {
                 409u16 => {
                     CreateSubscriptionCheckoutError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("already_subscribed"),
                                 message,
                             ),
@@ -5404,18 +5379,18 @@ impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: The organization has no Stripe customer yet
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5460,7 +5435,7 @@ impl CreateBillingPortalSessionError {
                 409u16 => {
                     CreateBillingPortalSessionError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
+                            types::Error::new(
                                 String::from("no_billing_account"),
                                 message,
                             ),
@@ -5492,15 +5467,15 @@ impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
 #[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5562,16 +5537,16 @@ impl<E: DomainError> From<E> for GetSubscriptionError {
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5638,15 +5613,15 @@ impl<E: DomainError> From<E> for CreateCreditTopupError {
 #[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5708,17 +5683,17 @@ impl<E: DomainError> From<E> for GetCreditBalanceError {
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5787,16 +5762,16 @@ impl<E: DomainError> From<E> for ListCreditTransactionsError {
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5863,12 +5838,12 @@ impl<E: DomainError> From<E> for SetOverageMethodError {
 #[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5894,10 +5869,7 @@ impl HandleStripeWebhookError {
                 400u16 => {
                     HandleStripeWebhookError::BadRequest(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("invalid_signature"),
-                                message,
-                            ),
+                            types::Error::new(String::from("invalid_signature"), message),
                         ),
                     )
                 }
@@ -5927,17 +5899,17 @@ impl<E: DomainError> From<E> for HandleStripeWebhookError {
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6006,17 +5978,17 @@ impl<E: DomainError> From<E> for ListAuditEventsError {
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6085,19 +6057,19 @@ impl<E: DomainError> From<E> for ListOrgMembersError {
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: The person is already a member or has a pending invitation
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6144,10 +6116,7 @@ impl InviteOrgMemberError {
                 409u16 => {
                     InviteOrgMemberError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("already_member"),
-                                message,
-                            ),
+                            types::Error::new(String::from("already_member"), message),
                         ),
                     )
                 }
@@ -6176,17 +6145,17 @@ impl<E: DomainError> From<E> for InviteOrgMemberError {
 #[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6255,19 +6224,19 @@ impl<E: DomainError> From<E> for RemoveOrgMemberError {
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6343,17 +6312,17 @@ impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6422,17 +6391,17 @@ impl<E: DomainError> From<E> for ListIpRulesError {
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6500,17 +6469,17 @@ impl<E: DomainError> From<E> for CreateIpRuleError {
 #[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6579,16 +6548,16 @@ impl<E: DomainError> From<E> for DeleteIpRuleError {
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6655,18 +6624,18 @@ impl<E: DomainError> From<E> for ListAdminSettingsError {
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6739,16 +6708,16 @@ impl<E: DomainError> From<E> for UpdateAdminSettingError {
 #[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6814,14 +6783,14 @@ impl<E: DomainError> From<E> for DeleteAdminSettingError {
 #[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6881,16 +6850,16 @@ impl<E: DomainError> From<E> for GetX402ConfigError {
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6957,16 +6926,16 @@ impl<E: DomainError> From<E> for UpdateX402ConfigError {
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7032,16 +7001,16 @@ impl<E: DomainError> From<E> for ListAdminUsersError {
 #[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7108,16 +7077,16 @@ impl<E: DomainError> From<E> for DeleteAdminUserError {
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7184,18 +7153,18 @@ impl<E: DomainError> From<E> for ListAdminChainsError {
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 409: A chain with this name or chain ID already exists
-    Conflict(ErrorBody<super::types::Error>),
+    Conflict(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7240,10 +7209,7 @@ impl CreateAdminChainError {
                 409u16 => {
                     CreateAdminChainError::Conflict(
                         ErrorBody::Decoded(
-                            super::types::Error::new(
-                                String::from("chain_exists"),
-                                message,
-                            ),
+                            types::Error::new(String::from("chain_exists"), message),
                         ),
                     )
                 }
@@ -7273,18 +7239,18 @@ impl<E: DomainError> From<E> for CreateAdminChainError {
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7357,16 +7323,16 @@ impl<E: DomainError> From<E> for UpdateAdminChainError {
 #[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7432,16 +7398,16 @@ impl<E: DomainError> From<E> for DeleteAdminChainError {
 #[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7508,18 +7474,18 @@ impl<E: DomainError> From<E> for GetOrgLimitsError {
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7593,18 +7559,18 @@ impl<E: DomainError> From<E> for UpdateOrgLimitsError {
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(ErrorBody<super::types::Error>),
+    BadRequest(ErrorBody<types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(ErrorBody<super::types::Error>),
+    Unauthorized(ErrorBody<types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(ErrorBody<super::types::Error>),
+    Forbidden(ErrorBody<types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(ErrorBody<super::types::Error>),
+    NotFound(ErrorBody<types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(ErrorBody<super::types::Error>),
+    TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(ErrorBody<super::types::Error>),
+    InternalServerError(ErrorBody<types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.

@@ -16,6 +16,10 @@ use ::axum::response::IntoResponse as _;
 use ::clawgen_runtime::{server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
+#[allow(unused_imports)]
+use super::auth::Operation;
+#[allow(unused_imports)]
+use super::{errors, types};
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of 1claw API that a server implements.
 ///
@@ -33,7 +37,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -44,7 +48,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
     fn rate_limit(
         &self,
-        operation: super::auth::Operation,
+        operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
     ) -> impl ::std::future::Future<
@@ -62,10 +66,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::HealthStatus, super::errors::GetHealthError>,
+        Output = Result<types::HealthStatus, errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getHealth", super::errors::GetHealthError::undocumented)
+        not_implemented("getHealth", errors::GetHealthError::undocumented)
     }
     /// HSM connectivity
     ///
@@ -78,10 +82,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::HsmHealth, super::errors::GetHsmHealthError>,
+        Output = Result<types::HsmHealth, errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getHsmHealth", super::errors::GetHsmHealthError::undocumented)
+        not_implemented("getHsmHealth", errors::GetHsmHealthError::undocumented)
     }
     /// Access a shared secret
     ///
@@ -99,10 +103,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::SharedSecret, super::errors::AccessShareError>,
+        Output = Result<types::SharedSecret, errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
-        not_implemented("accessShare", super::errors::AccessShareError::undocumented)
+        not_implemented("accessShare", errors::AccessShareError::undocumented)
     }
     /// Revoke share
     ///
@@ -114,10 +118,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::RevokeShareError>,
+        Output = Result<(), errors::RevokeShareError>,
     > + Send {
         let _ = (cx, share_id);
-        not_implemented("revokeShare", super::errors::RevokeShareError::undocumented)
+        not_implemented("revokeShare", errors::RevokeShareError::undocumented)
     }
     /// Self-service signup
     ///
@@ -127,12 +131,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn signup(
         &self,
         cx: RequestContext,
-        body: super::types::SignupRequest,
+        body: types::SignupRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::TokenResponse, super::errors::SignupError>,
+        Output = Result<types::TokenResponse, errors::SignupError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("signup", super::errors::SignupError::undocumented)
+        not_implemented("signup", errors::SignupError::undocumented)
     }
     /// Email/password login
     ///
@@ -144,15 +148,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_token(
         &self,
         cx: RequestContext,
-        body: super::types::LoginRequest,
+        body: types::LoginRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::errors::CreateTokenResponse,
-            super::errors::CreateTokenError,
-        >,
+        Output = Result<errors::CreateTokenResponse, errors::CreateTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createToken", super::errors::CreateTokenError::undocumented)
+        not_implemented("createToken", errors::CreateTokenError::undocumented)
     }
     /// Revoke token
     ///
@@ -163,10 +164,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::RevokeTokenError>,
+        Output = Result<(), errors::RevokeTokenError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("revokeToken", super::errors::RevokeTokenError::undocumented)
+        not_implemented("revokeToken", errors::RevokeTokenError::undocumented)
     }
     /// Agent token
     ///
@@ -178,18 +179,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_agent_token(
         &self,
         cx: RequestContext,
-        body: super::types::AgentTokenRequest,
+        body: types::AgentTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TokenResponse,
-            super::errors::CreateAgentTokenError,
-        >,
+        Output = Result<types::TokenResponse, errors::CreateAgentTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createAgentToken",
-            super::errors::CreateAgentTokenError::undocumented,
-        )
+        not_implemented("createAgentToken", errors::CreateAgentTokenError::undocumented)
     }
     /// Personal API key token
     ///
@@ -199,17 +194,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_api_key_token(
         &self,
         cx: RequestContext,
-        body: super::types::ApiKeyTokenRequest,
+        body: types::ApiKeyTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TokenResponse,
-            super::errors::CreateApiKeyTokenError,
-        >,
+        Output = Result<types::TokenResponse, errors::CreateApiKeyTokenError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "createApiKeyToken",
-            super::errors::CreateApiKeyTokenError::undocumented,
+            errors::CreateApiKeyTokenError::undocumented,
         )
     }
     /// Google sign-in
@@ -222,18 +214,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn sign_in_with_google(
         &self,
         cx: RequestContext,
-        body: super::types::GoogleSignInRequest,
+        body: types::GoogleSignInRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::errors::SignInWithGoogleResponse,
-            super::errors::SignInWithGoogleError,
-        >,
+        Output = Result<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "signInWithGoogle",
-            super::errors::SignInWithGoogleError::undocumented,
-        )
+        not_implemented("signInWithGoogle", errors::SignInWithGoogleError::undocumented)
     }
     /// Change password
     ///
@@ -243,15 +229,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn change_password(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::ChangePasswordRequest,
+        body: types::ChangePasswordRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::ChangePasswordError>,
+        Output = Result<(), errors::ChangePasswordError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "changePassword",
-            super::errors::ChangePasswordError::undocumented,
-        )
+        not_implemented("changePassword", errors::ChangePasswordError::undocumented)
     }
     /// Refresh token (not implemented)
     ///
@@ -266,10 +249,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::RefreshTokenError>,
+        Output = Result<(), errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("refreshToken", super::errors::RefreshTokenError::undocumented)
+        not_implemented("refreshToken", errors::RefreshTokenError::undocumented)
     }
     /// Get current user profile
     ///
@@ -280,13 +263,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::User, super::errors::GetCurrentUserError>,
+        Output = Result<types::User, errors::GetCurrentUserError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getCurrentUser",
-            super::errors::GetCurrentUserError::undocumented,
-        )
+        not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
     }
     /// Delete account
     ///
@@ -297,12 +277,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteCurrentUserError>,
+        Output = Result<(), errors::DeleteCurrentUserError>,
     > + Send {
         let _ = (cx,);
         not_implemented(
             "deleteCurrentUser",
-            super::errors::DeleteCurrentUserError::undocumented,
+            errors::DeleteCurrentUserError::undocumented,
         )
     }
     /// Update profile
@@ -313,14 +293,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::UpdateUserRequest,
+        body: types::UpdateUserRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::User, super::errors::UpdateCurrentUserError>,
+        Output = Result<types::User, errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "updateCurrentUser",
-            super::errors::UpdateCurrentUserError::undocumented,
+            errors::UpdateCurrentUserError::undocumented,
         )
     }
     /// MFA status
@@ -332,10 +312,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::MfaStatus, super::errors::GetMfaStatusError>,
+        Output = Result<types::MfaStatus, errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getMfaStatus", super::errors::GetMfaStatusError::undocumented)
+        not_implemented("getMfaStatus", errors::GetMfaStatusError::undocumented)
     }
     /// Begin TOTP enrollment
     ///
@@ -347,10 +327,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::MfaSetup, super::errors::SetupMfaError>,
+        Output = Result<types::MfaSetup, errors::SetupMfaError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("setupMfa", super::errors::SetupMfaError::undocumented)
+        not_implemented("setupMfa", errors::SetupMfaError::undocumented)
     }
     /// Complete TOTP enrollment
     ///
@@ -361,15 +341,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn verify_mfa_setup(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::MfaCodeRequest,
+        body: types::MfaCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::MfaEnabled, super::errors::VerifyMfaSetupError>,
+        Output = Result<types::MfaEnabled, errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "verifyMfaSetup",
-            super::errors::VerifyMfaSetupError::undocumented,
-        )
+        not_implemented("verifyMfaSetup", errors::VerifyMfaSetupError::undocumented)
     }
     /// Verify MFA during login
     ///
@@ -380,12 +357,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn verify_mfa(
         &self,
         cx: RequestContext,
-        body: super::types::MfaVerifyRequest,
+        body: types::MfaVerifyRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::TokenResponse, super::errors::VerifyMfaError>,
+        Output = Result<types::TokenResponse, errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("verifyMfa", super::errors::VerifyMfaError::undocumented)
+        not_implemented("verifyMfa", errors::VerifyMfaError::undocumented)
     }
     /// Disable MFA
     ///
@@ -396,12 +373,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn disable_mfa(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::DisableMfaRequest,
+        body: types::DisableMfaRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DisableMfaError>,
+        Output = Result<(), errors::DisableMfaError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("disableMfa", super::errors::DisableMfaError::undocumented)
+        not_implemented("disableMfa", errors::DisableMfaError::undocumented)
     }
     /// Request device code
     ///
@@ -412,17 +389,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn request_device_code(
         &self,
         cx: RequestContext,
-        body: super::types::DeviceCodeRequest,
+        body: types::DeviceCodeRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::DeviceAuthorization,
-            super::errors::RequestDeviceCodeError,
-        >,
+        Output = Result<types::DeviceAuthorization, errors::RequestDeviceCodeError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "requestDeviceCode",
-            super::errors::RequestDeviceCodeError::undocumented,
+            errors::RequestDeviceCodeError::undocumented,
         )
     }
     /// Poll for device token
@@ -436,15 +410,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn poll_device_token(
         &self,
         cx: RequestContext,
-        body: super::types::DeviceTokenRequest,
+        body: types::DeviceTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::TokenResponse, super::errors::PollDeviceTokenError>,
+        Output = Result<types::TokenResponse, errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "pollDeviceToken",
-            super::errors::PollDeviceTokenError::undocumented,
-        )
+        not_implemented("pollDeviceToken", errors::PollDeviceTokenError::undocumented)
     }
     /// Check device code status
     ///
@@ -457,15 +428,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
         user_code: String,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::DeviceCodeStatus,
-            super::errors::GetDeviceCodeStatusError,
-        >,
+        Output = Result<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError>,
     > + Send {
         let _ = (cx, user_code);
         not_implemented(
             "getDeviceCodeStatus",
-            super::errors::GetDeviceCodeStatusError::undocumented,
+            errors::GetDeviceCodeStatusError::undocumented,
         )
     }
     /// Approve CLI login
@@ -476,15 +444,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn approve_device(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::DeviceDecisionRequest,
+        body: types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::DeviceCodeStatus,
-            super::errors::ApproveDeviceError,
-        >,
+        Output = Result<types::DeviceCodeStatus, errors::ApproveDeviceError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("approveDevice", super::errors::ApproveDeviceError::undocumented)
+        not_implemented("approveDevice", errors::ApproveDeviceError::undocumented)
     }
     /// Deny CLI login
     ///
@@ -494,12 +459,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn deny_device(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::DeviceDecisionRequest,
+        body: types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::DeviceCodeStatus, super::errors::DenyDeviceError>,
+        Output = Result<types::DeviceCodeStatus, errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("denyDevice", super::errors::DenyDeviceError::undocumented)
+        not_implemented("denyDevice", errors::DenyDeviceError::undocumented)
     }
     /// List API keys
     ///
@@ -510,10 +475,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ApiKeyList, super::errors::ListApiKeysError>,
+        Output = Result<types::ApiKeyList, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listApiKeys", super::errors::ListApiKeysError::undocumented)
+        not_implemented("listApiKeys", errors::ListApiKeysError::undocumented)
     }
     /// Create API key
     ///
@@ -524,12 +489,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_api_key(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::CreateApiKeyRequest,
+        body: types::CreateApiKeyRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::CreatedApiKey, super::errors::CreateApiKeyError>,
+        Output = Result<types::CreatedApiKey, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createApiKey", super::errors::CreateApiKeyError::undocumented)
+        not_implemented("createApiKey", errors::CreateApiKeyError::undocumented)
     }
     /// Revoke API key
     ///
@@ -541,10 +506,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::RevokeApiKeyError>,
+        Output = Result<(), errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
-        not_implemented("revokeApiKey", super::errors::RevokeApiKeyError::undocumented)
+        not_implemented("revokeApiKey", errors::RevokeApiKeyError::undocumented)
     }
     /// List vaults
     ///
@@ -555,10 +520,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::VaultList, super::errors::ListVaultsError>,
+        Output = Result<types::VaultList, errors::ListVaultsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listVaults", super::errors::ListVaultsError::undocumented)
+        not_implemented("listVaults", errors::ListVaultsError::undocumented)
     }
     /// Create vault
     ///
@@ -569,12 +534,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_vault(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::CreateVaultRequest,
+        body: types::CreateVaultRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Vault, super::errors::CreateVaultError>,
+        Output = Result<types::Vault, errors::CreateVaultError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createVault", super::errors::CreateVaultError::undocumented)
+        not_implemented("createVault", errors::CreateVaultError::undocumented)
     }
     /// Get vault
     ///
@@ -586,10 +551,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Vault, super::errors::GetVaultError>,
+        Output = Result<types::Vault, errors::GetVaultError>,
     > + Send {
         let _ = (cx, vault_id);
-        not_implemented("getVault", super::errors::GetVaultError::undocumented)
+        not_implemented("getVault", errors::GetVaultError::undocumented)
     }
     /// Delete vault
     ///
@@ -601,10 +566,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteVaultError>,
+        Output = Result<(), errors::DeleteVaultError>,
     > + Send {
         let _ = (cx, vault_id);
-        not_implemented("deleteVault", super::errors::DeleteVaultError::undocumented)
+        not_implemented("deleteVault", errors::DeleteVaultError::undocumented)
     }
     /// Enable CMEK
     ///
@@ -617,12 +582,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        body: super::types::EnableCmekRequest,
+        body: types::EnableCmekRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::CmekConfig, super::errors::EnableCmekError>,
+        Output = Result<types::CmekConfig, errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        not_implemented("enableCmek", super::errors::EnableCmekError::undocumented)
+        not_implemented("enableCmek", errors::EnableCmekError::undocumented)
     }
     /// Disable CMEK
     ///
@@ -635,10 +600,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DisableCmekError>,
+        Output = Result<(), errors::DisableCmekError>,
     > + Send {
         let _ = (cx, vault_id);
-        not_implemented("disableCmek", super::errors::DisableCmekError::undocumented)
+        not_implemented("disableCmek", errors::DisableCmekError::undocumented)
     }
     /// Start CMEK key rotation
     ///
@@ -650,17 +615,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        body: super::types::CmekRotationRequest,
+        body: types::CmekRotationRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::CmekRotationJob,
-            super::errors::StartCmekRotationError,
-        >,
+        Output = Result<types::CmekRotationJob, errors::StartCmekRotationError>,
     > + Send {
         let _ = (cx, vault_id, body);
         not_implemented(
             "startCmekRotation",
-            super::errors::StartCmekRotationError::undocumented,
+            errors::StartCmekRotationError::undocumented,
         )
     }
     /// Get rotation job status
@@ -674,15 +636,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::CmekRotationJob,
-            super::errors::GetCmekRotationJobError,
-        >,
+        Output = Result<types::CmekRotationJob, errors::GetCmekRotationJobError>,
     > + Send {
         let _ = (cx, vault_id, job_id);
         not_implemented(
             "getCmekRotationJob",
-            super::errors::GetCmekRotationJobError::undocumented,
+            errors::GetCmekRotationJobError::undocumented,
         )
     }
     /// List secrets
@@ -694,12 +653,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        query: super::types::ListSecretsQuery,
+        query: types::ListSecretsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::SecretList, super::errors::ListSecretsError>,
+        Output = Result<types::SecretList, errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
-        not_implemented("listSecrets", super::errors::ListSecretsError::undocumented)
+        not_implemented("listSecrets", errors::ListSecretsError::undocumented)
     }
     /// Get secret value
     ///
@@ -714,12 +673,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: String,
-        query: super::types::GetSecretQuery,
+        query: types::GetSecretQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Secret, super::errors::GetSecretError>,
+        Output = Result<types::Secret, errors::GetSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, query);
-        not_implemented("getSecret", super::errors::GetSecretError::undocumented)
+        not_implemented("getSecret", errors::GetSecretError::undocumented)
     }
     /// Create or update secret
     ///
@@ -733,12 +692,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: String,
-        body: super::types::PutSecretRequest,
+        body: types::PutSecretRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::errors::PutSecretResponse, super::errors::PutSecretError>,
+        Output = Result<errors::PutSecretResponse, errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
-        not_implemented("putSecret", super::errors::PutSecretError::undocumented)
+        not_implemented("putSecret", errors::PutSecretError::undocumented)
     }
     /// Soft-delete secret
     ///
@@ -752,10 +711,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteSecretError>,
+        Output = Result<(), errors::DeleteSecretError>,
     > + Send {
         let _ = (cx, vault_id, path);
-        not_implemented("deleteSecret", super::errors::DeleteSecretError::undocumented)
+        not_implemented("deleteSecret", errors::DeleteSecretError::undocumented)
     }
     /// List policies
     ///
@@ -767,10 +726,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::PolicyList, super::errors::ListPoliciesError>,
+        Output = Result<types::PolicyList, errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
-        not_implemented("listPolicies", super::errors::ListPoliciesError::undocumented)
+        not_implemented("listPolicies", errors::ListPoliciesError::undocumented)
     }
     /// Create policy
     ///
@@ -782,12 +741,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-        body: super::types::PolicyRequest,
+        body: types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Policy, super::errors::CreatePolicyError>,
+        Output = Result<types::Policy, errors::CreatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        not_implemented("createPolicy", super::errors::CreatePolicyError::undocumented)
+        not_implemented("createPolicy", errors::CreatePolicyError::undocumented)
     }
     /// Update policy
     ///
@@ -799,12 +758,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
-        body: super::types::PolicyRequest,
+        body: types::PolicyRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Policy, super::errors::UpdatePolicyError>,
+        Output = Result<types::Policy, errors::UpdatePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id, body);
-        not_implemented("updatePolicy", super::errors::UpdatePolicyError::undocumented)
+        not_implemented("updatePolicy", errors::UpdatePolicyError::undocumented)
     }
     /// Delete policy
     ///
@@ -817,10 +776,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeletePolicyError>,
+        Output = Result<(), errors::DeletePolicyError>,
     > + Send {
         let _ = (cx, vault_id, policy_id);
-        not_implemented("deletePolicy", super::errors::DeletePolicyError::undocumented)
+        not_implemented("deletePolicy", errors::DeletePolicyError::undocumented)
     }
     /// Self-enroll an agent
     ///
@@ -832,15 +791,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn enroll_agent(
         &self,
         cx: RequestContext,
-        body: super::types::EnrollAgentRequest,
+        body: types::EnrollAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::EnrollmentResponse,
-            super::errors::EnrollAgentError,
-        >,
+        Output = Result<types::EnrollmentResponse, errors::EnrollAgentError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("enrollAgent", super::errors::EnrollAgentError::undocumented)
+        not_implemented("enrollAgent", errors::EnrollAgentError::undocumented)
     }
     /// List agents
     ///
@@ -851,10 +807,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::AgentList, super::errors::ListAgentsError>,
+        Output = Result<types::AgentList, errors::ListAgentsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listAgents", super::errors::ListAgentsError::undocumented)
+        not_implemented("listAgents", errors::ListAgentsError::undocumented)
     }
     /// Register agent
     ///
@@ -864,12 +820,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_agent(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::CreateAgentRequest,
+        body: types::CreateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::CreatedAgent, super::errors::CreateAgentError>,
+        Output = Result<types::CreatedAgent, errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createAgent", super::errors::CreateAgentError::undocumented)
+        not_implemented("createAgent", errors::CreateAgentError::undocumented)
     }
     /// Get calling agent
     ///
@@ -880,13 +836,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::AgentProfile, super::errors::GetCurrentAgentError>,
+        Output = Result<types::AgentProfile, errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getCurrentAgent",
-            super::errors::GetCurrentAgentError::undocumented,
-        )
+        not_implemented("getCurrentAgent", errors::GetCurrentAgentError::undocumented)
     }
     /// Get agent
     ///
@@ -898,10 +851,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Agent, super::errors::GetAgentError>,
+        Output = Result<types::Agent, errors::GetAgentError>,
     > + Send {
         let _ = (cx, agent_id);
-        not_implemented("getAgent", super::errors::GetAgentError::undocumented)
+        not_implemented("getAgent", errors::GetAgentError::undocumented)
     }
     /// Deactivate agent
     ///
@@ -913,13 +866,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeactivateAgentError>,
+        Output = Result<(), errors::DeactivateAgentError>,
     > + Send {
         let _ = (cx, agent_id);
-        not_implemented(
-            "deactivateAgent",
-            super::errors::DeactivateAgentError::undocumented,
-        )
+        not_implemented("deactivateAgent", errors::DeactivateAgentError::undocumented)
     }
     /// Update agent
     ///
@@ -931,12 +881,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-        body: super::types::UpdateAgentRequest,
+        body: types::UpdateAgentRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Agent, super::errors::UpdateAgentError>,
+        Output = Result<types::Agent, errors::UpdateAgentError>,
     > + Send {
         let _ = (cx, agent_id, body);
-        not_implemented("updateAgent", super::errors::UpdateAgentError::undocumented)
+        not_implemented("updateAgent", errors::UpdateAgentError::undocumented)
     }
     /// Rotate agent API key
     ///
@@ -948,16 +898,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::RotatedAgentKey,
-            super::errors::RotateAgentKeyError,
-        >,
+        Output = Result<types::RotatedAgentKey, errors::RotateAgentKeyError>,
     > + Send {
         let _ = (cx, agent_id);
-        not_implemented(
-            "rotateAgentKey",
-            super::errors::RotateAgentKeyError::undocumented,
-        )
+        not_implemented("rotateAgentKey", errors::RotateAgentKeyError::undocumented)
     }
     /// Create share
     ///
@@ -971,12 +915,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
-        body: super::types::CreateShareRequest,
+        body: types::CreateShareRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Share, super::errors::CreateShareError>,
+        Output = Result<types::Share, errors::CreateShareError>,
     > + Send {
         let _ = (cx, secret_id, body);
-        not_implemented("createShare", super::errors::CreateShareError::undocumented)
+        not_implemented("createShare", errors::CreateShareError::undocumented)
     }
     /// List outbound shares
     ///
@@ -986,14 +930,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_outbound_shares(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListOutboundSharesQuery,
+        query: types::ListOutboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ShareList, super::errors::ListOutboundSharesError>,
+        Output = Result<types::ShareList, errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "listOutboundShares",
-            super::errors::ListOutboundSharesError::undocumented,
+            errors::ListOutboundSharesError::undocumented,
         )
     }
     /// List inbound shares
@@ -1004,14 +948,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_inbound_shares(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListInboundSharesQuery,
+        query: types::ListInboundSharesQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ShareList, super::errors::ListInboundSharesError>,
+        Output = Result<types::ShareList, errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "listInboundShares",
-            super::errors::ListInboundSharesError::undocumented,
+            errors::ListInboundSharesError::undocumented,
         )
     }
     /// Accept share
@@ -1025,10 +969,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Share, super::errors::AcceptShareError>,
+        Output = Result<types::Share, errors::AcceptShareError>,
     > + Send {
         let _ = (cx, share_id);
-        not_implemented("acceptShare", super::errors::AcceptShareError::undocumented)
+        not_implemented("acceptShare", errors::AcceptShareError::undocumented)
     }
     /// Decline share
     ///
@@ -1040,10 +984,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Share, super::errors::DeclineShareError>,
+        Output = Result<types::Share, errors::DeclineShareError>,
     > + Send {
         let _ = (cx, share_id);
-        not_implemented("declineShare", super::errors::DeclineShareError::undocumented)
+        not_implemented("declineShare", errors::DeclineShareError::undocumented)
     }
     /// List supported chains
     ///
@@ -1055,10 +999,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ChainList, super::errors::ListChainsError>,
+        Output = Result<types::ChainList, errors::ListChainsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listChains", super::errors::ListChainsError::undocumented)
+        not_implemented("listChains", errors::ListChainsError::undocumented)
     }
     /// Get chain
     ///
@@ -1070,10 +1014,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
         identifier: String,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Chain, super::errors::GetChainError>,
+        Output = Result<types::Chain, errors::GetChainError>,
     > + Send {
         let _ = (cx, identifier);
-        not_implemented("getChain", super::errors::GetChainError::undocumented)
+        not_implemented("getChain", errors::GetChainError::undocumented)
     }
     /// List agent transactions
     ///
@@ -1084,18 +1028,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-        query: super::types::ListTransactionsQuery,
+        query: types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::TransactionList,
-            super::errors::ListTransactionsError,
-        >,
+        Output = Result<types::TransactionList, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, agent_id, query);
-        not_implemented(
-            "listTransactions",
-            super::errors::ListTransactionsError::undocumented,
-        )
+        not_implemented("listTransactions", errors::ListTransactionsError::undocumented)
     }
     /// Submit a transaction
     ///
@@ -1109,14 +1047,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-        body: super::types::TransactionRequest,
+        body: types::TransactionRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Transaction, super::errors::SubmitTransactionError>,
+        Output = Result<types::Transaction, errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
         not_implemented(
             "submitTransaction",
-            super::errors::SubmitTransactionError::undocumented,
+            errors::SubmitTransactionError::undocumented,
         )
     }
     /// Get transaction details
@@ -1130,13 +1068,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Transaction, super::errors::GetTransactionError>,
+        Output = Result<types::Transaction, errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
-        not_implemented(
-            "getTransaction",
-            super::errors::GetTransactionError::undocumented,
-        )
+        not_implemented("getTransaction", errors::GetTransactionError::undocumented)
     }
     /// Simulate a transaction
     ///
@@ -1147,17 +1082,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-        body: super::types::SimulationRequest,
+        body: types::SimulationRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::SimulationResult,
-            super::errors::SimulateTransactionError,
-        >,
+        Output = Result<types::SimulationResult, errors::SimulateTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
         not_implemented(
             "simulateTransaction",
-            super::errors::SimulateTransactionError::undocumented,
+            errors::SimulateTransactionError::undocumented,
         )
     }
     /// Simulate a transaction bundle
@@ -1170,17 +1102,17 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-        body: super::types::BundleSimulationRequest,
+        body: types::BundleSimulationRequest,
     ) -> impl ::std::future::Future<
         Output = Result<
-            super::types::BundleSimulationResult,
-            super::errors::SimulateTransactionBundleError,
+            types::BundleSimulationResult,
+            errors::SimulateTransactionBundleError,
         >,
     > + Send {
         let _ = (cx, agent_id, body);
         not_implemented(
             "simulateTransactionBundle",
-            super::errors::SimulateTransactionBundleError::undocumented,
+            errors::SimulateTransactionBundleError::undocumented,
         )
     }
     /// Usage summary
@@ -1192,13 +1124,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::UsageSummary, super::errors::GetUsageSummaryError>,
+        Output = Result<types::UsageSummary, errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getUsageSummary",
-            super::errors::GetUsageSummaryError::undocumented,
-        )
+        not_implemented("getUsageSummary", errors::GetUsageSummaryError::undocumented)
     }
     /// Usage history
     ///
@@ -1209,13 +1138,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::UsageHistory, super::errors::GetUsageHistoryError>,
+        Output = Result<types::UsageHistory, errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getUsageHistory",
-            super::errors::GetUsageHistoryError::undocumented,
-        )
+        not_implemented("getUsageHistory", errors::GetUsageHistoryError::undocumented)
     }
     /// Start subscription checkout
     ///
@@ -1225,17 +1151,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_subscription_checkout(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::SubscribeRequest,
+        body: types::SubscribeRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::CheckoutSession,
-            super::errors::CreateSubscriptionCheckoutError,
-        >,
+        Output = Result<types::CheckoutSession, errors::CreateSubscriptionCheckoutError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "createSubscriptionCheckout",
-            super::errors::CreateSubscriptionCheckoutError::undocumented,
+            errors::CreateSubscriptionCheckoutError::undocumented,
         )
     }
     /// Open customer portal
@@ -1247,17 +1170,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_billing_portal_session(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::PortalRequest,
+        body: types::PortalRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::PortalSession,
-            super::errors::CreateBillingPortalSessionError,
-        >,
+        Output = Result<types::PortalSession, errors::CreateBillingPortalSessionError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "createBillingPortalSession",
-            super::errors::CreateBillingPortalSessionError::undocumented,
+            errors::CreateBillingPortalSessionError::undocumented,
         )
     }
     /// Subscription summary
@@ -1269,16 +1189,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::SubscriptionSummary,
-            super::errors::GetSubscriptionError,
-        >,
+        Output = Result<types::SubscriptionSummary, errors::GetSubscriptionError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getSubscription",
-            super::errors::GetSubscriptionError::undocumented,
-        )
+        not_implemented("getSubscription", errors::GetSubscriptionError::undocumented)
     }
     /// Start credit top-up
     ///
@@ -1288,17 +1202,14 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_credit_topup(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::TopupRequest,
+        body: types::TopupRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::CheckoutSession,
-            super::errors::CreateCreditTopupError,
-        >,
+        Output = Result<types::CheckoutSession, errors::CreateCreditTopupError>,
     > + Send {
         let _ = (cx, body);
         not_implemented(
             "createCreditTopup",
-            super::errors::CreateCreditTopupError::undocumented,
+            errors::CreateCreditTopupError::undocumented,
         )
     }
     /// Credit balance
@@ -1310,16 +1221,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::CreditBalance,
-            super::errors::GetCreditBalanceError,
-        >,
+        Output = Result<types::CreditBalance, errors::GetCreditBalanceError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "getCreditBalance",
-            super::errors::GetCreditBalanceError::undocumented,
-        )
+        not_implemented("getCreditBalance", errors::GetCreditBalanceError::undocumented)
     }
     /// Credit ledger
     ///
@@ -1329,17 +1234,17 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_credit_transactions(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListCreditTransactionsQuery,
+        query: types::ListCreditTransactionsQuery,
     ) -> impl ::std::future::Future<
         Output = Result<
-            super::types::CreditTransactionList,
-            super::errors::ListCreditTransactionsError,
+            types::CreditTransactionList,
+            errors::ListCreditTransactionsError,
         >,
     > + Send {
         let _ = (cx, query);
         not_implemented(
             "listCreditTransactions",
-            super::errors::ListCreditTransactionsError::undocumented,
+            errors::ListCreditTransactionsError::undocumented,
         )
     }
     /// Set overage method
@@ -1350,18 +1255,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn set_overage_method(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::OverageMethodRequest,
+        body: types::OverageMethodRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::OverageMethodResponse,
-            super::errors::SetOverageMethodError,
-        >,
+        Output = Result<types::OverageMethodResponse, errors::SetOverageMethodError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "setOverageMethod",
-            super::errors::SetOverageMethodError::undocumented,
-        )
+        not_implemented("setOverageMethod", errors::SetOverageMethodError::undocumented)
     }
     /// Stripe webhook
     ///
@@ -1374,18 +1273,15 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         stripe_signature: String,
-        body: super::types::StripeEvent,
+        body: types::StripeEvent,
         raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::WebhookAck,
-            super::errors::HandleStripeWebhookError,
-        >,
+        Output = Result<types::WebhookAck, errors::HandleStripeWebhookError>,
     > + Send {
         let _ = (cx, stripe_signature, body, raw_body);
         not_implemented(
             "handleStripeWebhook",
-            super::errors::HandleStripeWebhookError::undocumented,
+            errors::HandleStripeWebhookError::undocumented,
         )
     }
     /// Query audit events
@@ -1396,18 +1292,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_audit_events(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListAuditEventsQuery,
+        query: types::ListAuditEventsQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::AuditEventList,
-            super::errors::ListAuditEventsError,
-        >,
+        Output = Result<types::AuditEventList, errors::ListAuditEventsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listAuditEvents",
-            super::errors::ListAuditEventsError::undocumented,
-        )
+        not_implemented("listAuditEvents", errors::ListAuditEventsError::undocumented)
     }
     /// List org members
     ///
@@ -1418,13 +1308,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::OrgMemberList, super::errors::ListOrgMembersError>,
+        Output = Result<types::OrgMemberList, errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "listOrgMembers",
-            super::errors::ListOrgMembersError::undocumented,
-        )
+        not_implemented("listOrgMembers", errors::ListOrgMembersError::undocumented)
     }
     /// Invite member
     ///
@@ -1434,15 +1321,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn invite_org_member(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::InviteRequest,
+        body: types::InviteRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Invitation, super::errors::InviteOrgMemberError>,
+        Output = Result<types::Invitation, errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "inviteOrgMember",
-            super::errors::InviteOrgMemberError::undocumented,
-        )
+        not_implemented("inviteOrgMember", errors::InviteOrgMemberError::undocumented)
     }
     /// Remove member
     ///
@@ -1454,13 +1338,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::RemoveOrgMemberError>,
+        Output = Result<(), errors::RemoveOrgMemberError>,
     > + Send {
         let _ = (cx, user_id);
-        not_implemented(
-            "removeOrgMember",
-            super::errors::RemoveOrgMemberError::undocumented,
-        )
+        not_implemented("removeOrgMember", errors::RemoveOrgMemberError::undocumented)
     }
     /// Update member role
     ///
@@ -1471,14 +1352,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
-        body: super::types::UpdateMemberRoleRequest,
+        body: types::UpdateMemberRoleRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::OrgMember, super::errors::UpdateOrgMemberRoleError>,
+        Output = Result<types::OrgMember, errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
         not_implemented(
             "updateOrgMemberRole",
-            super::errors::UpdateOrgMemberRoleError::undocumented,
+            errors::UpdateOrgMemberRoleError::undocumented,
         )
     }
     /// List IP rules
@@ -1490,10 +1371,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::IpRuleList, super::errors::ListIpRulesError>,
+        Output = Result<types::IpRuleList, errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listIpRules", super::errors::ListIpRulesError::undocumented)
+        not_implemented("listIpRules", errors::ListIpRulesError::undocumented)
     }
     /// Create IP rule
     ///
@@ -1503,12 +1384,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_ip_rule(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::CreateIpRuleRequest,
+        body: types::CreateIpRuleRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::IpRule, super::errors::CreateIpRuleError>,
+        Output = Result<types::IpRule, errors::CreateIpRuleError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createIpRule", super::errors::CreateIpRuleError::undocumented)
+        not_implemented("createIpRule", errors::CreateIpRuleError::undocumented)
     }
     /// Delete IP rule
     ///
@@ -1520,10 +1401,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteIpRuleError>,
+        Output = Result<(), errors::DeleteIpRuleError>,
     > + Send {
         let _ = (cx, rule_id);
-        not_implemented("deleteIpRule", super::errors::DeleteIpRuleError::undocumented)
+        not_implemented("deleteIpRule", errors::DeleteIpRuleError::undocumented)
     }
     /// List settings
     ///
@@ -1535,12 +1416,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::SettingList, super::errors::ListAdminSettingsError>,
+        Output = Result<types::SettingList, errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
         not_implemented(
             "listAdminSettings",
-            super::errors::ListAdminSettingsError::undocumented,
+            errors::ListAdminSettingsError::undocumented,
         )
     }
     /// Update setting
@@ -1553,14 +1434,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key: String,
-        body: super::types::UpdateSettingRequest,
+        body: types::UpdateSettingRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Setting, super::errors::UpdateAdminSettingError>,
+        Output = Result<types::Setting, errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
         not_implemented(
             "updateAdminSetting",
-            super::errors::UpdateAdminSettingError::undocumented,
+            errors::UpdateAdminSettingError::undocumented,
         )
     }
     /// Delete setting
@@ -1574,12 +1455,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key: String,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteAdminSettingError>,
+        Output = Result<(), errors::DeleteAdminSettingError>,
     > + Send {
         let _ = (cx, key);
         not_implemented(
             "deleteAdminSetting",
-            super::errors::DeleteAdminSettingError::undocumented,
+            errors::DeleteAdminSettingError::undocumented,
         )
     }
     /// Get x402 payment config
@@ -1592,10 +1473,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::X402Config, super::errors::GetX402ConfigError>,
+        Output = Result<types::X402Config, errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getX402Config", super::errors::GetX402ConfigError::undocumented)
+        not_implemented("getX402Config", errors::GetX402ConfigError::undocumented)
     }
     /// Update x402 payment config
     ///
@@ -1606,15 +1487,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_x402_config(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::X402ConfigUpdate,
+        body: types::X402ConfigUpdate,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::X402Config, super::errors::UpdateX402ConfigError>,
+        Output = Result<types::X402Config, errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "updateX402Config",
-            super::errors::UpdateX402ConfigError::undocumented,
-        )
+        not_implemented("updateX402Config", errors::UpdateX402ConfigError::undocumented)
     }
     /// List all users
     ///
@@ -1625,15 +1503,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_users(
         &self,
         cx: RequestContext<Self::Identity>,
-        query: super::types::ListAdminUsersQuery,
+        query: types::ListAdminUsersQuery,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::AdminUserList, super::errors::ListAdminUsersError>,
+        Output = Result<types::AdminUserList, errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listAdminUsers",
-            super::errors::ListAdminUsersError::undocumented,
-        )
+        not_implemented("listAdminUsers", errors::ListAdminUsersError::undocumented)
     }
     /// Delete user
     ///
@@ -1646,13 +1521,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteAdminUserError>,
+        Output = Result<(), errors::DeleteAdminUserError>,
     > + Send {
         let _ = (cx, user_id);
-        not_implemented(
-            "deleteAdminUser",
-            super::errors::DeleteAdminUserError::undocumented,
-        )
+        not_implemented("deleteAdminUser", errors::DeleteAdminUserError::undocumented)
     }
     /// List chains (admin view)
     ///
@@ -1664,13 +1536,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::ChainList, super::errors::ListAdminChainsError>,
+        Output = Result<types::ChainList, errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "listAdminChains",
-            super::errors::ListAdminChainsError::undocumented,
-        )
+        not_implemented("listAdminChains", errors::ListAdminChainsError::undocumented)
     }
     /// Create chain
     ///
@@ -1681,15 +1550,12 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_admin_chain(
         &self,
         cx: RequestContext<Self::Identity>,
-        body: super::types::ChainRequest,
+        body: types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Chain, super::errors::CreateAdminChainError>,
+        Output = Result<types::Chain, errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createAdminChain",
-            super::errors::CreateAdminChainError::undocumented,
-        )
+        not_implemented("createAdminChain", errors::CreateAdminChainError::undocumented)
     }
     /// Update chain
     ///
@@ -1701,15 +1567,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         chain_id: String,
-        body: super::types::ChainRequest,
+        body: types::ChainRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::Chain, super::errors::UpdateAdminChainError>,
+        Output = Result<types::Chain, errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
-        not_implemented(
-            "updateAdminChain",
-            super::errors::UpdateAdminChainError::undocumented,
-        )
+        not_implemented("updateAdminChain", errors::UpdateAdminChainError::undocumented)
     }
     /// Delete chain
     ///
@@ -1722,13 +1585,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         chain_id: String,
     ) -> impl ::std::future::Future<
-        Output = Result<(), super::errors::DeleteAdminChainError>,
+        Output = Result<(), errors::DeleteAdminChainError>,
     > + Send {
         let _ = (cx, chain_id);
-        not_implemented(
-            "deleteAdminChain",
-            super::errors::DeleteAdminChainError::undocumented,
-        )
+        not_implemented("deleteAdminChain", errors::DeleteAdminChainError::undocumented)
     }
     /// Get org limits
     ///
@@ -1741,10 +1601,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::OrgLimits, super::errors::GetOrgLimitsError>,
+        Output = Result<types::OrgLimits, errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
-        not_implemented("getOrgLimits", super::errors::GetOrgLimitsError::undocumented)
+        not_implemented("getOrgLimits", errors::GetOrgLimitsError::undocumented)
     }
     /// Update org limits
     ///
@@ -1756,15 +1616,12 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
-        body: super::types::OrgLimitsUpdate,
+        body: types::OrgLimitsUpdate,
     ) -> impl ::std::future::Future<
-        Output = Result<super::types::OrgLimits, super::errors::UpdateOrgLimitsError>,
+        Output = Result<types::OrgLimits, errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
-        not_implemented(
-            "updateOrgLimits",
-            super::errors::UpdateOrgLimitsError::undocumented,
-        )
+        not_implemented("updateOrgLimits", errors::UpdateOrgLimitsError::undocumented)
     }
     /// Set org billing tier
     ///
@@ -1776,17 +1633,14 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
-        body: super::types::BillingTierRequest,
+        body: types::BillingTierRequest,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            super::types::OrgBillingTier,
-            super::errors::SetOrgBillingTierError,
-        >,
+        Output = Result<types::OrgBillingTier, errors::SetOrgBillingTierError>,
     > + Send {
         let _ = (cx, org_id, body);
         not_implemented(
             "setOrgBillingTier",
-            super::errors::SetOrgBillingTierError::undocumented,
+            errors::SetOrgBillingTierError::undocumented,
         )
     }
 }
@@ -1796,9 +1650,7 @@ fn not_implemented<T, E>(
     undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(
-        Err(undocumented(501, super::errors::common_error_body(501, message))),
-    )
+    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -2075,7 +1927,7 @@ fn refuse(status: u16, message: String, retry_after: u64) -> ::axum::response::R
     let mut response = json_response_as(
         status,
         "application/json",
-        &super::errors::common_error(status, message),
+        &errors::common_error(status, message),
     );
     if status == 429 {
         set_header(&mut response, "retry-after", &retry_after);
@@ -2107,10 +1959,10 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: OneclawApi>(
     api: &A,
-    operation: super::auth::Operation,
-    credentials: &super::auth::Credentials,
     cx: &RequestContext,
+    operation: Operation,
 ) -> Result<A::Identity, Refused> {
+    let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_jwt.is_some();
     if !satisfied {
         return Err(Refused {
@@ -2132,7 +1984,7 @@ async fn handle_get_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetHealthError::documented);
+    let reject = rejecting(errors::GetHealthError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2140,7 +1992,7 @@ async fn handle_get_health<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetHealth, &credentials, &cx)
+            .rate_limit(Operation::GetHealth, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2159,12 +2011,7 @@ async fn handle_get_health<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_health(cx).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.get_health(cx).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2183,7 +2030,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetHsmHealthError::documented);
+    let reject = rejecting(errors::GetHsmHealthError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2191,7 +2038,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetHsmHealth, &credentials, &cx)
+            .rate_limit(Operation::GetHsmHealth, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2210,12 +2057,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_hsm_health(cx).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.get_hsm_health(cx).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2234,7 +2076,7 @@ async fn handle_access_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::AccessShareError::documented);
+    let reject = rejecting(errors::AccessShareError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2242,7 +2084,7 @@ async fn handle_access_share<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::AccessShare, &credentials, &cx)
+            .rate_limit(Operation::AccessShare, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2261,17 +2103,14 @@ async fn handle_access_share<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api.access_share(cx, share_id).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let share_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "share_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(200u16, api.access_share(cx, share_id).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2290,7 +2129,7 @@ async fn handle_revoke_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RevokeShareError::documented);
+    let reject = rejecting(errors::RevokeShareError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2298,7 +2137,7 @@ async fn handle_revoke_share<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RevokeShare, &credentials, &cx)
+            .rate_limit(Operation::RevokeShare, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2316,29 +2155,17 @@ async fn handle_revoke_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RevokeShare,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .revoke_share(cx.with_identity(identity), share_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::RevokeShare).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let share_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "share_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.revoke_share(cx.with_identity(identity), share_id).await,
                     )
                 }
                     .await
@@ -2358,7 +2185,7 @@ async fn handle_signup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SignupError::documented);
+    let reject = rejecting(errors::SignupError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2366,7 +2193,7 @@ async fn handle_signup<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::Signup, &credentials, &cx)
+            .rate_limit(Operation::Signup, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2388,16 +2215,11 @@ async fn handle_signup<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::SignupRequest,
-                    >(&bytes, <super::types::SignupRequest as shape::Shape>::check)
+                        types::SignupRequest,
+                    >(&bytes, <types::SignupRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.signup(cx, body).await {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(201u16, api.signup(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2416,7 +2238,7 @@ async fn handle_create_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateTokenError::documented);
+    let reject = rejecting(errors::CreateTokenError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2424,7 +2246,7 @@ async fn handle_create_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateToken, &credentials, &cx)
+            .rate_limit(Operation::CreateToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2446,8 +2268,8 @@ async fn handle_create_token<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::LoginRequest,
-                    >(&bytes, <super::types::LoginRequest as shape::Shape>::check)
+                        types::LoginRequest,
+                    >(&bytes, <types::LoginRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
                     Answer::Ok(
@@ -2481,7 +2303,7 @@ async fn handle_revoke_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RevokeToken, &credentials, &cx)
+            .rate_limit(Operation::RevokeToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2499,21 +2321,10 @@ async fn handle_revoke_token<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RevokeToken,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    Answer::Ok(
-                        match api.revoke_token(cx.with_identity(identity)).await {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::RevokeToken).await?;
+                    empty_answer(
+                        204u16,
+                        api.revoke_token(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -2537,7 +2348,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateAgentTokenError::documented);
+    let reject = rejecting(errors::CreateAgentTokenError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2545,7 +2356,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateAgentToken, &credentials, &cx)
+            .rate_limit(Operation::CreateAgentToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2567,16 +2378,11 @@ async fn handle_create_agent_token<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::AgentTokenRequest,
-                    >(&bytes, <super::types::AgentTokenRequest as shape::Shape>::check)
+                        types::AgentTokenRequest,
+                    >(&bytes, <types::AgentTokenRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_agent_token(cx, body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.create_agent_token(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2595,7 +2401,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateApiKeyTokenError::documented);
+    let reject = rejecting(errors::CreateApiKeyTokenError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2603,7 +2409,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials, &cx)
+            .rate_limit(Operation::CreateApiKeyToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2625,16 +2431,11 @@ async fn handle_create_api_key_token<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ApiKeyTokenRequest,
-                    >(&bytes, <super::types::ApiKeyTokenRequest as shape::Shape>::check)
+                        types::ApiKeyTokenRequest,
+                    >(&bytes, <types::ApiKeyTokenRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_api_key_token(cx, body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.create_api_key_token(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -2653,7 +2454,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SignInWithGoogleError::documented);
+    let reject = rejecting(errors::SignInWithGoogleError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2661,7 +2462,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials, &cx)
+            .rate_limit(Operation::SignInWithGoogle, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2683,8 +2484,8 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::GoogleSignInRequest,
-                    >(&bytes, <super::types::GoogleSignInRequest as shape::Shape>::check)
+                        types::GoogleSignInRequest,
+                    >(&bytes, <types::GoogleSignInRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
                     Answer::Ok(
@@ -2711,7 +2512,7 @@ async fn handle_change_password<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ChangePasswordError::documented);
+    let reject = rejecting(errors::ChangePasswordError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2719,7 +2520,7 @@ async fn handle_change_password<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ChangePassword, &credentials, &cx)
+            .rate_limit(Operation::ChangePassword, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2737,32 +2538,17 @@ async fn handle_change_password<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ChangePassword,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ChangePassword).await?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ChangePasswordRequest,
-                    >(
-                            &bytes,
-                            <super::types::ChangePasswordRequest as shape::Shape>::check,
-                        )
+                        types::ChangePasswordRequest,
+                    >(&bytes, <types::ChangePasswordRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.change_password(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    empty_answer(
+                        204u16,
+                        api.change_password(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -2782,7 +2568,7 @@ async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RefreshTokenError::documented);
+    let reject = rejecting(errors::RefreshTokenError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2790,7 +2576,7 @@ async fn handle_refresh_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
+            .rate_limit(Operation::RefreshToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2807,17 +2593,7 @@ async fn handle_refresh_token<A: OneclawApi>(
                 )
             }
             None => {
-                async {
-                    Answer::Ok(
-                        match api.refresh_token(cx).await {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204)
-                            }
-                            Err(error) => error.into_response(),
-                        },
-                    )
-                }
+                async { empty_answer(204, api.refresh_token(cx).await) }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
             }
@@ -2835,7 +2611,7 @@ async fn handle_get_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetCurrentUserError::documented);
+    let reject = rejecting(errors::GetCurrentUserError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2843,7 +2619,7 @@ async fn handle_get_current_user<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetCurrentUser, &credentials, &cx)
+            .rate_limit(Operation::GetCurrentUser, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2861,19 +2637,11 @@ async fn handle_get_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetCurrentUser,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetCurrentUser).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_current_user(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_current_user(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -2893,7 +2661,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteCurrentUserError::documented);
+    let reject = rejecting(errors::DeleteCurrentUserError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -2901,7 +2669,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials, &cx)
+            .rate_limit(Operation::DeleteCurrentUser, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2919,21 +2687,11 @@ async fn handle_delete_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteCurrentUser,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::DeleteCurrentUser)
                         .await?;
-                    Answer::Ok(
-                        match api.delete_current_user(cx.with_identity(identity)).await {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    empty_answer(
+                        204u16,
+                        api.delete_current_user(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -2953,7 +2711,7 @@ async fn handle_update_current_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateCurrentUserError::documented);
+    let reject = rejecting(errors::UpdateCurrentUserError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -2961,7 +2719,7 @@ async fn handle_update_current_user<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials, &cx)
+            .rate_limit(Operation::UpdateCurrentUser, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2979,29 +2737,19 @@ async fn handle_update_current_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateCurrentUser,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::UpdateCurrentUser)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::UpdateUserRequest,
-                    >(&bytes, <super::types::UpdateUserRequest as shape::Shape>::check)
+                        types::UpdateUserRequest,
+                    >(&bytes, <types::UpdateUserRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .update_current_user(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.update_current_user(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3021,7 +2769,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetMfaStatusError::documented);
+    let reject = rejecting(errors::GetMfaStatusError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3029,7 +2777,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetMfaStatus, &credentials, &cx)
+            .rate_limit(Operation::GetMfaStatus, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3047,19 +2795,11 @@ async fn handle_get_mfa_status<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetMfaStatus,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetMfaStatus).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_mfa_status(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_mfa_status(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -3079,7 +2819,7 @@ async fn handle_setup_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SetupMfaError::documented);
+    let reject = rejecting(errors::SetupMfaError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3087,7 +2827,7 @@ async fn handle_setup_mfa<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SetupMfa, &credentials, &cx)
+            .rate_limit(Operation::SetupMfa, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3105,20 +2845,9 @@ async fn handle_setup_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SetupMfa,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::SetupMfa).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.setup_mfa(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.setup_mfa(cx.with_identity(identity)).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -3137,7 +2866,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::VerifyMfaSetupError::documented);
+    let reject = rejecting(errors::VerifyMfaSetupError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3145,7 +2874,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
+            .rate_limit(Operation::VerifyMfaSetup, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3163,29 +2892,18 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::VerifyMfaSetup,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::VerifyMfaSetup).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::MfaCodeRequest,
-                    >(&bytes, <super::types::MfaCodeRequest as shape::Shape>::check)
+                        types::MfaCodeRequest,
+                    >(&bytes, <types::MfaCodeRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .verify_mfa_setup(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.verify_mfa_setup(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3205,7 +2923,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::VerifyMfaError::documented);
+    let reject = rejecting(errors::VerifyMfaError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3213,7 +2931,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::VerifyMfa, &credentials, &cx)
+            .rate_limit(Operation::VerifyMfa, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3235,16 +2953,11 @@ async fn handle_verify_mfa<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::MfaVerifyRequest,
-                    >(&bytes, <super::types::MfaVerifyRequest as shape::Shape>::check)
+                        types::MfaVerifyRequest,
+                    >(&bytes, <types::MfaVerifyRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.verify_mfa(cx, body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.verify_mfa(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -3263,7 +2976,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DisableMfaError::documented);
+    let reject = rejecting(errors::DisableMfaError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3271,7 +2984,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DisableMfa, &credentials, &cx)
+            .rate_limit(Operation::DisableMfa, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3289,28 +3002,17 @@ async fn handle_disable_mfa<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DisableMfa,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::DisableMfa).await?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::DisableMfaRequest,
-                    >(&bytes, <super::types::DisableMfaRequest as shape::Shape>::check)
+                        types::DisableMfaRequest,
+                    >(&bytes, <types::DisableMfaRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.disable_mfa(cx.with_identity(identity), body).await {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    empty_answer(
+                        204u16,
+                        api.disable_mfa(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3330,7 +3032,7 @@ async fn handle_request_device_code<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RequestDeviceCodeError::documented);
+    let reject = rejecting(errors::RequestDeviceCodeError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3338,7 +3040,7 @@ async fn handle_request_device_code<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials, &cx)
+            .rate_limit(Operation::RequestDeviceCode, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3360,16 +3062,11 @@ async fn handle_request_device_code<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::DeviceCodeRequest,
-                    >(&bytes, <super::types::DeviceCodeRequest as shape::Shape>::check)
+                        types::DeviceCodeRequest,
+                    >(&bytes, <types::DeviceCodeRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.request_device_code(cx, body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.request_device_code(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -3388,7 +3085,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::PollDeviceTokenError::documented);
+    let reject = rejecting(errors::PollDeviceTokenError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3396,7 +3093,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::PollDeviceToken, &credentials, &cx)
+            .rate_limit(Operation::PollDeviceToken, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3418,16 +3115,11 @@ async fn handle_poll_device_token<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::DeviceTokenRequest,
-                    >(&bytes, <super::types::DeviceTokenRequest as shape::Shape>::check)
+                        types::DeviceTokenRequest,
+                    >(&bytes, <types::DeviceTokenRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.poll_device_token(cx, body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.poll_device_token(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -3446,7 +3138,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetDeviceCodeStatusError::documented);
+    let reject = rejecting(errors::GetDeviceCodeStatusError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3454,7 +3146,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials, &cx)
+            .rate_limit(Operation::GetDeviceCodeStatus, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3473,11 +3165,8 @@ async fn handle_get_device_code_status<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let user_code: String = path_param(&segments, "user_code", "")
-                        .map_err(Refused::with_status(404))?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let user_code: String = path_value(&segments, "user_code", "", 404)?;
                     (|| -> Result<(), validation::ValidationError> {
                         {
                             let value = &user_code;
@@ -3486,12 +3175,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                         Ok(())
                     })()
                         .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api.get_device_code_status(cx, user_code).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.get_device_code_status(cx, user_code).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -3510,7 +3194,7 @@ async fn handle_approve_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ApproveDeviceError::documented);
+    let reject = rejecting(errors::ApproveDeviceError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3518,7 +3202,7 @@ async fn handle_approve_device<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ApproveDevice, &credentials, &cx)
+            .rate_limit(Operation::ApproveDevice, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3536,30 +3220,18 @@ async fn handle_approve_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ApproveDevice,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ApproveDevice).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::DeviceDecisionRequest,
-                    >(
-                            &bytes,
-                            <super::types::DeviceDecisionRequest as shape::Shape>::check,
-                        )
+                        types::DeviceDecisionRequest,
+                    >(&bytes, <types::DeviceDecisionRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.approve_device(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.approve_device(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3579,7 +3251,7 @@ async fn handle_deny_device<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DenyDeviceError::documented);
+    let reject = rejecting(errors::DenyDeviceError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3587,7 +3259,7 @@ async fn handle_deny_device<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DenyDevice, &credentials, &cx)
+            .rate_limit(Operation::DenyDevice, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3605,29 +3277,18 @@ async fn handle_deny_device<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DenyDevice,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::DenyDevice).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::DeviceDecisionRequest,
-                    >(
-                            &bytes,
-                            <super::types::DeviceDecisionRequest as shape::Shape>::check,
-                        )
+                        types::DeviceDecisionRequest,
+                    >(&bytes, <types::DeviceDecisionRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.deny_device(cx.with_identity(identity), body).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.deny_device(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3647,7 +3308,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListApiKeysError::documented);
+    let reject = rejecting(errors::ListApiKeysError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3655,7 +3316,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
+            .rate_limit(Operation::ListApiKeys, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3673,19 +3334,11 @@ async fn handle_list_api_keys<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListApiKeys,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListApiKeys).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_api_keys(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_api_keys(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -3705,7 +3358,7 @@ async fn handle_create_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateApiKeyError::documented);
+    let reject = rejecting(errors::CreateApiKeyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3713,7 +3366,7 @@ async fn handle_create_api_key<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
+            .rate_limit(Operation::CreateApiKey, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3731,27 +3384,18 @@ async fn handle_create_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateApiKey,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateApiKey).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CreateApiKeyRequest,
-                    >(&bytes, <super::types::CreateApiKeyRequest as shape::Shape>::check)
+                        types::CreateApiKeyRequest,
+                    >(&bytes, <types::CreateApiKeyRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_api_key(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_api_key(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3771,7 +3415,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RevokeApiKeyError::documented);
+    let reject = rejecting(errors::RevokeApiKeyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3779,7 +3423,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
+            .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3797,29 +3441,12 @@ async fn handle_revoke_api_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RevokeApiKey,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let key_id: ::uuid::Uuid = path_param(&segments, "key_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .revoke_api_key(cx.with_identity(identity), key_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::RevokeApiKey).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let key_id: ::uuid::Uuid = path_value(&segments, "key_id", "", 404)?;
+                    empty_answer(
+                        204u16,
+                        api.revoke_api_key(cx.with_identity(identity), key_id).await,
                     )
                 }
                     .await
@@ -3846,7 +3473,7 @@ async fn handle_list_vaults<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListVaults, &credentials, &cx)
+            .rate_limit(Operation::ListVaults, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3864,19 +3491,11 @@ async fn handle_list_vaults<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListVaults,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListVaults).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_vaults(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_vaults(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -3900,7 +3519,7 @@ async fn handle_create_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateVaultError::documented);
+    let reject = rejecting(errors::CreateVaultError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -3908,7 +3527,7 @@ async fn handle_create_vault<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateVault, &credentials, &cx)
+            .rate_limit(Operation::CreateVault, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3926,26 +3545,18 @@ async fn handle_create_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateVault,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateVault).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CreateVaultRequest,
-                    >(&bytes, <super::types::CreateVaultRequest as shape::Shape>::check)
+                        types::CreateVaultRequest,
+                    >(&bytes, <types::CreateVaultRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_vault(cx.with_identity(identity), body).await {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_vault(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -3965,7 +3576,7 @@ async fn handle_get_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetVaultError::documented);
+    let reject = rejecting(errors::GetVaultError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -3973,7 +3584,7 @@ async fn handle_get_vault<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetVault, &credentials, &cx)
+            .rate_limit(Operation::GetVault, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3991,24 +3602,18 @@ async fn handle_get_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetVault,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetVault).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api.get_vault(cx.with_identity(identity), vault_id).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.get_vault(cx.with_identity(identity), vault_id).await,
                     )
                 }
                     .await
@@ -4028,7 +3633,7 @@ async fn handle_delete_vault<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteVaultError::documented);
+    let reject = rejecting(errors::DeleteVaultError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4036,7 +3641,7 @@ async fn handle_delete_vault<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteVault, &credentials, &cx)
+            .rate_limit(Operation::DeleteVault, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4054,29 +3659,17 @@ async fn handle_delete_vault<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteVault,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .delete_vault(cx.with_identity(identity), vault_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::DeleteVault).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.delete_vault(cx.with_identity(identity), vault_id).await,
                     )
                 }
                     .await
@@ -4096,7 +3689,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::EnableCmekError::documented);
+    let reject = rejecting(errors::EnableCmekError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4104,7 +3697,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::EnableCmek, &credentials, &cx)
+            .rate_limit(Operation::EnableCmek, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4122,34 +3715,25 @@ async fn handle_enable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::EnableCmek,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::EnableCmek).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::EnableCmekRequest,
-                    >(&bytes, <super::types::EnableCmekRequest as shape::Shape>::check)
+                        types::EnableCmekRequest,
+                    >(&bytes, <types::EnableCmekRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .enable_cmek(cx.with_identity(identity), vault_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.enable_cmek(cx.with_identity(identity), vault_id, body).await,
                     )
                 }
                     .await
@@ -4169,7 +3753,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DisableCmekError::documented);
+    let reject = rejecting(errors::DisableCmekError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4177,7 +3761,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DisableCmek, &credentials, &cx)
+            .rate_limit(Operation::DisableCmek, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4195,29 +3779,17 @@ async fn handle_disable_cmek<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DisableCmek,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .disable_cmek(cx.with_identity(identity), vault_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::DisableCmek).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.disable_cmek(cx.with_identity(identity), vault_id).await,
                     )
                 }
                     .await
@@ -4237,7 +3809,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::StartCmekRotationError::documented);
+    let reject = rejecting(errors::StartCmekRotationError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4245,7 +3817,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::StartCmekRotation, &credentials, &cx)
+            .rate_limit(Operation::StartCmekRotation, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4263,38 +3835,32 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::StartCmekRotation,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::StartCmekRotation)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CmekRotationRequest,
-                    >(&bytes, <super::types::CmekRotationRequest as shape::Shape>::check)
+                        types::CmekRotationRequest,
+                    >(&bytes, <types::CmekRotationRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        202u16,
+                        api
                             .start_cmek_rotation(
                                 cx.with_identity(identity),
                                 vault_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(202u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4314,7 +3880,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetCmekRotationJobError::documented);
+    let reject = rejecting(errors::GetCmekRotationJobError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4322,7 +3888,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials, &cx)
+            .rate_limit(Operation::GetCmekRotationJob, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4340,33 +3906,26 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetCmekRotationJob,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::GetCmekRotationJob)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    let job_id: ::uuid::Uuid = path_param(&segments, "job_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    let job_id: ::uuid::Uuid = path_value(&segments, "job_id", "", 404)?;
+                    json_answer(
+                        200u16,
+                        api
                             .get_cmek_rotation_job(
                                 cx.with_identity(identity),
                                 vault_id,
                                 job_id,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4386,7 +3945,7 @@ async fn handle_list_secrets<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListSecretsError::documented);
+    let reject = rejecting(errors::ListSecretsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4394,7 +3953,7 @@ async fn handle_list_secrets<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListSecrets, &credentials, &cx)
+            .rate_limit(Operation::ListSecrets, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4412,32 +3971,25 @@ async fn handle_list_secrets<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListSecrets,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListSecrets).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    let query: super::types::ListSecretsQuery = ::clawgen_runtime::params::decode(
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
+                    let query: types::ListSecretsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_SECRETS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .list_secrets(cx.with_identity(identity), vault_id, query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4457,7 +4009,7 @@ async fn handle_get_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetSecretError::documented);
+    let reject = rejecting(errors::GetSecretError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4465,7 +4017,7 @@ async fn handle_get_secret<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetSecret, &credentials, &cx)
+            .rate_limit(Operation::GetSecret, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4483,44 +4035,36 @@ async fn handle_get_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetSecret,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetSecret).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    let path: String = path_param(&segments, "path", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
+                    let path: String = path_value(&segments, "path", "", 400)?;
                     {
                         let value = &path;
                         validation::chars(value, "path", Some(1), None)?;
                     }
-                    let query: super::types::GetSecretQuery = ::clawgen_runtime::params::decode(
+                    let query: types::GetSecretQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_GET_SECRET,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .get_secret(
                                 cx.with_identity(identity),
                                 vault_id,
                                 path,
                                 query,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4540,7 +4084,7 @@ async fn handle_put_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::PutSecretError::documented);
+    let reject = rejecting(errors::PutSecretError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4548,7 +4092,7 @@ async fn handle_put_secret<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::PutSecret, &credentials, &cx)
+            .rate_limit(Operation::PutSecret, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4566,21 +4110,16 @@ async fn handle_put_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::PutSecret,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::PutSecret).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    let path: String = path_param(&segments, "path", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
+                    let path: String = path_value(&segments, "path", "", 400)?;
                     {
                         let value = &path;
                         validation::chars(value, "path", Some(1), None)?;
@@ -4588,8 +4127,8 @@ async fn handle_put_secret<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::PutSecretRequest,
-                    >(&bytes, <super::types::PutSecretRequest as shape::Shape>::check)
+                        types::PutSecretRequest,
+                    >(&bytes, <types::PutSecretRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
                     Answer::Ok(
@@ -4619,7 +4158,7 @@ async fn handle_delete_secret<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteSecretError::documented);
+    let reject = rejecting(errors::DeleteSecretError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4627,7 +4166,7 @@ async fn handle_delete_secret<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteSecret, &credentials, &cx)
+            .rate_limit(Operation::DeleteSecret, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4645,20 +4184,15 @@ async fn handle_delete_secret<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteSecret,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    let path: String = path_param(&segments, "path", "")
-                        .map_err(Refused::with_status(404))?;
+                    let identity = guard_1(api, &cx, Operation::DeleteSecret).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    let path: String = path_value(&segments, "path", "", 404)?;
                     (|| -> Result<(), validation::ValidationError> {
                         {
                             let value = &path;
@@ -4667,17 +4201,11 @@ async fn handle_delete_secret<A: OneclawApi>(
                         Ok(())
                     })()
                         .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
+                    empty_answer(
+                        204u16,
+                        api
                             .delete_secret(cx.with_identity(identity), vault_id, path)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4697,7 +4225,7 @@ async fn handle_list_policies<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListPoliciesError::documented);
+    let reject = rejecting(errors::ListPoliciesError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4705,7 +4233,7 @@ async fn handle_list_policies<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListPolicies, &credentials, &cx)
+            .rate_limit(Operation::ListPolicies, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4723,27 +4251,18 @@ async fn handle_list_policies<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListPolicies,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListPolicies).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .list_policies(cx.with_identity(identity), vault_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.list_policies(cx.with_identity(identity), vault_id).await,
                     )
                 }
                     .await
@@ -4763,7 +4282,7 @@ async fn handle_create_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreatePolicyError::documented);
+    let reject = rejecting(errors::CreatePolicyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4771,7 +4290,7 @@ async fn handle_create_policy<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreatePolicy, &credentials, &cx)
+            .rate_limit(Operation::CreatePolicy, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4789,34 +4308,27 @@ async fn handle_create_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreatePolicy,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreatePolicy).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::PolicyRequest,
-                    >(&bytes, <super::types::PolicyRequest as shape::Shape>::check)
+                        types::PolicyRequest,
+                    >(&bytes, <types::PolicyRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        201u16,
+                        api
                             .create_policy(cx.with_identity(identity), vault_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4836,7 +4348,7 @@ async fn handle_update_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdatePolicyError::documented);
+    let reject = rejecting(errors::UpdatePolicyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4844,7 +4356,7 @@ async fn handle_update_policy<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdatePolicy, &credentials, &cx)
+            .rate_limit(Operation::UpdatePolicy, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4862,41 +4374,38 @@ async fn handle_update_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdatePolicy,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdatePolicy).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    let policy_id: ::uuid::Uuid = path_param(&segments, "policy_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        400,
+                    )?;
+                    let policy_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "policy_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::PolicyRequest,
-                    >(&bytes, <super::types::PolicyRequest as shape::Shape>::check)
+                        types::PolicyRequest,
+                    >(&bytes, <types::PolicyRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_policy(
                                 cx.with_identity(identity),
                                 vault_id,
                                 policy_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4916,7 +4425,7 @@ async fn handle_delete_policy<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeletePolicyError::documented);
+    let reject = rejecting(errors::DeletePolicyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -4924,7 +4433,7 @@ async fn handle_delete_policy<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeletePolicy, &credentials, &cx)
+            .rate_limit(Operation::DeletePolicy, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4942,35 +4451,29 @@ async fn handle_delete_policy<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeletePolicy,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let vault_id: ::uuid::Uuid = path_param(&segments, "vault_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    let policy_id: ::uuid::Uuid = path_param(&segments, "policy_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
+                    let identity = guard_1(api, &cx, Operation::DeletePolicy).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let vault_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "vault_id",
+                        "",
+                        404,
+                    )?;
+                    let policy_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "policy_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api
                             .delete_policy(
                                 cx.with_identity(identity),
                                 vault_id,
                                 policy_id,
                             )
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -4990,7 +4493,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::EnrollAgentError::documented);
+    let reject = rejecting(errors::EnrollAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -4998,7 +4501,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::EnrollAgent, &credentials, &cx)
+            .rate_limit(Operation::EnrollAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5020,16 +4523,11 @@ async fn handle_enroll_agent<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::EnrollAgentRequest,
-                    >(&bytes, <super::types::EnrollAgentRequest as shape::Shape>::check)
+                        types::EnrollAgentRequest,
+                    >(&bytes, <types::EnrollAgentRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.enroll_agent(cx, body).await {
-                            Ok(value) => json_response(202u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(202u16, api.enroll_agent(cx, body).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -5048,7 +4546,7 @@ async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListAgentsError::documented);
+    let reject = rejecting(errors::ListAgentsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5056,7 +4554,7 @@ async fn handle_list_agents<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListAgents, &credentials, &cx)
+            .rate_limit(Operation::ListAgents, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5074,19 +4572,11 @@ async fn handle_list_agents<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListAgents,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListAgents).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_agents(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_agents(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -5106,7 +4596,7 @@ async fn handle_create_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateAgentError::documented);
+    let reject = rejecting(errors::CreateAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -5114,7 +4604,7 @@ async fn handle_create_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateAgent, &credentials, &cx)
+            .rate_limit(Operation::CreateAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5132,26 +4622,18 @@ async fn handle_create_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateAgent,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateAgent).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CreateAgentRequest,
-                    >(&bytes, <super::types::CreateAgentRequest as shape::Shape>::check)
+                        types::CreateAgentRequest,
+                    >(&bytes, <types::CreateAgentRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_agent(cx.with_identity(identity), body).await {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_agent(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -5171,7 +4653,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetCurrentAgentError::documented);
+    let reject = rejecting(errors::GetCurrentAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5179,7 +4661,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials, &cx)
+            .rate_limit(Operation::GetCurrentAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5197,19 +4679,11 @@ async fn handle_get_current_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetCurrentAgent,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetCurrentAgent).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_current_agent(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_current_agent(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -5229,7 +4703,7 @@ async fn handle_get_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetAgentError::documented);
+    let reject = rejecting(errors::GetAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5237,7 +4711,7 @@ async fn handle_get_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetAgent, &credentials, &cx)
+            .rate_limit(Operation::GetAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5255,24 +4729,18 @@ async fn handle_get_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetAgent,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetAgent).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api.get_agent(cx.with_identity(identity), agent_id).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.get_agent(cx.with_identity(identity), agent_id).await,
                     )
                 }
                     .await
@@ -5292,7 +4760,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeactivateAgentError::documented);
+    let reject = rejecting(errors::DeactivateAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5300,7 +4768,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeactivateAgent, &credentials, &cx)
+            .rate_limit(Operation::DeactivateAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5318,29 +4786,17 @@ async fn handle_deactivate_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeactivateAgent,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .deactivate_agent(cx.with_identity(identity), agent_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::DeactivateAgent).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.deactivate_agent(cx.with_identity(identity), agent_id).await,
                     )
                 }
                     .await
@@ -5360,7 +4816,7 @@ async fn handle_update_agent<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateAgentError::documented);
+    let reject = rejecting(errors::UpdateAgentError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -5368,7 +4824,7 @@ async fn handle_update_agent<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateAgent, &credentials, &cx)
+            .rate_limit(Operation::UpdateAgent, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5386,34 +4842,27 @@ async fn handle_update_agent<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateAgent,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdateAgent).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::UpdateAgentRequest,
-                    >(&bytes, <super::types::UpdateAgentRequest as shape::Shape>::check)
+                        types::UpdateAgentRequest,
+                    >(&bytes, <types::UpdateAgentRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_agent(cx.with_identity(identity), agent_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -5433,7 +4882,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RotateAgentKeyError::documented);
+    let reject = rejecting(errors::RotateAgentKeyError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5441,7 +4890,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RotateAgentKey, &credentials, &cx)
+            .rate_limit(Operation::RotateAgentKey, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5459,27 +4908,18 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RotateAgentKey,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::RotateAgentKey).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .rotate_agent_key(cx.with_identity(identity), agent_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.rotate_agent_key(cx.with_identity(identity), agent_id).await,
                     )
                 }
                     .await
@@ -5499,7 +4939,7 @@ async fn handle_create_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateShareError::documented);
+    let reject = rejecting(errors::CreateShareError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -5507,7 +4947,7 @@ async fn handle_create_share<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateShare, &credentials, &cx)
+            .rate_limit(Operation::CreateShare, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5525,34 +4965,27 @@ async fn handle_create_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateShare,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateShare).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let secret_id: ::uuid::Uuid = path_param(&segments, "secret_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let secret_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "secret_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CreateShareRequest,
-                    >(&bytes, <super::types::CreateShareRequest as shape::Shape>::check)
+                        types::CreateShareRequest,
+                    >(&bytes, <types::CreateShareRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        201u16,
+                        api
                             .create_share(cx.with_identity(identity), secret_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -5579,7 +5012,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListOutboundShares, &credentials, &cx)
+            .rate_limit(Operation::ListOutboundShares, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5597,27 +5030,17 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListOutboundShares,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::ListOutboundShares)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListOutboundSharesQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListOutboundSharesQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_OUTBOUND_SHARES,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .list_outbound_shares(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_outbound_shares(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -5648,7 +5071,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListInboundShares, &credentials, &cx)
+            .rate_limit(Operation::ListInboundShares, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5666,27 +5089,17 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListInboundShares,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::ListInboundShares)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListInboundSharesQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListInboundSharesQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_INBOUND_SHARES,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .list_inbound_shares(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_inbound_shares(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -5710,7 +5123,7 @@ async fn handle_accept_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::AcceptShareError::documented);
+    let reject = rejecting(errors::AcceptShareError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5718,7 +5131,7 @@ async fn handle_accept_share<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::AcceptShare, &credentials, &cx)
+            .rate_limit(Operation::AcceptShare, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5736,27 +5149,18 @@ async fn handle_accept_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::AcceptShare,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::AcceptShare).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .accept_share(cx.with_identity(identity), share_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let share_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "share_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.accept_share(cx.with_identity(identity), share_id).await,
                     )
                 }
                     .await
@@ -5776,7 +5180,7 @@ async fn handle_decline_share<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeclineShareError::documented);
+    let reject = rejecting(errors::DeclineShareError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5784,7 +5188,7 @@ async fn handle_decline_share<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeclineShare, &credentials, &cx)
+            .rate_limit(Operation::DeclineShare, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5802,27 +5206,18 @@ async fn handle_decline_share<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeclineShare,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::DeclineShare).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let share_id: ::uuid::Uuid = path_param(&segments, "share_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .decline_share(cx.with_identity(identity), share_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let share_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "share_id",
+                        "",
+                        404,
+                    )?;
+                    json_answer(
+                        200u16,
+                        api.decline_share(cx.with_identity(identity), share_id).await,
                     )
                 }
                     .await
@@ -5842,7 +5237,7 @@ async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListChainsError::documented);
+    let reject = rejecting(errors::ListChainsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5850,7 +5245,7 @@ async fn handle_list_chains<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListChains, &credentials, &cx)
+            .rate_limit(Operation::ListChains, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5869,12 +5264,7 @@ async fn handle_list_chains<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_chains(cx).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.list_chains(cx).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -5893,7 +5283,7 @@ async fn handle_get_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetChainError::documented);
+    let reject = rejecting(errors::GetChainError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5901,7 +5291,7 @@ async fn handle_get_chain<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetChain, &credentials, &cx)
+            .rate_limit(Operation::GetChain, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5920,11 +5310,13 @@ async fn handle_get_chain<A: OneclawApi>(
             None => {
                 async {
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let identifier: String = path_param(&segments, "identifier", "")
-                        .map_err(Refused::with_status(404))?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let identifier: String = path_value(
+                        &segments,
+                        "identifier",
+                        "",
+                        404,
+                    )?;
                     (|| -> Result<(), validation::ValidationError> {
                         {
                             let value = &identifier;
@@ -5933,12 +5325,7 @@ async fn handle_get_chain<A: OneclawApi>(
                         Ok(())
                     })()
                         .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api.get_chain(cx, identifier).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
-                    )
+                    json_answer(200u16, api.get_chain(cx, identifier).await)
                 }
                     .await
                     .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
@@ -5957,7 +5344,7 @@ async fn handle_list_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListTransactionsError::documented);
+    let reject = rejecting(errors::ListTransactionsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -5965,7 +5352,7 @@ async fn handle_list_transactions<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
+            .rate_limit(Operation::ListTransactions, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5983,36 +5370,29 @@ async fn handle_list_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListTransactions,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListTransactions).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(400))?;
-                    let query: super::types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        400,
+                    )?;
+                    let query: types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_TRANSACTIONS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .list_transactions(
                                 cx.with_identity(identity),
                                 agent_id,
                                 query,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6032,7 +5412,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SubmitTransactionError::documented);
+    let reject = rejecting(errors::SubmitTransactionError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6040,7 +5420,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SubmitTransaction, &credentials, &cx)
+            .rate_limit(Operation::SubmitTransaction, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6058,38 +5438,32 @@ async fn handle_submit_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SubmitTransaction,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::SubmitTransaction)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::TransactionRequest,
-                    >(&bytes, <super::types::TransactionRequest as shape::Shape>::check)
+                        types::TransactionRequest,
+                    >(&bytes, <types::TransactionRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        201u16,
+                        api
                             .submit_transaction(
                                 cx.with_identity(identity),
                                 agent_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6109,7 +5483,7 @@ async fn handle_get_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetTransactionError::documented);
+    let reject = rejecting(errors::GetTransactionError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6117,7 +5491,7 @@ async fn handle_get_transaction<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetTransaction, &credentials, &cx)
+            .rate_limit(Operation::GetTransaction, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6135,29 +5509,21 @@ async fn handle_get_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetTransaction,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetTransaction).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    let tx_id: ::uuid::Uuid = path_param(&segments, "tx_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        404,
+                    )?;
+                    let tx_id: ::uuid::Uuid = path_value(&segments, "tx_id", "", 404)?;
+                    json_answer(
+                        200u16,
+                        api
                             .get_transaction(cx.with_identity(identity), agent_id, tx_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6177,7 +5543,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SimulateTransactionError::documented);
+    let reject = rejecting(errors::SimulateTransactionError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6185,7 +5551,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SimulateTransaction, &credentials, &cx)
+            .rate_limit(Operation::SimulateTransaction, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6203,38 +5569,32 @@ async fn handle_simulate_transaction<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SimulateTransaction,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::SimulateTransaction)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::SimulationRequest,
-                    >(&bytes, <super::types::SimulationRequest as shape::Shape>::check)
+                        types::SimulationRequest,
+                    >(&bytes, <types::SimulationRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .simulate_transaction(
                                 cx.with_identity(identity),
                                 agent_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6254,7 +5614,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SimulateTransactionBundleError::documented);
+    let reject = rejecting(errors::SimulateTransactionBundleError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6262,11 +5622,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(
-                super::auth::Operation::SimulateTransactionBundle,
-                &credentials,
-                &cx,
-            )
+            .rate_limit(Operation::SimulateTransactionBundle, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6286,39 +5642,34 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                 async {
                     let identity = guard_1(
                             api,
-                            super::auth::Operation::SimulateTransactionBundle,
-                            &credentials,
                             &cx,
+                            Operation::SimulateTransactionBundle,
                         )
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let agent_id: ::uuid::Uuid = path_param(&segments, "agent_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let agent_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "agent_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::BundleSimulationRequest,
-                    >(
-                            &bytes,
-                            <super::types::BundleSimulationRequest as shape::Shape>::check,
-                        )
+                        types::BundleSimulationRequest,
+                    >(&bytes, <types::BundleSimulationRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .simulate_transaction_bundle(
                                 cx.with_identity(identity),
                                 agent_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6338,7 +5689,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetUsageSummaryError::documented);
+    let reject = rejecting(errors::GetUsageSummaryError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6346,7 +5697,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetUsageSummary, &credentials, &cx)
+            .rate_limit(Operation::GetUsageSummary, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6364,19 +5715,11 @@ async fn handle_get_usage_summary<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetUsageSummary,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetUsageSummary).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_usage_summary(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_usage_summary(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -6396,7 +5739,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetUsageHistoryError::documented);
+    let reject = rejecting(errors::GetUsageHistoryError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6404,7 +5747,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetUsageHistory, &credentials, &cx)
+            .rate_limit(Operation::GetUsageHistory, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6422,19 +5765,11 @@ async fn handle_get_usage_history<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetUsageHistory,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetUsageHistory).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_usage_history(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_usage_history(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -6454,7 +5789,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateSubscriptionCheckoutError::documented);
+    let reject = rejecting(errors::CreateSubscriptionCheckoutError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6462,11 +5797,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(
-                super::auth::Operation::CreateSubscriptionCheckout,
-                &credentials,
-                &cx,
-            )
+            .rate_limit(Operation::CreateSubscriptionCheckout, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6486,30 +5817,26 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                 async {
                     let identity = guard_1(
                             api,
-                            super::auth::Operation::CreateSubscriptionCheckout,
-                            &credentials,
                             &cx,
+                            Operation::CreateSubscriptionCheckout,
                         )
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::SubscribeRequest,
-                    >(&bytes, <super::types::SubscribeRequest as shape::Shape>::check)
+                        types::SubscribeRequest,
+                    >(&bytes, <types::SubscribeRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .create_subscription_checkout(
                                 cx.with_identity(identity),
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6529,7 +5856,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateBillingPortalSessionError::documented);
+    let reject = rejecting(errors::CreateBillingPortalSessionError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6537,11 +5864,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(
-                super::auth::Operation::CreateBillingPortalSession,
-                &credentials,
-                &cx,
-            )
+            .rate_limit(Operation::CreateBillingPortalSession, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6561,30 +5884,26 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                 async {
                     let identity = guard_1(
                             api,
-                            super::auth::Operation::CreateBillingPortalSession,
-                            &credentials,
                             &cx,
+                            Operation::CreateBillingPortalSession,
                         )
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::PortalRequest,
-                    >(&bytes, <super::types::PortalRequest as shape::Shape>::check)
+                        types::PortalRequest,
+                    >(&bytes, <types::PortalRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .create_billing_portal_session(
                                 cx.with_identity(identity),
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6604,7 +5923,7 @@ async fn handle_get_subscription<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetSubscriptionError::documented);
+    let reject = rejecting(errors::GetSubscriptionError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6612,7 +5931,7 @@ async fn handle_get_subscription<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetSubscription, &credentials, &cx)
+            .rate_limit(Operation::GetSubscription, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6630,19 +5949,11 @@ async fn handle_get_subscription<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetSubscription,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetSubscription).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_subscription(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_subscription(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -6662,7 +5973,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateCreditTopupError::documented);
+    let reject = rejecting(errors::CreateCreditTopupError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6670,7 +5981,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials, &cx)
+            .rate_limit(Operation::CreateCreditTopup, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6688,29 +5999,19 @@ async fn handle_create_credit_topup<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateCreditTopup,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::CreateCreditTopup)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::TopupRequest,
-                    >(&bytes, <super::types::TopupRequest as shape::Shape>::check)
+                        types::TopupRequest,
+                    >(&bytes, <types::TopupRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .create_credit_topup(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.create_credit_topup(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -6730,7 +6031,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetCreditBalanceError::documented);
+    let reject = rejecting(errors::GetCreditBalanceError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6738,7 +6039,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetCreditBalance, &credentials, &cx)
+            .rate_limit(Operation::GetCreditBalance, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6756,19 +6057,11 @@ async fn handle_get_credit_balance<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetCreditBalance,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetCreditBalance).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_credit_balance(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_credit_balance(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -6788,7 +6081,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListCreditTransactionsError::documented);
+    let reject = rejecting(errors::ListCreditTransactionsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -6796,11 +6089,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(
-                super::auth::Operation::ListCreditTransactions,
-                &credentials,
-                &cx,
-            )
+            .rate_limit(Operation::ListCreditTransactions, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6818,28 +6107,20 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListCreditTransactions,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::ListCreditTransactions)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListCreditTransactionsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListCreditTransactionsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
                         )
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&query)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .list_credit_transactions(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -6859,7 +6140,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SetOverageMethodError::documented);
+    let reject = rejecting(errors::SetOverageMethodError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6867,7 +6148,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SetOverageMethod, &credentials, &cx)
+            .rate_limit(Operation::SetOverageMethod, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6885,32 +6166,18 @@ async fn handle_set_overage_method<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SetOverageMethod,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::SetOverageMethod).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::OverageMethodRequest,
-                    >(
-                            &bytes,
-                            <super::types::OverageMethodRequest as shape::Shape>::check,
-                        )
+                        types::OverageMethodRequest,
+                    >(&bytes, <types::OverageMethodRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .set_overage_method(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.set_overage_method(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -6930,7 +6197,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::HandleStripeWebhookError::documented);
+    let reject = rejecting(errors::HandleStripeWebhookError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -6938,7 +6205,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials, &cx)
+            .rate_limit(Operation::HandleStripeWebhook, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6969,18 +6236,15 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let raw_body = bytes.clone();
                     let body = shape::decode::<
-                        super::types::StripeEvent,
-                    >(&bytes, <super::types::StripeEvent as shape::Shape>::check)
+                        types::StripeEvent,
+                    >(&bytes, <types::StripeEvent as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -7000,7 +6264,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListAuditEventsError::documented);
+    let reject = rejecting(errors::ListAuditEventsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7008,7 +6272,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListAuditEvents, &credentials, &cx)
+            .rate_limit(Operation::ListAuditEvents, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7026,27 +6290,16 @@ async fn handle_list_audit_events<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListAuditEvents,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListAuditEvents).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListAuditEventsQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListAuditEventsQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_AUDIT_EVENTS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .list_audit_events(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_audit_events(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -7066,7 +6319,7 @@ async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListOrgMembersError::documented);
+    let reject = rejecting(errors::ListOrgMembersError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7074,7 +6327,7 @@ async fn handle_list_org_members<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListOrgMembers, &credentials, &cx)
+            .rate_limit(Operation::ListOrgMembers, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7092,19 +6345,11 @@ async fn handle_list_org_members<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListOrgMembers,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListOrgMembers).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_org_members(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_org_members(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -7124,7 +6369,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::InviteOrgMemberError::documented);
+    let reject = rejecting(errors::InviteOrgMemberError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -7132,7 +6377,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::InviteOrgMember, &credentials, &cx)
+            .rate_limit(Operation::InviteOrgMember, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7150,29 +6395,18 @@ async fn handle_invite_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::InviteOrgMember,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::InviteOrgMember).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::InviteRequest,
-                    >(&bytes, <super::types::InviteRequest as shape::Shape>::check)
+                        types::InviteRequest,
+                    >(&bytes, <types::InviteRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .invite_org_member(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.invite_org_member(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -7192,7 +6426,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::RemoveOrgMemberError::documented);
+    let reject = rejecting(errors::RemoveOrgMemberError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7200,7 +6434,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials, &cx)
+            .rate_limit(Operation::RemoveOrgMember, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7218,29 +6452,17 @@ async fn handle_remove_org_member<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::RemoveOrgMember,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .remove_org_member(cx.with_identity(identity), user_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::RemoveOrgMember).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let user_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "user_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.remove_org_member(cx.with_identity(identity), user_id).await,
                     )
                 }
                     .await
@@ -7260,7 +6482,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateOrgMemberRoleError::documented);
+    let reject = rejecting(errors::UpdateOrgMemberRoleError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -7268,7 +6490,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials, &cx)
+            .rate_limit(Operation::UpdateOrgMemberRole, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7286,40 +6508,31 @@ async fn handle_update_org_member_role<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateOrgMemberRole,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::UpdateOrgMemberRole)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let user_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "user_id",
+                        "",
+                        400,
+                    )?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::UpdateMemberRoleRequest,
-                    >(
-                            &bytes,
-                            <super::types::UpdateMemberRoleRequest as shape::Shape>::check,
-                        )
+                        types::UpdateMemberRoleRequest,
+                    >(&bytes, <types::UpdateMemberRoleRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_org_member_role(
                                 cx.with_identity(identity),
                                 user_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -7339,7 +6552,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListIpRulesError::documented);
+    let reject = rejecting(errors::ListIpRulesError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7347,7 +6560,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListIpRules, &credentials, &cx)
+            .rate_limit(Operation::ListIpRules, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7365,19 +6578,11 @@ async fn handle_list_ip_rules<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListIpRules,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListIpRules).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_ip_rules(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_ip_rules(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -7397,7 +6602,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateIpRuleError::documented);
+    let reject = rejecting(errors::CreateIpRuleError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -7405,7 +6610,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateIpRule, &credentials, &cx)
+            .rate_limit(Operation::CreateIpRule, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7423,27 +6628,18 @@ async fn handle_create_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateIpRule,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateIpRule).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::CreateIpRuleRequest,
-                    >(&bytes, <super::types::CreateIpRuleRequest as shape::Shape>::check)
+                        types::CreateIpRuleRequest,
+                    >(&bytes, <types::CreateIpRuleRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_ip_rule(cx.with_identity(identity), body).await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_ip_rule(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -7463,7 +6659,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteIpRuleError::documented);
+    let reject = rejecting(errors::DeleteIpRuleError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7471,7 +6667,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteIpRule, &credentials, &cx)
+            .rate_limit(Operation::DeleteIpRule, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7489,29 +6685,17 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteIpRule,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let rule_id: ::uuid::Uuid = path_param(&segments, "rule_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .delete_ip_rule(cx.with_identity(identity), rule_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::DeleteIpRule).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let rule_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "rule_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.delete_ip_rule(cx.with_identity(identity), rule_id).await,
                     )
                 }
                     .await
@@ -7531,7 +6715,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListAdminSettingsError::documented);
+    let reject = rejecting(errors::ListAdminSettingsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7539,7 +6723,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListAdminSettings, &credentials, &cx)
+            .rate_limit(Operation::ListAdminSettings, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7557,19 +6741,12 @@ async fn handle_list_admin_settings<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListAdminSettings,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::ListAdminSettings)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_admin_settings(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_admin_settings(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -7589,7 +6766,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateAdminSettingError::documented);
+    let reject = rejecting(errors::UpdateAdminSettingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -7597,7 +6774,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials, &cx)
+            .rate_limit(Operation::UpdateAdminSetting, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7615,19 +6792,11 @@ async fn handle_update_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateAdminSetting,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::UpdateAdminSetting)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let key: String = path_param(&segments, "key", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let key: String = path_value(&segments, "key", "", 400)?;
                     {
                         let value = &key;
                         validation::chars(value, "key", Some(1), None)?;
@@ -7635,20 +6804,14 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::UpdateSettingRequest,
-                    >(
-                            &bytes,
-                            <super::types::UpdateSettingRequest as shape::Shape>::check,
-                        )
+                        types::UpdateSettingRequest,
+                    >(&bytes, <types::UpdateSettingRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_admin_setting(cx.with_identity(identity), key, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -7668,7 +6831,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteAdminSettingError::documented);
+    let reject = rejecting(errors::DeleteAdminSettingError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7676,7 +6839,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials, &cx)
+            .rate_limit(Operation::DeleteAdminSetting, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7694,18 +6857,10 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteAdminSetting,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::DeleteAdminSetting)
                         .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let key: String = path_param(&segments, "key", "")
-                        .map_err(Refused::with_status(404))?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let key: String = path_value(&segments, "key", "", 404)?;
                     (|| -> Result<(), validation::ValidationError> {
                         {
                             let value = &key;
@@ -7714,17 +6869,9 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                         Ok(())
                     })()
                         .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .delete_admin_setting(cx.with_identity(identity), key)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    empty_answer(
+                        204u16,
+                        api.delete_admin_setting(cx.with_identity(identity), key).await,
                     )
                 }
                     .await
@@ -7744,7 +6891,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetX402ConfigError::documented);
+    let reject = rejecting(errors::GetX402ConfigError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7752,7 +6899,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetX402Config, &credentials, &cx)
+            .rate_limit(Operation::GetX402Config, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7770,19 +6917,11 @@ async fn handle_get_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetX402Config,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetX402Config).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.get_x402_config(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.get_x402_config(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -7802,7 +6941,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateX402ConfigError::documented);
+    let reject = rejecting(errors::UpdateX402ConfigError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -7810,7 +6949,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateX402Config, &credentials, &cx)
+            .rate_limit(Operation::UpdateX402Config, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7828,29 +6967,18 @@ async fn handle_update_x402_config<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateX402Config,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdateX402Config).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::X402ConfigUpdate,
-                    >(&bytes, <super::types::X402ConfigUpdate as shape::Shape>::check)
+                        types::X402ConfigUpdate,
+                    >(&bytes, <types::X402ConfigUpdate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .update_x402_config(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.update_x402_config(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -7870,7 +6998,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListAdminUsersError::documented);
+    let reject = rejecting(errors::ListAdminUsersError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7878,7 +7006,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListAdminUsers, &credentials, &cx)
+            .rate_limit(Operation::ListAdminUsers, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7896,27 +7024,16 @@ async fn handle_list_admin_users<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListAdminUsers,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListAdminUsers).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: super::types::ListAdminUsersQuery = ::clawgen_runtime::params::decode(
+                    let query: types::ListAdminUsersQuery = ::clawgen_runtime::params::decode(
                             cx.parts.uri.query().unwrap_or_default(),
                             super::params::QUERY_LIST_ADMIN_USERS,
                         )
                         .map_err(Refused::with_status(400))?;
-                    Answer::Ok(
-                        match api
-                            .list_admin_users(cx.with_identity(identity), query)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_admin_users(cx.with_identity(identity), query).await,
                     )
                 }
                     .await
@@ -7936,7 +7053,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteAdminUserError::documented);
+    let reject = rejecting(errors::DeleteAdminUserError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -7944,7 +7061,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials, &cx)
+            .rate_limit(Operation::DeleteAdminUser, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7962,29 +7079,17 @@ async fn handle_delete_admin_user<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteAdminUser,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let user_id: ::uuid::Uuid = path_param(&segments, "user_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .delete_admin_user(cx.with_identity(identity), user_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                    let identity = guard_1(api, &cx, Operation::DeleteAdminUser).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let user_id: ::uuid::Uuid = path_value(
+                        &segments,
+                        "user_id",
+                        "",
+                        404,
+                    )?;
+                    empty_answer(
+                        204u16,
+                        api.delete_admin_user(cx.with_identity(identity), user_id).await,
                     )
                 }
                     .await
@@ -8004,7 +7109,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::ListAdminChainsError::documented);
+    let reject = rejecting(errors::ListAdminChainsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -8012,7 +7117,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::ListAdminChains, &credentials, &cx)
+            .rate_limit(Operation::ListAdminChains, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8030,19 +7135,11 @@ async fn handle_list_admin_chains<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::ListAdminChains,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::ListAdminChains).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    Answer::Ok(
-                        match api.list_admin_chains(cx.with_identity(identity)).await {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        200u16,
+                        api.list_admin_chains(cx.with_identity(identity)).await,
                     )
                 }
                     .await
@@ -8062,7 +7159,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::CreateAdminChainError::documented);
+    let reject = rejecting(errors::CreateAdminChainError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -8070,7 +7167,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::CreateAdminChain, &credentials, &cx)
+            .rate_limit(Operation::CreateAdminChain, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8088,29 +7185,18 @@ async fn handle_create_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::CreateAdminChain,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::CreateAdminChain).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ChainRequest,
-                    >(&bytes, <super::types::ChainRequest as shape::Shape>::check)
+                        types::ChainRequest,
+                    >(&bytes, <types::ChainRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .create_admin_chain(cx.with_identity(identity), body)
-                            .await
-                        {
-                            Ok(value) => json_response(201u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    json_answer(
+                        201u16,
+                        api.create_admin_chain(cx.with_identity(identity), body).await,
                     )
                 }
                     .await
@@ -8130,7 +7216,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateAdminChainError::documented);
+    let reject = rejecting(errors::UpdateAdminChainError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -8138,7 +7224,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials, &cx)
+            .rate_limit(Operation::UpdateAdminChain, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8156,19 +7242,10 @@ async fn handle_update_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateAdminChain,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdateAdminChain).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let chain_id: String = path_param(&segments, "chain_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let chain_id: String = path_value(&segments, "chain_id", "", 400)?;
                     {
                         let value = &chain_id;
                         validation::chars(value, "chain_id", Some(1), None)?;
@@ -8176,22 +7253,19 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::ChainRequest,
-                    >(&bytes, <super::types::ChainRequest as shape::Shape>::check)
+                        types::ChainRequest,
+                    >(&bytes, <types::ChainRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_admin_chain(
                                 cx.with_identity(identity),
                                 chain_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -8211,7 +7285,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::DeleteAdminChainError::documented);
+    let reject = rejecting(errors::DeleteAdminChainError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -8219,7 +7293,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials, &cx)
+            .rate_limit(Operation::DeleteAdminChain, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8237,18 +7311,9 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::DeleteAdminChain,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let chain_id: String = path_param(&segments, "chain_id", "")
-                        .map_err(Refused::with_status(404))?;
+                    let identity = guard_1(api, &cx, Operation::DeleteAdminChain).await?;
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let chain_id: String = path_value(&segments, "chain_id", "", 404)?;
                     (|| -> Result<(), validation::ValidationError> {
                         {
                             let value = &chain_id;
@@ -8257,17 +7322,11 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                         Ok(())
                     })()
                         .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
+                    empty_answer(
+                        204u16,
+                        api
                             .delete_admin_chain(cx.with_identity(identity), chain_id)
-                            .await
-                        {
-                            Ok(value) => {
-                                let () = value;
-                                empty_response(204u16)
-                            }
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -8287,7 +7346,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::GetOrgLimitsError::documented);
+    let reject = rejecting(errors::GetOrgLimitsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, _) = request.into_parts();
@@ -8295,7 +7354,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::GetOrgLimits, &credentials, &cx)
+            .rate_limit(Operation::GetOrgLimits, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8313,27 +7372,13 @@ async fn handle_get_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::GetOrgLimits,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::GetOrgLimits).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(404))?;
-                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
-                        .map_err(Refused::with_status(404))?;
-                    Answer::Ok(
-                        match api
-                            .get_org_limits(cx.with_identity(identity), org_id)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                    let segments = path_segments(&mut cx.parts, 404).await?;
+                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 404)?;
+                    json_answer(
+                        200u16,
+                        api.get_org_limits(cx.with_identity(identity), org_id).await,
                     )
                 }
                     .await
@@ -8353,7 +7398,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::UpdateOrgLimitsError::documented);
+    let reject = rejecting(errors::UpdateOrgLimitsError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -8361,7 +7406,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials, &cx)
+            .rate_limit(Operation::UpdateOrgLimits, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8379,34 +7424,22 @@ async fn handle_update_org_limits<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::UpdateOrgLimits,
-                            &credentials,
-                            &cx,
-                        )
-                        .await?;
+                    let identity = guard_1(api, &cx, Operation::UpdateOrgLimits).await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 400)?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::OrgLimitsUpdate,
-                    >(&bytes, <super::types::OrgLimitsUpdate as shape::Shape>::check)
+                        types::OrgLimitsUpdate,
+                    >(&bytes, <types::OrgLimitsUpdate as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .update_org_limits(cx.with_identity(identity), org_id, body)
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -8426,7 +7459,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
     ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let reject = rejecting(super::errors::SetOrgBillingTierError::documented);
+    let reject = rejecting(errors::SetOrgBillingTierError::documented);
     let time_limit = served.config.timeout;
     let answer = async move {
         let (parts, body) = request.into_parts();
@@ -8434,7 +7467,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
         let api = &served.api;
         let credentials = credentials_from(&cx.parts);
         let (rate_limit, retry_after) = match api
-            .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials, &cx)
+            .rate_limit(Operation::SetOrgBillingTier, &credentials, &cx)
             .await
         {
             super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8452,38 +7485,27 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
             }
             None => {
                 async {
-                    let identity = guard_1(
-                            api,
-                            super::auth::Operation::SetOrgBillingTier,
-                            &credentials,
-                            &cx,
-                        )
+                    let identity = guard_1(api, &cx, Operation::SetOrgBillingTier)
                         .await?;
                     check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_params(&mut cx.parts)
-                        .await
-                        .map_err(Refused::with_status(400))?;
-                    let org_id: ::uuid::Uuid = path_param(&segments, "org_id", "")
-                        .map_err(Refused::with_status(400))?;
+                    let segments = path_segments(&mut cx.parts, 400).await?;
+                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 400)?;
                     let bytes = read_body(body, served.config.body_limit).await?;
                     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                     let body = shape::decode::<
-                        super::types::BillingTierRequest,
-                    >(&bytes, <super::types::BillingTierRequest as shape::Shape>::check)
+                        types::BillingTierRequest,
+                    >(&bytes, <types::BillingTierRequest as shape::Shape>::check)
                         .map_err(Refused::with_status(400))?;
                     validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
+                    json_answer(
+                        200u16,
+                        api
                             .set_org_billing_tier(
                                 cx.with_identity(identity),
                                 org_id,
                                 body,
                             )
-                            .await
-                        {
-                            Ok(value) => json_response(200u16, &value),
-                            Err(error) => error.into_response(),
-                        },
+                            .await,
                     )
                 }
                     .await
@@ -8504,7 +7526,7 @@ fn reject_revoke_token(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::RevokeTokenError::documented(
+    if let Some(error) = errors::RevokeTokenError::documented(
         status,
         message.clone(),
         retry_after,
@@ -8513,10 +7535,7 @@ fn reject_revoke_token(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("forbidden"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("forbidden"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -8526,7 +7545,7 @@ fn reject_list_vaults(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListVaultsError::documented(
+    if let Some(error) = errors::ListVaultsError::documented(
         status,
         message.clone(),
         retry_after,
@@ -8535,10 +7554,7 @@ fn reject_list_vaults(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("forbidden"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("forbidden"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -8548,7 +7564,7 @@ fn reject_list_outbound_shares(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListOutboundSharesError::documented(
+    if let Some(error) = errors::ListOutboundSharesError::documented(
         status,
         message.clone(),
         retry_after,
@@ -8557,10 +7573,7 @@ fn reject_list_outbound_shares(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("forbidden"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("forbidden"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -8570,7 +7583,7 @@ fn reject_list_inbound_shares(
     message: String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    if let Some(error) = super::errors::ListInboundSharesError::documented(
+    if let Some(error) = errors::ListInboundSharesError::documented(
         status,
         message.clone(),
         retry_after,
@@ -8579,10 +7592,7 @@ fn reject_list_inbound_shares(
     }
     match status {
         403u16 => {
-            json_response(
-                403u16,
-                &super::types::Error::new(String::from("forbidden"), message),
-            )
+            json_response(403u16, &types::Error::new(String::from("forbidden"), message))
         }
         _ => refuse(status, message, retry_after),
     }
@@ -8595,2125 +7605,1161 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_jwt: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetHealthError {
+impl ::axum::response::IntoResponse for errors::GetHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
+impl ::axum::response::IntoResponse for errors::GetHsmHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
-            Self::ServiceUnavailable(body) => {
-                error_body_response(503u16, body, |body| json_response(503u16, &body))
-            }
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
+            Self::ServiceUnavailable(body) => json_error_response(503u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::AccessShareError {
+impl ::axum::response::IntoResponse for errors::AccessShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Gone(body) => {
-                error_body_response(410u16, body, |body| json_response(410u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Gone(body) => json_error_response(410u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
+impl ::axum::response::IntoResponse for errors::RevokeShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SignupError {
+impl ::axum::response::IntoResponse for errors::SignupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
+impl ::axum::response::IntoResponse for errors::CreateTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
+impl ::axum::response::IntoResponse for errors::RevokeTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
+impl ::axum::response::IntoResponse for errors::CreateAgentTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
+impl ::axum::response::IntoResponse for errors::CreateApiKeyTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
+impl ::axum::response::IntoResponse for errors::SignInWithGoogleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
+impl ::axum::response::IntoResponse for errors::ChangePasswordError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
+impl ::axum::response::IntoResponse for errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
+impl ::axum::response::IntoResponse for errors::GetCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
+impl ::axum::response::IntoResponse for errors::DeleteCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
+impl ::axum::response::IntoResponse for errors::UpdateCurrentUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
+impl ::axum::response::IntoResponse for errors::GetMfaStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
+impl ::axum::response::IntoResponse for errors::SetupMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
+impl ::axum::response::IntoResponse for errors::VerifyMfaSetupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
+impl ::axum::response::IntoResponse for errors::VerifyMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
+impl ::axum::response::IntoResponse for errors::DisableMfaError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
+impl ::axum::response::IntoResponse for errors::RequestDeviceCodeError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
+impl ::axum::response::IntoResponse for errors::PollDeviceTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError {
+impl ::axum::response::IntoResponse for errors::GetDeviceCodeStatusError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
+impl ::axum::response::IntoResponse for errors::ApproveDeviceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
+impl ::axum::response::IntoResponse for errors::DenyDeviceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
+impl ::axum::response::IntoResponse for errors::ListApiKeysError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
+impl ::axum::response::IntoResponse for errors::CreateApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
+impl ::axum::response::IntoResponse for errors::RevokeApiKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
+impl ::axum::response::IntoResponse for errors::ListVaultsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
+impl ::axum::response::IntoResponse for errors::CreateVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetVaultError {
+impl ::axum::response::IntoResponse for errors::GetVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
+impl ::axum::response::IntoResponse for errors::DeleteVaultError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
+impl ::axum::response::IntoResponse for errors::EnableCmekError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
+impl ::axum::response::IntoResponse for errors::DisableCmekError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
+impl ::axum::response::IntoResponse for errors::StartCmekRotationError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
+impl ::axum::response::IntoResponse for errors::GetCmekRotationJobError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
+impl ::axum::response::IntoResponse for errors::ListSecretsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetSecretError {
+impl ::axum::response::IntoResponse for errors::GetSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::PutSecretError {
+impl ::axum::response::IntoResponse for errors::PutSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
+impl ::axum::response::IntoResponse for errors::DeleteSecretError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
+impl ::axum::response::IntoResponse for errors::ListPoliciesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
+impl ::axum::response::IntoResponse for errors::CreatePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
+impl ::axum::response::IntoResponse for errors::UpdatePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
+impl ::axum::response::IntoResponse for errors::DeletePolicyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
+impl ::axum::response::IntoResponse for errors::EnrollAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
+impl ::axum::response::IntoResponse for errors::ListAgentsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
+impl ::axum::response::IntoResponse for errors::CreateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
+impl ::axum::response::IntoResponse for errors::GetCurrentAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetAgentError {
+impl ::axum::response::IntoResponse for errors::GetAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
+impl ::axum::response::IntoResponse for errors::DeactivateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
+impl ::axum::response::IntoResponse for errors::UpdateAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
+impl ::axum::response::IntoResponse for errors::RotateAgentKeyError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateShareError {
+impl ::axum::response::IntoResponse for errors::CreateShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
+impl ::axum::response::IntoResponse for errors::ListOutboundSharesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
+impl ::axum::response::IntoResponse for errors::ListInboundSharesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
+impl ::axum::response::IntoResponse for errors::AcceptShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
+impl ::axum::response::IntoResponse for errors::DeclineShareError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListChainsError {
+impl ::axum::response::IntoResponse for errors::ListChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetChainError {
+impl ::axum::response::IntoResponse for errors::GetChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
+impl ::axum::response::IntoResponse for errors::ListTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
+impl ::axum::response::IntoResponse for errors::SubmitTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::UnprocessableEntity(body) => {
-                error_body_response(422u16, body, |body| json_response(422u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::UnprocessableEntity(body) => json_error_response(422u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
+impl ::axum::response::IntoResponse for errors::GetTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError {
+impl ::axum::response::IntoResponse for errors::SimulateTransactionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundleError {
+impl ::axum::response::IntoResponse for errors::SimulateTransactionBundleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::PaymentRequired(body) => {
-                error_body_response(402u16, body, |body| json_response(402u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::PaymentRequired(body) => json_error_response(402u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
+impl ::axum::response::IntoResponse for errors::GetUsageSummaryError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
+impl ::axum::response::IntoResponse for errors::GetUsageHistoryError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckoutError {
+impl ::axum::response::IntoResponse for errors::CreateSubscriptionCheckoutError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessionError {
+impl ::axum::response::IntoResponse for errors::CreateBillingPortalSessionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
+impl ::axum::response::IntoResponse for errors::GetSubscriptionError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
+impl ::axum::response::IntoResponse for errors::CreateCreditTopupError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
+impl ::axum::response::IntoResponse for errors::GetCreditBalanceError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsError {
+impl ::axum::response::IntoResponse for errors::ListCreditTransactionsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
+impl ::axum::response::IntoResponse for errors::SetOverageMethodError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError {
+impl ::axum::response::IntoResponse for errors::HandleStripeWebhookError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
+impl ::axum::response::IntoResponse for errors::ListAuditEventsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
+impl ::axum::response::IntoResponse for errors::ListOrgMembersError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
+impl ::axum::response::IntoResponse for errors::InviteOrgMemberError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
+impl ::axum::response::IntoResponse for errors::RemoveOrgMemberError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError {
+impl ::axum::response::IntoResponse for errors::UpdateOrgMemberRoleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
+impl ::axum::response::IntoResponse for errors::ListIpRulesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
+impl ::axum::response::IntoResponse for errors::CreateIpRuleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
+impl ::axum::response::IntoResponse for errors::DeleteIpRuleError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
+impl ::axum::response::IntoResponse for errors::ListAdminSettingsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
+impl ::axum::response::IntoResponse for errors::UpdateAdminSettingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
+impl ::axum::response::IntoResponse for errors::DeleteAdminSettingError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
+impl ::axum::response::IntoResponse for errors::GetX402ConfigError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
+impl ::axum::response::IntoResponse for errors::UpdateX402ConfigError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
+impl ::axum::response::IntoResponse for errors::ListAdminUsersError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
+impl ::axum::response::IntoResponse for errors::DeleteAdminUserError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
+impl ::axum::response::IntoResponse for errors::ListAdminChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
+impl ::axum::response::IntoResponse for errors::CreateAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::Conflict(body) => {
-                error_body_response(409u16, body, |body| json_response(409u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::Conflict(body) => json_error_response(409u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
+impl ::axum::response::IntoResponse for errors::UpdateAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
+impl ::axum::response::IntoResponse for errors::DeleteAdminChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
+impl ::axum::response::IntoResponse for errors::GetOrgLimitsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
+impl ::axum::response::IntoResponse for errors::UpdateOrgLimitsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SetOrgBillingTierError {
+impl ::axum::response::IntoResponse for errors::SetOrgBillingTierError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::BadRequest(body) => {
-                error_body_response(400u16, body, |body| json_response(400u16, &body))
-            }
-            Self::Unauthorized(body) => {
-                error_body_response(401u16, body, |body| json_response(401u16, &body))
-            }
-            Self::Forbidden(body) => {
-                error_body_response(403u16, body, |body| json_response(403u16, &body))
-            }
-            Self::NotFound(body) => {
-                error_body_response(404u16, body, |body| json_response(404u16, &body))
-            }
-            Self::TooManyRequests(body) => {
-                error_body_response(429u16, body, |body| json_response(429u16, &body))
-            }
-            Self::InternalServerError(body) => {
-                error_body_response(500u16, body, |body| json_response(500u16, &body))
-            }
+            Self::BadRequest(body) => json_error_response(400u16, body),
+            Self::Unauthorized(body) => json_error_response(401u16, body),
+            Self::Forbidden(body) => json_error_response(403u16, body),
+            Self::NotFound(body) => json_error_response(404u16, body),
+            Self::TooManyRequests(body) => json_error_response(429u16, body),
+            Self::InternalServerError(body) => json_error_response(500u16, body),
             Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::CreateTokenResponse {
+impl ::axum::response::IntoResponse for errors::CreateTokenResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Ok(body) => json_response(200u16, &body),
@@ -10721,7 +8767,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateTokenResponse {
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleResponse {
+impl ::axum::response::IntoResponse for errors::SignInWithGoogleResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Ok(body) => json_response(200u16, &body),
@@ -10729,7 +8775,7 @@ impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleResponse 
         }
     }
 }
-impl ::axum::response::IntoResponse for super::errors::PutSecretResponse {
+impl ::axum::response::IntoResponse for errors::PutSecretResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Ok(body) => json_response(200u16, &body),

@@ -80,7 +80,7 @@ pub struct HsmHealth {
     /// Whether the API could reach the HSM.
     pub connected: bool,
     /// Round-trip time of the probe, in milliseconds.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<i64>,
     /// Time at which the probe ran.
     pub checked_at: ::chrono::DateTime<::chrono::Utc>,
@@ -123,7 +123,7 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Reserved for forward compatibility: refresh tokens are not issued yet (`POST
     /// /v1/auth/refresh` answers 400), so this is absent today.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 impl TokenResponse {
@@ -193,7 +193,7 @@ pub struct SignupRequest {
     /// Password for the new account (at least 12 characters).
     pub password: String,
     /// Optional display name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Whether the user agrees to receive product emails.
     #[serde(default = "default_signup_request_marketing_opt_in")]
@@ -380,7 +380,7 @@ pub struct User {
     /// Email address.
     pub email: String,
     /// Display name, if set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Organization the user belongs to.
     pub org_id: ::uuid::Uuid,
@@ -434,10 +434,10 @@ impl validation::Validate for User {
 #[non_exhaustive]
 pub struct UpdateUserRequest {
     /// New display name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Whether to receive product emails.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marketing_opt_in: Option<bool>,
 }
 impl UpdateUserRequest {
@@ -460,13 +460,13 @@ pub struct MfaStatus {
     /// Whether MFA is enabled on the account.
     pub enabled: bool,
     /// Enrolled second factor, when enabled.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<MfaStatusMethod>,
     /// When MFA was enabled.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolled_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Unused backup codes left.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_codes_remaining: Option<i64>,
 }
 impl MfaStatus {
@@ -595,10 +595,10 @@ impl validation::Validate for MfaVerifyRequest {
 #[non_exhaustive]
 pub struct DisableMfaRequest {
     /// A current TOTP code.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The account password.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
 impl DisableMfaRequest {
@@ -628,7 +628,7 @@ pub struct DeviceCodeRequest {
     /// Identifier of the client asking for authorization, e.g. `1claw-cli`.
     pub client_id: String,
     /// Optional space-separated scopes requested.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 impl DeviceCodeRequest {
@@ -659,7 +659,7 @@ pub struct DeviceAuthorization {
     /// Page where the user enters `user_code`.
     pub verification_uri: String,
     /// Verification page with the code pre-filled.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_uri_complete: Option<String>,
     /// Seconds until both codes expire.
     pub expires_in: i64,
@@ -819,10 +819,10 @@ pub struct ApiKey {
     /// When the key was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it never expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the key was last exchanged for a token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ApiKey {
@@ -862,7 +862,7 @@ pub struct CreateApiKeyRequest {
     /// Label for the key.
     pub name: String,
     /// Optional expiry; the key never expires when omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreateApiKeyRequest {
@@ -902,7 +902,7 @@ pub struct CreatedApiKey {
     /// When the key was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the key expires; absent if it never expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreatedApiKey {
@@ -957,7 +957,7 @@ pub struct Vault {
     /// Vault name, unique within the organization.
     pub name: String,
     /// Free-text description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// User or agent that created the vault.
     pub created_by: ::uuid::Uuid,
@@ -1011,7 +1011,7 @@ pub struct CreateVaultRequest {
     /// Vault name, unique within the organization.
     pub name: String,
     /// Free-text description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 impl CreateVaultRequest {
@@ -1138,7 +1138,7 @@ impl CmekConfig {
 pub struct CmekRotationRequest {
     /// Resource name / ARN of the new key (same provider). Omit to rotate to the
     /// key's new primary version.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_key_uri: Option<String>,
 }
 impl CmekRotationRequest {
@@ -1189,10 +1189,10 @@ pub struct CmekRotationJob {
     /// When the job started.
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the job finished (completed or failed).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Failure reason, when `status` is `failed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 impl CmekRotationJob {
@@ -1286,14 +1286,14 @@ pub struct Secret {
     /// Version number, incremented on every write (starts at 1).
     pub version: i64,
     /// Labels attached to the secret.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<SecretMetadataMap>,
     /// When the secret was first created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the latest version was written.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the secret expires; absent if it never expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Secret {
@@ -1353,14 +1353,14 @@ pub struct SecretMetadata {
     /// Version number, incremented on every write (starts at 1).
     pub version: i64,
     /// Labels attached to the secret.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<SecretMetadataMap>,
     /// When the secret was first created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the latest version was written.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the secret expires; absent if it never expires.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl SecretMetadata {
@@ -1433,10 +1433,10 @@ pub struct PutSecretRequest {
     /// The secret value (encrypted at rest with HSM-held keys).
     pub value: String,
     /// Labels to attach; replaces existing labels.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<SecretMetadataMap>,
     /// Optional expiry after which the secret can no longer be read.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl PutSecretRequest {
@@ -1499,7 +1499,7 @@ wire_enum!(
 #[non_exhaustive]
 pub struct PolicyConditions {
     /// Caller IP must fall in one of these CIDR ranges.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_cidrs: Option<Vec<String>>,
 }
 impl PolicyConditions {
@@ -1519,10 +1519,10 @@ pub struct PolicyRequest {
     /// Granted actions.
     pub permissions: Vec<Permission>,
     /// Extra access conditions.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyConditions>,
     /// When the grant lapses; absent if permanent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl PolicyRequest {
@@ -1576,10 +1576,10 @@ pub struct Policy {
     /// Granted actions.
     pub permissions: Vec<Permission>,
     /// Extra access conditions.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<PolicyConditions>,
     /// When the grant lapses; absent if permanent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// User who created the policy.
     pub created_by: ::uuid::Uuid,
@@ -1661,7 +1661,7 @@ pub struct EnrollAgentRequest {
     /// Agent name.
     pub name: String,
     /// What the agent does.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Email of the human who will receive the credentials and own the agent.
     pub human_email: String,
@@ -1726,7 +1726,7 @@ pub struct Agent {
     /// Agent name.
     pub name: String,
     /// What the agent does.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// False once the agent has been deactivated.
     pub is_active: bool,
@@ -1738,14 +1738,14 @@ pub struct Agent {
     /// First characters of the agent's current API key.
     pub key_prefix: String,
     /// Human user who created (or owns) the agent. The docs promise it on `GET /v1/agents/me` only; elsewhere it may be absent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<::uuid::Uuid>,
     /// When the agent was registered.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent last obtained a token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Agent {
@@ -1798,7 +1798,7 @@ pub struct AgentProfile {
     /// Agent name.
     pub name: String,
     /// What the agent does.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// False once the agent has been deactivated.
     pub is_active: bool,
@@ -1816,7 +1816,7 @@ pub struct AgentProfile {
     /// When the agent was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent last obtained a token.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl AgentProfile {
@@ -1864,10 +1864,10 @@ pub struct CreateAgentRequest {
     /// Agent name.
     pub name: String,
     /// What the agent does.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Vaults to scope the agent to.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault_ids: Option<Vec<::uuid::Uuid>>,
     /// Enable the Intents API for this agent.
     #[serde(default = "default_create_agent_request_intents_api_enabled")]
@@ -1924,13 +1924,13 @@ impl CreatedAgent {
 #[non_exhaustive]
 pub struct UpdateAgentRequest {
     /// New name.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// New description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Enable or disable the Intents API.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intents_api_enabled: Option<bool>,
 }
 impl UpdateAgentRequest {
@@ -2053,27 +2053,27 @@ pub struct Share {
     /// Kind of recipient.
     pub recipient_type: RecipientType,
     /// Recipient user or agent, for `creator`, `user` and `agent` shares.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_id: Option<::uuid::Uuid>,
     /// Recipient email, for `external_email` shares.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_email: Option<String>,
     /// Lifecycle state.
     pub status: ShareStatus,
     /// Access link, for `external_email` and `anyone_with_link` shares.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// When the share stops working.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
     /// Maximum number of accesses; absent means unlimited until expiry.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_count: Option<i64>,
     /// Accesses so far.
     pub access_count: i64,
     /// When the share was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the share was last accessed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_accessed_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl Share {
@@ -2149,15 +2149,15 @@ pub struct CreateShareRequest {
     /// Kind of recipient.
     pub recipient_type: RecipientType,
     /// Recipient user or agent ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_id: Option<::uuid::Uuid>,
     /// Recipient email address.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_email: Option<String>,
     /// When the share stops working (required; keep it short).
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
     /// Maximum number of accesses.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_count: Option<i64>,
 }
 impl CreateShareRequest {
@@ -2236,7 +2236,7 @@ pub struct SharedSecret {
     /// Accesses so far, including this one.
     pub access_count: i64,
     /// Maximum number of accesses, if limited.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_access_count: Option<i64>,
 }
 impl SharedSecret {
@@ -2317,7 +2317,7 @@ pub struct Chain {
     /// Gas currency.
     pub native_currency: NativeCurrency,
     /// Block explorer base URL.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explorer_url: Option<String>,
     /// Whether this is a test network.
     pub is_testnet: bool,
@@ -2375,7 +2375,7 @@ pub struct ChainRequest {
     /// Gas currency.
     pub native_currency: NativeCurrency,
     /// Block explorer base URL.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explorer_url: Option<String>,
     /// Whether this is a test network.
     pub is_testnet: bool,
@@ -2455,7 +2455,7 @@ pub struct SimulationRequest {
     #[serde(default = "default_simulation_request_data")]
     pub data: String,
     /// Gas limit; estimated when omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gas_limit: Option<i64>,
 }
 impl SimulationRequest {
@@ -2536,11 +2536,11 @@ pub struct TransactionRequest {
     #[serde(default = "default_transaction_request_data")]
     pub data: String,
     /// Gas limit; estimated when omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gas_limit: Option<i64>,
     /// Path of the `private_key` secret to sign with; the agent's default signing
     /// key when omitted. The key never leaves the vault.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key_path: Option<String>,
     /// Simulate the transaction (Tenderly) before signing, and refuse to sign if
     /// the simulation fails.
@@ -2625,7 +2625,7 @@ pub struct BalanceChange {
     /// `native` or the token contract address.
     pub asset: String,
     /// Asset symbol, when known.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
     /// Signed change in the asset's smallest unit, as a decimal string.
     pub delta: String,
@@ -2667,12 +2667,12 @@ pub struct SimulationResult {
     /// Gas the transaction would use.
     pub gas_used: i64,
     /// Decoded revert reason, when `success` is false.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revert_reason: Option<String>,
     /// Predicted balance changes.
     pub balance_changes: Vec<BalanceChange>,
     /// Link to the simulation in Tenderly.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simulation_url: Option<String>,
 }
 impl SimulationResult {
@@ -2799,13 +2799,13 @@ pub struct Transaction {
     /// Current state.
     pub status: TransactionStatus,
     /// Transaction hash, once signed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tx_hash: Option<String>,
     /// Simulation outcome, when `simulate_first` was set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simulation: Option<SimulationResult>,
     /// Failure reason, when `status` is `failed` or `simulation_failed`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// When the transaction was submitted.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2903,7 +2903,7 @@ pub struct UsageMeter {
     /// Amount used.
     pub used: i64,
     /// Plan limit; absent when unlimited.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
 impl UsageMeter {
@@ -3294,10 +3294,10 @@ pub struct SubscriptionSummary {
     /// Subscription state.
     pub status: SubscriptionStatus,
     /// Billing interval, for paid plans.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<BillingInterval>,
     /// When the current paid period ends.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_period_end: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Whether the subscription ends at period end.
     pub cancel_at_period_end: bool,
@@ -3428,7 +3428,7 @@ pub struct CreditTransaction {
     /// When the entry was recorded.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Expiry of credit added by this entry, if any.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CreditTransaction {
@@ -3479,7 +3479,7 @@ pub struct CreditTransactionList {
     /// The credit ledger entries, newest first on this page.
     pub items: Vec<CreditTransaction>,
     /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 impl CreditTransactionList {
@@ -3665,26 +3665,26 @@ pub struct AuditEvent {
     /// Kind of actor.
     pub actor_type: ActorType,
     /// User or agent ID (absent for system actions).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<::uuid::Uuid>,
     /// Kind of resource acted on, e.g. `secret`, `vault`, `agent`.
     pub resource_type: String,
     /// ID of the resource acted on.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
     /// Vault involved, if any.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault_id: Option<::uuid::Uuid>,
     /// Result.
     pub outcome: AuditOutcome,
     /// Caller IP address.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Caller User-Agent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// Action-specific context.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<AuditEventDetails>,
     /// When the action happened.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -3760,14 +3760,14 @@ pub struct OrgMember {
     /// Email address.
     pub email: String,
     /// Display name, if set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Role.
     pub role: OrgRole,
     /// Membership state.
     pub status: MemberStatus,
     /// When the member joined (absent while invited).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl OrgMember {
@@ -3928,7 +3928,7 @@ pub struct IpRule {
     /// Allow or block.
     pub action: IpRuleAction,
     /// Why the rule exists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// User who created the rule.
     pub created_by: ::uuid::Uuid,
@@ -3964,7 +3964,7 @@ pub struct CreateIpRuleRequest {
     /// Allow or block.
     pub action: IpRuleAction,
     /// Why the rule exists.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 impl CreateIpRuleRequest {
@@ -4013,10 +4013,10 @@ pub struct Setting {
     /// Setting value.
     pub value: String,
     /// What the setting controls.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Admin who last changed it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<::uuid::Uuid>,
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -4061,7 +4061,7 @@ pub struct UpdateSettingRequest {
     /// Setting value.
     pub value: String,
     /// What the setting controls.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 impl UpdateSettingRequest {
@@ -4203,7 +4203,7 @@ pub struct AdminUser {
     /// Email address.
     pub email: String,
     /// Display name, if set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Organization.
     pub org_id: ::uuid::Uuid,
@@ -4216,7 +4216,7 @@ pub struct AdminUser {
     /// When the account was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// Last successful login.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl AdminUser {
@@ -4285,22 +4285,22 @@ impl validation::Validate for AdminUserList {
 #[non_exhaustive]
 pub struct OrgLimitsUpdate {
     /// Maximum vaults.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_vaults: Option<i64>,
     /// Maximum live secrets.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_secrets: Option<i64>,
     /// Maximum active agents.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_agents: Option<i64>,
     /// Monthly API call quota.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_api_calls_per_month: Option<i64>,
     /// Monthly Intents API transaction quota.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_transactions_per_month: Option<i64>,
     /// Requests per minute allowed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_minute: Option<i64>,
 }
 impl OrgLimitsUpdate {
@@ -4360,22 +4360,22 @@ pub struct OrgLimits {
     /// Billing tier.
     pub tier: BillingTier,
     /// Maximum vaults.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_vaults: Option<i64>,
     /// Maximum live secrets.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_secrets: Option<i64>,
     /// Maximum active agents.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_agents: Option<i64>,
     /// Monthly API call quota.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_api_calls_per_month: Option<i64>,
     /// Monthly Intents API transaction quota.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_transactions_per_month: Option<i64>,
     /// Requests per minute allowed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_per_minute: Option<i64>,
     /// When the limits were last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
@@ -4611,11 +4611,10 @@ wire_enum!(open text StripeEventObject { Event("event") });
 #[non_exhaustive]
 pub struct ListSecretsQuery {
     /// Only secrets whose path starts with this prefix, e.g. `api-keys/`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// Only secrets of this type.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SecretType>,
 }
 impl ListSecretsQuery {
@@ -4627,7 +4626,7 @@ impl ListSecretsQuery {
 #[non_exhaustive]
 pub struct GetSecretQuery {
     /// A specific version to read; the latest when omitted.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
 }
 impl GetSecretQuery {
@@ -4646,7 +4645,7 @@ impl validation::Validate for GetSecretQuery {
 #[non_exhaustive]
 pub struct ListOutboundSharesQuery {
     /// Only shares in this state.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ShareStatus>,
 }
 impl ListOutboundSharesQuery {
@@ -4657,7 +4656,7 @@ impl ListOutboundSharesQuery {
 #[non_exhaustive]
 pub struct ListInboundSharesQuery {
     /// Only shares in this state.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ShareStatus>,
 }
 impl ListInboundSharesQuery {
@@ -4668,10 +4667,10 @@ impl ListInboundSharesQuery {
 #[non_exhaustive]
 pub struct ListTransactionsQuery {
     /// Only transactions in this state.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TransactionStatus>,
     /// Only transactions on this chain (name or chain ID).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<String>,
 }
 impl ListTransactionsQuery {
@@ -4686,7 +4685,7 @@ pub struct ListCreditTransactionsQuery {
     #[serde(default = "default_list_credit_transactions_query_limit")]
     pub limit: i64,
     /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 impl ListCreditTransactionsQuery {
@@ -4722,31 +4721,31 @@ impl validation::Validate for ListCreditTransactionsQuery {
 #[non_exhaustive]
 pub struct ListAuditEventsQuery {
     /// Only events with this action, e.g. `secret.read`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Only events by this kind of actor.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_type: Option<ActorType>,
     /// Only events by this user or agent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<::uuid::Uuid>,
     /// Only events on this kind of resource, e.g. `secret`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<String>,
     /// Only events on this resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
     /// Only events involving this vault.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vault_id: Option<::uuid::Uuid>,
     /// Only events with this outcome.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<AuditOutcome>,
     /// Only events at or after this time.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Only events before this time.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListAuditEventsQuery {
@@ -4775,7 +4774,7 @@ impl ListAuditEventsQuery {
 #[non_exhaustive]
 pub struct ListAdminUsersQuery {
     /// Only users whose email contains this text.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 impl ListAdminUsersQuery {

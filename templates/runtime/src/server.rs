@@ -81,6 +81,12 @@ pub fn error_body_response<T>(
     }
 }
 
+/// [`error_body_response`] for a body that travels as `application/json`, the
+/// common case, which every operation's error arms would otherwise spell out.
+pub fn json_error_response<T: serde::Serialize>(status: u16, body: crate::ErrorBody<T>) -> axum::response::Response {
+    error_body_response(status, body, |value| json_response(status, &value))
+}
+
 /// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
 pub fn authorization(headers: &axum::http::HeaderMap, scheme: &str) -> Option<String> {
     let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
@@ -369,6 +375,44 @@ mod refusal {
         }
     }
 
+    /// The path parameters axum captured (see [`path_params`](super::path_params)),
+    /// or a refusal with `status` when they do not decode.
+    pub async fn path_segments(
+        parts: &mut axum::http::request::Parts,
+        status: u16,
+    ) -> Result<std::collections::HashMap<String, String>, Refused> {
+        super::path_params(parts).await.map_err(Refused::with_status(status))
+    }
+
+    /// The path parameter `name` as a `T` (see [`path_param`](super::path_param)),
+    /// or a refusal with `status` when it is missing or does not parse.
+    pub fn path_value<T: serde::de::DeserializeOwned>(
+        segments: &std::collections::HashMap<String, String>,
+        name: &str,
+        prefix: &str,
+        status: u16,
+    ) -> Result<T, Refused> {
+        super::path_param(segments, name, prefix).map_err(Refused::with_status(status))
+    }
+
+    /// The answer to what an operation returned: its value as JSON with
+    /// `status`, or its error as the error's `IntoResponse` writes it.
+    pub fn json_answer<T: serde::Serialize, E: axum::response::IntoResponse>(status: u16, result: Result<T, E>) -> Answer {
+        Ok(match result {
+            Ok(value) => super::json_response(status, &value),
+            Err(error) => error.into_response(),
+        })
+    }
+
+    /// The answer to what an operation without a body returned: `status` with
+    /// no body, or its error as the error's `IntoResponse` writes it.
+    pub fn empty_answer<E: axum::response::IntoResponse>(status: u16, result: Result<(), E>) -> Answer {
+        Ok(match result {
+            Ok(()) => super::empty_response(status),
+            Err(error) => error.into_response(),
+        })
+    }
+
     /// A value that breaks a constraint of the document is a bad request.
     impl From<crate::validation::ValidationError> for Refused {
         fn from(error: crate::validation::ValidationError) -> Self {
@@ -647,6 +691,41 @@ mod tests {
         assert_eq!(response.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"text/html"[..]));
         let decoded = error_body_response(400, crate::ErrorBody::Decoded(7u8), |value| json_response(400, &value));
         assert_eq!(decoded.status(), axum::http::StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn path_values_and_answers_carry_their_statuses() {
+        let segments = std::collections::HashMap::from([("id".to_owned(), "42".to_owned()), ("tag".to_owned(), ".x".to_owned())]);
+        assert_eq!(path_value::<i64>(&segments, "id", "", 404), Ok(42));
+        assert_eq!(path_value::<String>(&segments, "tag", ".", 400), Ok("x".to_owned()));
+        assert_eq!(path_value::<i64>(&segments, "tag", "", 404).map_err(|refused| refused.status), Err(404));
+        assert_eq!(path_value::<i64>(&segments, "missing", "", 400).map_err(|refused| refused.status), Err(400));
+
+        let created = json_answer(201, Ok::<_, axum::http::StatusCode>(serde_json::json!({"id": 1}))).expect("an answer");
+        assert_eq!(created.status(), axum::http::StatusCode::CREATED);
+        let bytes = axum::body::to_bytes(created.into_body(), 1024).await.expect("a body");
+        assert_eq!(&bytes[..], br#"{"id":1}"#);
+        let failed = json_answer(200, Err::<u8, _>(axum::http::StatusCode::CONFLICT)).expect("an answer");
+        assert_eq!(failed.status(), axum::http::StatusCode::CONFLICT);
+        let deleted = empty_answer(204, Ok::<(), axum::http::StatusCode>(())).expect("an answer");
+        assert_eq!(deleted.status(), axum::http::StatusCode::NO_CONTENT);
+        assert!(axum::body::to_bytes(deleted.into_body(), 16).await.expect("a body").is_empty());
+        let refused = empty_answer(204, Err(axum::http::StatusCode::GONE)).expect("an answer");
+        assert_eq!(refused.status(), axum::http::StatusCode::GONE);
+    }
+
+    #[tokio::test]
+    async fn json_error_bodies_are_json_unless_they_came_undecoded() {
+        let decoded = json_error_response(409, crate::ErrorBody::Decoded(serde_json::json!({"error": "taken"})));
+        assert_eq!(decoded.status(), axum::http::StatusCode::CONFLICT);
+        assert_eq!(decoded.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"application/json"[..]));
+        let bytes = axum::body::to_bytes(decoded.into_body(), 1024).await.expect("a body");
+        assert_eq!(&bytes[..], br#"{"error":"taken"}"#);
+        let page = crate::ErrorBody::<u8>::undecoded(Some("text/html".to_owned()), b"<h1>down</h1>".to_vec(), "not JSON");
+        let kept = json_error_response(502, page);
+        assert_eq!(kept.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes()), Some(&b"text/html"[..]));
+        let bytes = axum::body::to_bytes(kept.into_body(), 1024).await.expect("a body");
+        assert_eq!(&bytes[..], b"<h1>down</h1>");
     }
 
     #[test]
