@@ -242,7 +242,7 @@ fn argument(api: &Api, ty: &TypeRef, checks: &Constraints, example: Option<&Valu
 /// made-up value for each required one that has none.
 fn query_value(api: &Api, query: crate::ir::TypeId) -> Option<TokenStream> {
     let def = &api.types[query.0];
-    let TypeKind::Struct(st) = &def.kind else { return None };
+    let TypeKind::Struct(st) = &api.definition(query).kind else { return None };
     let examples = def.example.as_ref().and_then(Value::as_object);
     let mut object = serde_json::Map::new();
     for field in &st.fields {

@@ -111,7 +111,7 @@ pub(super) fn query_table(op: &Operation) -> TokenStream {
 /// `pub const OP: &[Spec] = &[…];` for an operation's query parameters.
 fn table(api: &Api, op: &Operation) -> Option<TokenStream> {
     let query = op.query?;
-    let TypeKind::Struct(st) = &api.ty(query).kind else { return None };
+    let TypeKind::Struct(st) = &api.definition(query).kind else { return None };
     let specs = specs(api, st, &op.query_styles);
     let name = table_name(op);
     let doc = format!(" How the query parameters of `{}` are spelled.", op.id);

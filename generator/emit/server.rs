@@ -186,9 +186,12 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         #[allow(unused_imports)]
         use super::validation;
         #use_operation
-        // Types and error enums are written `types::…` and `errors::…`.
+        // Types and error enums are written `types::…` and `errors::…`, the
+        // trait's methods return `impl Future`.
         #[allow(unused_imports)]
         use super::{errors, types};
+        #[allow(unused_imports)]
+        use ::std::future::Future;
         pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 
         #doc_text_attr

@@ -8,8 +8,8 @@
 //! examples, same variants) becomes an alias of that one (`pub type B = A;`):
 //! it keeps its name, doc and example, so code that names it reads the same.
 //!
-//! Query structs are left out both ways: each is its operation's parameter
-//! list, which the parameter tables and exercises are made from.
+//! Query structs (an operation's parameters) share only with query structs:
+//! list endpoints often take the same `page` and `per_page`.
 //!
 //! Component schemas are never made aliases: the document names them as
 //! distinct types, and a user may implement their own traits on each. An
@@ -32,11 +32,10 @@ pub(super) fn share_identical_inline_types(types: &mut [TypeDef], query_structs:
         let mut changed = false;
         for index in 0..types.len() {
             let def = &types[index];
-            let kept = query_structs.contains(&TypeId(index));
-            if kept || matches!(def.kind, TypeKind::Alias(_)) || same_as[index].0 != index {
+            if matches!(def.kind, TypeKind::Alias(_)) || same_as[index].0 != index {
                 continue;
             }
-            let key = identity(def, &same_as);
+            let key = identity(def, &same_as, query_structs.contains(&TypeId(index)));
             match first_of.get(&key) {
                 Some(&earlier) if !is_component(def) => {
                     same_as[index] = earlier;
@@ -65,9 +64,9 @@ fn is_component(def: &TypeDef) -> bool {
 }
 
 /// What makes two types interchangeable: the shape with every reference
-/// replaced by its type's representative, and the example. The name, doc and
-/// pointer are not part of it.
-fn identity(def: &TypeDef, same_as: &[TypeId]) -> String {
+/// replaced by its type's representative, the example, and whether it is a
+/// query struct. The name, doc and pointer are not part of it.
+fn identity(def: &TypeDef, same_as: &[TypeId], query_struct: bool) -> String {
     let mut kind = def.kind.clone();
     let follow = |ty: &mut TypeRef| redirect(ty, same_as);
     match &mut kind {
@@ -78,7 +77,7 @@ fn identity(def: &TypeDef, same_as: &[TypeId]) -> String {
         TypeKind::Union(union) => union.variants.iter_mut().for_each(|variant| follow(&mut variant.ty)),
         TypeKind::Enum(_) | TypeKind::Alias(_) => {}
     }
-    format!("{kind:?}{:?}", def.example)
+    format!("{query_struct}{kind:?}{:?}", def.example)
 }
 
 fn redirect(ty: &mut TypeRef, same_as: &[TypeId]) {
@@ -168,6 +167,19 @@ mod tests {
         assert_eq!(target(&types[2]), Some(TypeId(0)));
         assert_eq!(target(&types[3]), Some(TypeId(1)));
         assert_eq!(target(&types[4]), None);
+    }
+
+    #[test]
+    fn query_structs_share_with_query_structs_only() {
+        let page = || vec![("page", TypeRef::I64)];
+        let mut types = vec![
+            object("ListAQuery", "/paths/~1a/get", &page()),
+            object("Paging", "/paths/~1c/get/responses/200", &page()),
+            object("ListBQuery", "/paths/~1b/get", &page()),
+        ];
+        share_identical_inline_types(&mut types, &BTreeSet::from([TypeId(0), TypeId(2)]));
+        assert_eq!(target(&types[1]), None, "a schema is not a parameter list");
+        assert_eq!(target(&types[2]), Some(TypeId(0)));
     }
 
     #[test]

@@ -319,7 +319,7 @@ pub async fn every_operation(client: &Client) -> Vec<Call> {
     let outcome = match client
         .list_soul_activity(
             "soul_k9m2x7",
-            &<super::types::ListSoulActivityQuery as Default>::default()
+            &<super::types::ListSoulListingsQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -455,7 +455,7 @@ pub async fn every_operation(client: &Client) -> Vec<Call> {
     let outcome = match client
         .get_listing_stats(
             "listing_abc123",
-            &<super::types::GetListingStatsQuery as Default>::default()
+            &<super::types::GetUsageAnalyticsQuery as Default>::default()
                 .period(super::types::StatsPeriod::V30d),
         )
         .await
@@ -488,7 +488,7 @@ pub async fn every_operation(client: &Client) -> Vec<Call> {
         });
     let outcome = match client
         .list_webhooks(
-            &<super::types::ListWebhooksQuery as Default>::default()
+            &<super::types::ListSoulListingsQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )
@@ -556,7 +556,7 @@ pub async fn every_operation(client: &Client) -> Vec<Call> {
         });
     let outcome = match client
         .list_api_keys(
-            &<super::types::ListApiKeysQuery as Default>::default()
+            &<super::types::ListSoulListingsQuery as Default>::default()
                 .page(1i64)
                 .limit(20i64),
         )

@@ -20,6 +20,8 @@ use super::validation;
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
+#[allow(unused_imports)]
+use ::std::future::Future;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of Clawget API that a server implements.
 ///
@@ -40,9 +42,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Identity, super::auth::AuthError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Self::Identity, super::auth::AuthError>> + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
@@ -51,9 +51,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = super::rate_limit::RateLimitDecision,
-    > + Send {
+    ) -> impl Future<Output = super::rate_limit::RateLimitDecision> + Send {
         let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
@@ -71,7 +69,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListListingsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingPage, errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
@@ -89,7 +87,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ListingCreate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
@@ -109,7 +107,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::SearchListingsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingPage, errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
@@ -127,7 +125,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
@@ -145,7 +143,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeletionEnvelope, errors::DeleteListingError>,
     > + Send {
         let _ = (cx, listing_id);
@@ -164,7 +162,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
         body: types::ListingUpdate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
@@ -190,7 +188,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::PurchaseEnvelope, errors::PurchaseListingError>,
     > + Send {
         let _ = (cx, listing_id);
@@ -208,9 +206,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListSoulsQuery,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::SoulPage, errors::ListSoulsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::SoulPage, errors::ListSoulsError>> + Send {
         let _ = (cx, query);
         not_implemented("listSouls", errors::ListSoulsError::undocumented)
     }
@@ -225,9 +221,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         soul_id: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::SoulEnvelope, errors::GetSoulError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::SoulEnvelope, errors::GetSoulError>> + Send {
         let _ = (cx, soul_id);
         not_implemented("getSoul", errors::GetSoulError::undocumented)
     }
@@ -244,7 +238,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
         query: types::ListSoulListingsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingPage, errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
@@ -262,7 +256,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
         query: types::ListSoulActivityQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SoulActivityPage, errors::ListSoulActivityError>,
     > + Send {
         let _ = (cx, soul_id, query);
@@ -281,7 +275,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListPurchasesQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::PurchasePage, errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
@@ -301,7 +295,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListTransactionsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TransactionPage, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, query);
@@ -319,7 +313,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::GetUsageAnalyticsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError>,
     > + Send {
         let _ = (cx, query);
@@ -344,7 +338,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
         query: types::GetListingStatsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ListingStatsEnvelope, errors::GetListingStatsError>,
     > + Send {
         let _ = (cx, listing_id, query);
@@ -362,7 +356,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListWebhooksQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::WebhookPage, errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
@@ -381,7 +375,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::WebhookCreate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::WebhookEnvelope, errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
@@ -398,7 +392,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         webhook_id: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeletionEnvelope, errors::DeleteWebhookError>,
     > + Send {
         let _ = (cx, webhook_id);
@@ -417,7 +411,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListApiKeysQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ApiKeyPage, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
@@ -436,7 +430,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ApiKeyCreate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ApiKeySecretEnvelope, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
@@ -454,7 +448,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key_id: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ApiKeyEnvelope, errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
@@ -472,7 +466,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_scopes(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ScopeListEnvelope, errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
@@ -493,7 +487,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn refresh_token(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TokenRefreshEnvelope, errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
@@ -628,7 +622,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: types::PurchaseCompletedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), String>> + Send;
     /// Subscription renewed
     ///
     /// Sent when a subscription to a listing renews and the buyer is
@@ -642,7 +636,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: types::SubscriptionRenewedEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), String>> + Send;
     /// Subscription cancelled
     ///
     /// Sent when a subscription to a listing is cancelled, by the buyer,
@@ -657,7 +651,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
         &self,
         event: types::SubscriptionCancelledEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<Output = Result<(), String>> + Send;
+    ) -> impl Future<Output = Result<(), String>> + Send;
 }
 /// A router (one `POST /` route; nest it where deliveries arrive) that checks each
 /// delivery and hands it to `receiver`. A bad or missing signature is answered 401,

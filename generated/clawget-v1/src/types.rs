@@ -2954,50 +2954,7 @@ impl validation::Validate for ListSoulListingsQuery {
     }
 }
 /// Query parameters of `listSoulActivity`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListSoulActivityQuery {
-    /// Page number, starting at 1 (default 1).
-    #[serde(default = "default_list_soul_activity_query_page")]
-    pub page: i64,
-    /// Items per page, 1–100 (default 20).
-    #[serde(default = "default_list_soul_activity_query_limit")]
-    pub limit: i64,
-}
-impl ListSoulActivityQuery {
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
-}
-/// The default of `ListSoulActivityQuery.page`.
-pub fn default_list_soul_activity_query_page() -> i64 {
-    1i64
-}
-/// The default of `ListSoulActivityQuery.limit`.
-pub fn default_list_soul_activity_query_limit() -> i64 {
-    20i64
-}
-impl Default for ListSoulActivityQuery {
-    fn default() -> Self {
-        Self {
-            page: default_list_soul_activity_query_page(),
-            limit: default_list_soul_activity_query_limit(),
-        }
-    }
-}
-impl validation::Validate for ListSoulActivityQuery {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.page;
-        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        let value = &self.limit;
-        validation::number(
-            *value as f64,
-            "limit",
-            Some((1f64, false)),
-            Some((100f64, false)),
-        )?;
-        Ok(())
-    }
-}
+pub type ListSoulActivityQuery = ListSoulListingsQuery;
 /// Query parameters of `listPurchases`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3142,103 +3099,8 @@ impl GetUsageAnalyticsQuery {
     setter!(period, some(StatsPeriod), "period");
 }
 /// Query parameters of `getListingStats`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct GetListingStatsQuery {
-    /// Reporting period (default 30d).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<StatsPeriod>,
-}
-impl GetListingStatsQuery {
-    setter!(period, some(StatsPeriod), "period");
-}
+pub type GetListingStatsQuery = GetUsageAnalyticsQuery;
 /// Query parameters of `listWebhooks`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListWebhooksQuery {
-    /// Page number, starting at 1 (default 1).
-    #[serde(default = "default_list_webhooks_query_page")]
-    pub page: i64,
-    /// Items per page, 1–100 (default 20).
-    #[serde(default = "default_list_webhooks_query_limit")]
-    pub limit: i64,
-}
-impl ListWebhooksQuery {
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
-}
-/// The default of `ListWebhooksQuery.page`.
-pub fn default_list_webhooks_query_page() -> i64 {
-    1i64
-}
-/// The default of `ListWebhooksQuery.limit`.
-pub fn default_list_webhooks_query_limit() -> i64 {
-    20i64
-}
-impl Default for ListWebhooksQuery {
-    fn default() -> Self {
-        Self {
-            page: default_list_webhooks_query_page(),
-            limit: default_list_webhooks_query_limit(),
-        }
-    }
-}
-impl validation::Validate for ListWebhooksQuery {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.page;
-        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        let value = &self.limit;
-        validation::number(
-            *value as f64,
-            "limit",
-            Some((1f64, false)),
-            Some((100f64, false)),
-        )?;
-        Ok(())
-    }
-}
+pub type ListWebhooksQuery = ListSoulListingsQuery;
 /// Query parameters of `listApiKeys`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListApiKeysQuery {
-    /// Page number, starting at 1 (default 1).
-    #[serde(default = "default_list_api_keys_query_page")]
-    pub page: i64,
-    /// Items per page, 1–100 (default 20).
-    #[serde(default = "default_list_api_keys_query_limit")]
-    pub limit: i64,
-}
-impl ListApiKeysQuery {
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
-}
-/// The default of `ListApiKeysQuery.page`.
-pub fn default_list_api_keys_query_page() -> i64 {
-    1i64
-}
-/// The default of `ListApiKeysQuery.limit`.
-pub fn default_list_api_keys_query_limit() -> i64 {
-    20i64
-}
-impl Default for ListApiKeysQuery {
-    fn default() -> Self {
-        Self {
-            page: default_list_api_keys_query_page(),
-            limit: default_list_api_keys_query_limit(),
-        }
-    }
-}
-impl validation::Validate for ListApiKeysQuery {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.page;
-        validation::number(*value as f64, "page", Some((1f64, false)), None)?;
-        let value = &self.limit;
-        validation::number(
-            *value as f64,
-            "limit",
-            Some((1f64, false)),
-            Some((100f64, false)),
-        )?;
-        Ok(())
-    }
-}
+pub type ListApiKeysQuery = ListSoulListingsQuery;

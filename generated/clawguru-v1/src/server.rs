@@ -20,6 +20,8 @@ use super::validation;
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
+#[allow(unused_imports)]
+use ::std::future::Future;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawGuru API that a server implements.
 ///
@@ -40,9 +42,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Identity, super::auth::AuthError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Self::Identity, super::auth::AuthError>> + Send;
     /// Check Security Indicator
     ///
     /// Assess the risk level of a security indicator (IP address, domain,
@@ -54,7 +54,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CheckIndicatorRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::RiskAssessment, errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
@@ -72,7 +72,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::GetLatestIntelFeedQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::IntelFeed, errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
@@ -93,9 +93,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         id: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Runbook, errors::GetRunbookError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Runbook, errors::GetRunbookError>> + Send {
         let _ = (cx, id);
         not_implemented("getRunbook", errors::GetRunbookError::undocumented)
     }

@@ -20,6 +20,8 @@ use super::validation;
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
+#[allow(unused_imports)]
+use ::std::future::Future;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawUp API that a server implements.
 ///
@@ -40,9 +42,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Identity, super::auth::AuthError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Self::Identity, super::auth::AuthError>> + Send;
     /// Current User
     ///
     /// Returns the currently authenticated user — the account the API key
@@ -52,9 +52,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn get_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::User, errors::GetCurrentUserError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
         let _ = (cx,);
         not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
     }
@@ -68,9 +66,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_plans(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::PlanList, errors::ListPlansError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::PlanList, errors::ListPlansError>> + Send {
         let _ = (cx,);
         not_implemented("listPlans", errors::ListPlansError::undocumented)
     }
@@ -85,9 +81,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_models(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::ModelList, errors::ListModelsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::ModelList, errors::ListModelsError>> + Send {
         let _ = (cx,);
         not_implemented("listModels", errors::ListModelsError::undocumented)
     }
@@ -100,7 +94,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_runtime_images(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::RuntimeImageList, errors::ListRuntimeImagesError>,
     > + Send {
         let _ = (cx,);
@@ -119,9 +113,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_tools(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::ToolList, errors::ListToolsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::ToolList, errors::ListToolsError>> + Send {
         let _ = (cx,);
         not_implemented("listTools", errors::ListToolsError::undocumented)
     }
@@ -136,7 +128,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_team_templates(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TeamTemplateList, errors::ListTeamTemplatesError>,
     > + Send {
         let _ = (cx,);

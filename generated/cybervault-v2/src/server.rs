@@ -20,6 +20,8 @@ use super::validation;
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
+#[allow(unused_imports)]
+use ::std::future::Future;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of CyberVault Threats API that a server implements.
 ///
@@ -40,9 +42,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Identity, super::auth::AuthError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Self::Identity, super::auth::AuthError>> + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
@@ -51,9 +51,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = super::rate_limit::RateLimitDecision,
-    > + Send {
+    ) -> impl Future<Output = super::rate_limit::RateLimitDecision> + Send {
         let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
@@ -68,7 +66,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListRecentThreatsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ThreatList, errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
@@ -88,7 +86,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::AnalyzeRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::AnalysisResult, errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
@@ -111,7 +109,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         id: String,
         body: types::UpdateThreatStatusRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Threat, errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);

@@ -1379,7 +1379,7 @@ pub async fn every_operation(client: &Client) -> Vec<Call> {
         });
     let outcome = match client
         .list_inbound_shares(
-            &<super::types::ListInboundSharesQuery as Default>::default(),
+            &<super::types::ListOutboundSharesQuery as Default>::default(),
         )
         .await
     {

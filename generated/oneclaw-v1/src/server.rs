@@ -20,6 +20,8 @@ use super::validation;
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
+#[allow(unused_imports)]
+use ::std::future::Future;
 pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of 1claw API that a server implements.
 ///
@@ -40,9 +42,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Identity, super::auth::AuthError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Self::Identity, super::auth::AuthError>> + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
     /// operation's documented 429 and `Retry-After`. By default nothing is limited.
@@ -51,9 +51,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         operation: Operation,
         credentials: &super::auth::Credentials,
         request: &RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = super::rate_limit::RateLimitDecision,
-    > + Send {
+    ) -> impl Future<Output = super::rate_limit::RateLimitDecision> + Send {
         let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
@@ -65,7 +63,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_health(
         &self,
         cx: RequestContext,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::HealthStatus, errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
@@ -81,7 +79,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_hsm_health(
         &self,
         cx: RequestContext,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::HsmHealth, errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
@@ -102,7 +100,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         share_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SharedSecret, errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
@@ -117,9 +115,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::RevokeShareError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::RevokeShareError>> + Send {
         let _ = (cx, share_id);
         not_implemented("revokeShare", errors::RevokeShareError::undocumented)
     }
@@ -132,9 +128,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::SignupRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::TokenResponse, errors::SignupError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::TokenResponse, errors::SignupError>> + Send {
         let _ = (cx, body);
         not_implemented("signup", errors::SignupError::undocumented)
     }
@@ -149,7 +143,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::LoginRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<errors::CreateTokenResponse, errors::CreateTokenError>,
     > + Send {
         let _ = (cx, body);
@@ -163,9 +157,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn revoke_token(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::RevokeTokenError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::RevokeTokenError>> + Send {
         let _ = (cx,);
         not_implemented("revokeToken", errors::RevokeTokenError::undocumented)
     }
@@ -180,7 +172,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::AgentTokenRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TokenResponse, errors::CreateAgentTokenError>,
     > + Send {
         let _ = (cx, body);
@@ -195,7 +187,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::ApiKeyTokenRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TokenResponse, errors::CreateApiKeyTokenError>,
     > + Send {
         let _ = (cx, body);
@@ -215,7 +207,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::GoogleSignInRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError>,
     > + Send {
         let _ = (cx, body);
@@ -230,9 +222,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ChangePasswordRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::ChangePasswordError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::ChangePasswordError>> + Send {
         let _ = (cx, body);
         not_implemented("changePassword", errors::ChangePasswordError::undocumented)
     }
@@ -248,9 +238,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn refresh_token(
         &self,
         cx: RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::RefreshTokenError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::RefreshTokenError>> + Send {
         let _ = (cx,);
         not_implemented("refreshToken", errors::RefreshTokenError::undocumented)
     }
@@ -262,9 +250,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::User, errors::GetCurrentUserError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
         let _ = (cx,);
         not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
     }
@@ -276,9 +262,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteCurrentUserError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteCurrentUserError>> + Send {
         let _ = (cx,);
         not_implemented(
             "deleteCurrentUser",
@@ -294,7 +278,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::UpdateUserRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::User, errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
@@ -311,7 +295,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_mfa_status(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::MfaStatus, errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
@@ -326,9 +310,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn setup_mfa(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::MfaSetup, errors::SetupMfaError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::MfaSetup, errors::SetupMfaError>> + Send {
         let _ = (cx,);
         not_implemented("setupMfa", errors::SetupMfaError::undocumented)
     }
@@ -342,7 +324,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::MfaCodeRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::MfaEnabled, errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
@@ -358,7 +340,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::MfaVerifyRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TokenResponse, errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
@@ -374,9 +356,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DisableMfaRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DisableMfaError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DisableMfaError>> + Send {
         let _ = (cx, body);
         not_implemented("disableMfa", errors::DisableMfaError::undocumented)
     }
@@ -390,7 +370,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::DeviceCodeRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeviceAuthorization, errors::RequestDeviceCodeError>,
     > + Send {
         let _ = (cx, body);
@@ -411,7 +391,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::DeviceTokenRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TokenResponse, errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
@@ -427,7 +407,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         user_code: String,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError>,
     > + Send {
         let _ = (cx, user_code);
@@ -445,7 +425,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DeviceDecisionRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::ApproveDeviceError>,
     > + Send {
         let _ = (cx, body);
@@ -460,7 +440,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DeviceDecisionRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
@@ -474,7 +454,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_api_keys(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ApiKeyList, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
@@ -490,7 +470,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateApiKeyRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CreatedApiKey, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
@@ -505,9 +485,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::RevokeApiKeyError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::RevokeApiKeyError>> + Send {
         let _ = (cx, key_id);
         not_implemented("revokeApiKey", errors::RevokeApiKeyError::undocumented)
     }
@@ -519,9 +497,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_vaults(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::VaultList, errors::ListVaultsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::VaultList, errors::ListVaultsError>> + Send {
         let _ = (cx,);
         not_implemented("listVaults", errors::ListVaultsError::undocumented)
     }
@@ -535,9 +511,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateVaultRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Vault, errors::CreateVaultError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Vault, errors::CreateVaultError>> + Send {
         let _ = (cx, body);
         not_implemented("createVault", errors::CreateVaultError::undocumented)
     }
@@ -550,9 +524,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Vault, errors::GetVaultError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Vault, errors::GetVaultError>> + Send {
         let _ = (cx, vault_id);
         not_implemented("getVault", errors::GetVaultError::undocumented)
     }
@@ -565,9 +537,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteVaultError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteVaultError>> + Send {
         let _ = (cx, vault_id);
         not_implemented("deleteVault", errors::DeleteVaultError::undocumented)
     }
@@ -583,7 +553,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::EnableCmekRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CmekConfig, errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
@@ -599,9 +569,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DisableCmekError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DisableCmekError>> + Send {
         let _ = (cx, vault_id);
         not_implemented("disableCmek", errors::DisableCmekError::undocumented)
     }
@@ -616,7 +584,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::CmekRotationRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CmekRotationJob, errors::StartCmekRotationError>,
     > + Send {
         let _ = (cx, vault_id, body);
@@ -635,7 +603,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CmekRotationJob, errors::GetCmekRotationJobError>,
     > + Send {
         let _ = (cx, vault_id, job_id);
@@ -654,7 +622,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         query: types::ListSecretsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SecretList, errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
@@ -674,9 +642,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
         query: types::GetSecretQuery,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Secret, errors::GetSecretError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Secret, errors::GetSecretError>> + Send {
         let _ = (cx, vault_id, path, query);
         not_implemented("getSecret", errors::GetSecretError::undocumented)
     }
@@ -693,7 +659,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
         body: types::PutSecretRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<errors::PutSecretResponse, errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
@@ -710,9 +676,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteSecretError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteSecretError>> + Send {
         let _ = (cx, vault_id, path);
         not_implemented("deleteSecret", errors::DeleteSecretError::undocumented)
     }
@@ -725,7 +689,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::PolicyList, errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
@@ -742,9 +706,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::PolicyRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Policy, errors::CreatePolicyError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Policy, errors::CreatePolicyError>> + Send {
         let _ = (cx, vault_id, body);
         not_implemented("createPolicy", errors::CreatePolicyError::undocumented)
     }
@@ -759,9 +721,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
         body: types::PolicyRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Policy, errors::UpdatePolicyError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Policy, errors::UpdatePolicyError>> + Send {
         let _ = (cx, vault_id, policy_id, body);
         not_implemented("updatePolicy", errors::UpdatePolicyError::undocumented)
     }
@@ -775,9 +735,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeletePolicyError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeletePolicyError>> + Send {
         let _ = (cx, vault_id, policy_id);
         not_implemented("deletePolicy", errors::DeletePolicyError::undocumented)
     }
@@ -792,7 +750,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::EnrollAgentRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::EnrollmentResponse, errors::EnrollAgentError>,
     > + Send {
         let _ = (cx, body);
@@ -806,9 +764,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_agents(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::AgentList, errors::ListAgentsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::AgentList, errors::ListAgentsError>> + Send {
         let _ = (cx,);
         not_implemented("listAgents", errors::ListAgentsError::undocumented)
     }
@@ -821,7 +777,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateAgentRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CreatedAgent, errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
@@ -835,7 +791,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_current_agent(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::AgentProfile, errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
@@ -850,9 +806,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Agent, errors::GetAgentError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Agent, errors::GetAgentError>> + Send {
         let _ = (cx, agent_id);
         not_implemented("getAgent", errors::GetAgentError::undocumented)
     }
@@ -865,9 +819,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeactivateAgentError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeactivateAgentError>> + Send {
         let _ = (cx, agent_id);
         not_implemented("deactivateAgent", errors::DeactivateAgentError::undocumented)
     }
@@ -882,9 +834,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::UpdateAgentRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Agent, errors::UpdateAgentError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Agent, errors::UpdateAgentError>> + Send {
         let _ = (cx, agent_id, body);
         not_implemented("updateAgent", errors::UpdateAgentError::undocumented)
     }
@@ -897,7 +847,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::RotatedAgentKey, errors::RotateAgentKeyError>,
     > + Send {
         let _ = (cx, agent_id);
@@ -916,9 +866,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
         body: types::CreateShareRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Share, errors::CreateShareError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Share, errors::CreateShareError>> + Send {
         let _ = (cx, secret_id, body);
         not_implemented("createShare", errors::CreateShareError::undocumented)
     }
@@ -931,7 +879,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListOutboundSharesQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ShareList, errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
@@ -949,7 +897,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListInboundSharesQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ShareList, errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
@@ -968,9 +916,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Share, errors::AcceptShareError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Share, errors::AcceptShareError>> + Send {
         let _ = (cx, share_id);
         not_implemented("acceptShare", errors::AcceptShareError::undocumented)
     }
@@ -983,9 +929,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Share, errors::DeclineShareError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Share, errors::DeclineShareError>> + Send {
         let _ = (cx, share_id);
         not_implemented("declineShare", errors::DeclineShareError::undocumented)
     }
@@ -998,9 +942,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_chains(
         &self,
         cx: RequestContext,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::ChainList, errors::ListChainsError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::ChainList, errors::ListChainsError>> + Send {
         let _ = (cx,);
         not_implemented("listChains", errors::ListChainsError::undocumented)
     }
@@ -1013,9 +955,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         identifier: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::Chain, errors::GetChainError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::Chain, errors::GetChainError>> + Send {
         let _ = (cx, identifier);
         not_implemented("getChain", errors::GetChainError::undocumented)
     }
@@ -1029,7 +969,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         query: types::ListTransactionsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::TransactionList, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, agent_id, query);
@@ -1048,7 +988,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::TransactionRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Transaction, errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
@@ -1067,7 +1007,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Transaction, errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
@@ -1083,7 +1023,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::SimulationRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SimulationResult, errors::SimulateTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
@@ -1103,7 +1043,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::BundleSimulationRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<
             types::BundleSimulationResult,
             errors::SimulateTransactionBundleError,
@@ -1123,7 +1063,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_summary(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::UsageSummary, errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
@@ -1137,7 +1077,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_history(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::UsageHistory, errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
@@ -1152,7 +1092,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::SubscribeRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CheckoutSession, errors::CreateSubscriptionCheckoutError>,
     > + Send {
         let _ = (cx, body);
@@ -1171,7 +1111,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::PortalRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::PortalSession, errors::CreateBillingPortalSessionError>,
     > + Send {
         let _ = (cx, body);
@@ -1188,7 +1128,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_subscription(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SubscriptionSummary, errors::GetSubscriptionError>,
     > + Send {
         let _ = (cx,);
@@ -1203,7 +1143,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::TopupRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CheckoutSession, errors::CreateCreditTopupError>,
     > + Send {
         let _ = (cx, body);
@@ -1220,7 +1160,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_credit_balance(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::CreditBalance, errors::GetCreditBalanceError>,
     > + Send {
         let _ = (cx,);
@@ -1235,7 +1175,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListCreditTransactionsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<
             types::CreditTransactionList,
             errors::ListCreditTransactionsError,
@@ -1256,7 +1196,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::OverageMethodRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OverageMethodResponse, errors::SetOverageMethodError>,
     > + Send {
         let _ = (cx, body);
@@ -1275,7 +1215,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         stripe_signature: String,
         body: types::StripeEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::WebhookAck, errors::HandleStripeWebhookError>,
     > + Send {
         let _ = (cx, stripe_signature, body, raw_body);
@@ -1293,7 +1233,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListAuditEventsQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::AuditEventList, errors::ListAuditEventsError>,
     > + Send {
         let _ = (cx, query);
@@ -1307,7 +1247,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_org_members(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OrgMemberList, errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
@@ -1322,7 +1262,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::InviteRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Invitation, errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
@@ -1337,9 +1277,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::RemoveOrgMemberError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::RemoveOrgMemberError>> + Send {
         let _ = (cx, user_id);
         not_implemented("removeOrgMember", errors::RemoveOrgMemberError::undocumented)
     }
@@ -1353,7 +1291,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
         body: types::UpdateMemberRoleRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OrgMember, errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
@@ -1370,7 +1308,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_ip_rules(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::IpRuleList, errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
@@ -1385,9 +1323,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateIpRuleRequest,
-    ) -> impl ::std::future::Future<
-        Output = Result<types::IpRule, errors::CreateIpRuleError>,
-    > + Send {
+    ) -> impl Future<Output = Result<types::IpRule, errors::CreateIpRuleError>> + Send {
         let _ = (cx, body);
         not_implemented("createIpRule", errors::CreateIpRuleError::undocumented)
     }
@@ -1400,9 +1336,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteIpRuleError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteIpRuleError>> + Send {
         let _ = (cx, rule_id);
         not_implemented("deleteIpRule", errors::DeleteIpRuleError::undocumented)
     }
@@ -1415,7 +1349,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_settings(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::SettingList, errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
@@ -1435,7 +1369,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key: String,
         body: types::UpdateSettingRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Setting, errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
@@ -1454,9 +1388,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteAdminSettingError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteAdminSettingError>> + Send {
         let _ = (cx, key);
         not_implemented(
             "deleteAdminSetting",
@@ -1472,7 +1404,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_x402_config(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::X402Config, errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
@@ -1488,7 +1420,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::X402ConfigUpdate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::X402Config, errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
@@ -1504,7 +1436,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListAdminUsersQuery,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::AdminUserList, errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
@@ -1520,9 +1452,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteAdminUserError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteAdminUserError>> + Send {
         let _ = (cx, user_id);
         not_implemented("deleteAdminUser", errors::DeleteAdminUserError::undocumented)
     }
@@ -1535,7 +1465,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_chains(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::ChainList, errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
@@ -1551,7 +1481,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ChainRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Chain, errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
@@ -1568,7 +1498,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         chain_id: String,
         body: types::ChainRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::Chain, errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
@@ -1584,9 +1514,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         chain_id: String,
-    ) -> impl ::std::future::Future<
-        Output = Result<(), errors::DeleteAdminChainError>,
-    > + Send {
+    ) -> impl Future<Output = Result<(), errors::DeleteAdminChainError>> + Send {
         let _ = (cx, chain_id);
         not_implemented("deleteAdminChain", errors::DeleteAdminChainError::undocumented)
     }
@@ -1600,7 +1528,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OrgLimits, errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
@@ -1617,7 +1545,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: types::OrgLimitsUpdate,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OrgLimits, errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
@@ -1634,7 +1562,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: types::BillingTierRequest,
-    ) -> impl ::std::future::Future<
+    ) -> impl Future<
         Output = Result<types::OrgBillingTier, errors::SetOrgBillingTierError>,
     > + Send {
         let _ = (cx, org_id, body);

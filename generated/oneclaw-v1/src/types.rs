@@ -4652,16 +4652,7 @@ impl ListOutboundSharesQuery {
     setter!(status, some(ShareStatus), "status");
 }
 /// Query parameters of `listInboundShares`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct ListInboundSharesQuery {
-    /// Only shares in this state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ShareStatus>,
-}
-impl ListInboundSharesQuery {
-    setter!(status, some(ShareStatus), "status");
-}
+pub type ListInboundSharesQuery = ListOutboundSharesQuery;
 /// Query parameters of `listTransactions`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
