@@ -297,7 +297,7 @@ fn send_form(api: &Api, b: &crate::ir::Body, form_table: Option<TokenStream>) ->
 fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding, form_table: Option<&TokenStream>) -> TokenStream {
     match encoding {
         Encoding::Json => {
-            quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?))
+            quote!(json_body(request, #media, body)?)
         }
         Encoding::Xml => {
             let node = super::xml::node_ref(api, &b.ty, &quote!(super::xml));
@@ -453,7 +453,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
                 } else if p.ty == TypeRef::String {
                     quote!(let #arg = params::encode_segment(#arg);)
                 } else {
-                    quote!(let #arg = params::encode_segment(&params::to_text(#arg));)
+                    quote!(let #arg = params::text_segment(#arg);)
                 });
             }
         }
@@ -634,12 +634,12 @@ fn authentication(op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenSt
     let Some(index) = requirements.iter().position(|security| same_schemes(security, &op.security)) else { return TokenStream::new() };
     let name = authenticator_name(index);
     let op_id = &op.id;
-    quote!(let request = #name(&self.credentials(), request, #op_id)?;)
+    quote!(let request = self.#name(request, #op_id)?;)
 }
 
-/// `authenticate_<n>(credentials, request, operation)`: `request` with the
-/// credentials of the first alternative of `security` that `credentials`
-/// satisfy, or `MissingCredentials`.
+/// `Client::authenticate_<n>(request, operation)`: `request` with the
+/// credentials of the first alternative of `security` that the client's
+/// credentials satisfy, or `MissingCredentials`.
 ///
 /// A client certificate (mutual TLS) is the HTTP client's, which the client
 /// cannot see: an alternative that needs one is taken in document order only
@@ -672,12 +672,15 @@ fn authenticator(api: &Api, index: usize, security: &[Vec<SchemeUse>]) -> TokenS
     }
     let last = unconditional.unwrap_or_else(|| quote!({ Err(ClientError::MissingCredentials { operation }) }));
     quote! {
-        fn #name<E>(
-            credentials: &super::auth::Credentials,
-            request: ::reqwest::RequestBuilder,
-            operation: &'static str,
-        ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
-            #(#branches else)* #last
+        impl Client {
+            fn #name<E>(
+                &self,
+                request: ::reqwest::RequestBuilder,
+                operation: &'static str,
+            ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
+                let credentials = &self.credentials();
+                #(#branches else)* #last
+            }
         }
     }
 }

@@ -199,14 +199,15 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
                 // The branch the decoder will take, with its rewrites (`2.0` for an integer):
                 // one whose shape passes but which does not decode, or breaks its checks, must
                 // not stop the search.
-                let decodes = if matches!(variant.ty, TypeRef::Named(_)) && crate::ir::type_validates(&api.types, &variant.ty) {
-                    quote! {
-                        let decoded = <#ty as ::serde::Deserialize>::deserialize(&*value).map_err(|error| error.to_string())?;
-                        super::validation::Validate::validate(&decoded).map_err(|error| error.to_string())
-                    }
-                } else {
-                    quote!(shape::decodes::<#ty>(value))
-                };
+                let decodes =
+                    if matches!(api.unaliased(&variant.ty), TypeRef::Named(_)) && crate::ir::type_validates(&api.types, &variant.ty) {
+                        quote! {
+                            let decoded = <#ty as ::serde::Deserialize>::deserialize(&*value).map_err(|error| error.to_string())?;
+                            super::validation::Validate::validate(&decoded).map_err(|error| error.to_string())
+                        }
+                    } else {
+                        quote!(shape::decodes::<#ty>(value))
+                    };
                 attempts.push(quote! {
                     if shape::attempt(value, |value| {
                         #tokens

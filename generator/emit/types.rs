@@ -420,9 +420,10 @@ pub(super) fn constrained_value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Co
     Some(quote!((|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })()))
 }
 
-/// Whether the checks of a `ty` under `c` are its own `Validate` and nothing else.
+/// Whether the checks of a `ty` under `c` are its own `Validate` and nothing else
+/// (an alias of a list or map has no `Validate`: its items are checked).
 pub(super) fn only_validates(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints) -> bool {
-    matches!(ty, TypeRef::Named(_)) && c.is_empty() && crate::ir::type_validates(&api.types, ty)
+    matches!(api.unaliased(ty), TypeRef::Named(_)) && c.is_empty() && crate::ir::type_validates(&api.types, ty)
 }
 
 /// Checks on `value: &T`.
@@ -522,6 +523,8 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
     if !crate::ir::type_validates(&api.types, ty) {
         return None;
     }
+    // An alias of a list or map (`Tags = Vec<Tag>`) is checked as what it names.
+    let ty = api.unaliased(ty);
     Some(match ty {
         TypeRef::Named(_) if path.is_empty() => quote!(super::validation::Validate::validate(value)?;),
         TypeRef::Named(_) => quote!(super::validation::Validate::validate(value).map_err(|e| e.within(#path))?;),

@@ -40,6 +40,16 @@ const PARAMETER_RESERVED: &[&str] = &[
     "bytes",
     "satisfied",
     "builder",
+    // Runtime functions handlers and methods call by their bare names, which a
+    // parameter's local of that name would shadow.
+    "path_segments",
+    "path_value",
+    "split_segment",
+    "check_accept",
+    "read_body",
+    "json_answer",
+    "empty_answer",
+    "json_body",
     // The client method's locals.
     "request",
     "url",

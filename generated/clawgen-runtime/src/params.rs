@@ -332,6 +332,11 @@ pub fn encode_segment(raw: &str) -> String {
     out
 }
 
+/// A value as one path segment: its text ([`to_text`]), percent-encoded.
+pub fn text_segment<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    encode_segment(&to_text(value))
+}
+
 /// Percent-encodes each segment of a parameter that spans segments, keeping its slashes.
 pub fn encode_segments(raw: &str) -> String {
     raw.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
@@ -514,6 +519,14 @@ pub fn decode_cookie<T: serde::de::DeserializeOwned>(name: &str, raw: &str, shap
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    #[test]
+    fn values_become_path_segments_as_text() {
+        assert_eq!(text_segment(&42i64), "42");
+        assert_eq!(text_segment(&true), "true");
+        assert_eq!(text_segment("a b/c"), "a%20b%2Fc");
+        assert_eq!(text_segment(&json!("2024-01-02T03:04:05Z")), "2024-01-02T03%3A04%3A05Z");
+    }
 
     const POINT: Shape = Shape::Object(&[("x", Kind::Integer), ("label", Kind::Text)], Kind::Any);
 

@@ -161,10 +161,8 @@ impl Client {
         use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "checkIndicator")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "checkIndicator")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("checkIndicator", "/v1/check-indicator", request)
             .await?;
@@ -211,11 +209,7 @@ impl Client {
         use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "getLatestIntelFeed",
-        )?;
+        let request = self.authenticate_1(request, "getLatestIntelFeed")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -262,7 +256,7 @@ impl Client {
         let id = params::encode_segment(id);
         let url = format!("{}/v1/runbook/{id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getRunbook")?;
+        let request = self.authenticate_1(request, "getRunbook")?;
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -281,25 +275,28 @@ impl Client {
         }
     }
 }
-fn authenticate_1<E>(
-    credentials: &super::auth::Credentials,
-    request: ::reqwest::RequestBuilder,
-    operation: &'static str,
-) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-    if credentials.api_key_header.is_some() {
-        let request = request
-            .header(
-                "X-Api-Key",
-                credentials.api_key_header.as_deref().unwrap_or_default(),
-            );
-        Ok(request)
-    } else if credentials.bearer_auth.is_some() {
-        let request = request
-            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-        Ok(request)
-    } else {
-        Err(ClientError::MissingCredentials {
-            operation,
-        })
+impl Client {
+    fn authenticate_1<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        operation: &'static str,
+    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+        let credentials = &self.credentials();
+        if credentials.api_key_header.is_some() {
+            let request = request
+                .header(
+                    "X-Api-Key",
+                    credentials.api_key_header.as_deref().unwrap_or_default(),
+                );
+            Ok(request)
+        } else if credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+            Ok(request)
+        } else {
+            Err(ClientError::MissingCredentials {
+                operation,
+            })
+        }
     }
 }

@@ -179,7 +179,7 @@ impl Client {
         use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listRecentThreats")?;
+        let request = self.authenticate_1(request, "listRecentThreats")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -220,10 +220,8 @@ impl Client {
         use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "analyzeThreat")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "analyzeThreat")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("analyzeThreat", "/threats/analyze", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -270,14 +268,8 @@ impl Client {
         let id = params::encode_segment(id);
         let url = format!("{}/threats/{id}/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "updateThreatStatus",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateThreatStatus")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateThreatStatus", "/threats/{id}/status", request)
             .await?;
@@ -301,18 +293,21 @@ fn body_retry_wait(body: &[u8]) -> Option<u64> {
     ];
     waits.iter().find_map(|wait| wait(&body))
 }
-fn authenticate_1<E>(
-    credentials: &super::auth::Credentials,
-    request: ::reqwest::RequestBuilder,
-    operation: &'static str,
-) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-    if credentials.bearer_auth.is_some() {
-        let request = request
-            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-        Ok(request)
-    } else {
-        Err(ClientError::MissingCredentials {
-            operation,
-        })
+impl Client {
+    fn authenticate_1<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        operation: &'static str,
+    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+        let credentials = &self.credentials();
+        if credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+            Ok(request)
+        } else {
+            Err(ClientError::MissingCredentials {
+                operation,
+            })
+        }
     }
 }

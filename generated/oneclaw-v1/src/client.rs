@@ -238,7 +238,7 @@ impl Client {
         ClientError<errors::AccessShareError>,
     > {
         use super::errors::AccessShareError as Failure;
-        let share_id = params::encode_segment(&params::to_text(share_id));
+        let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
@@ -269,10 +269,10 @@ impl Client {
         share_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::RevokeShareError>> {
         use super::errors::RevokeShareError as Failure;
-        let share_id = params::encode_segment(&params::to_text(share_id));
+        let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "revokeShare")?;
+        let request = self.authenticate_1(request, "revokeShare")?;
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -303,9 +303,7 @@ impl Client {
         use super::errors::SignupError as Failure;
         let url = format!("{}/v1/auth/signup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("signup", "/v1/auth/signup", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
@@ -340,9 +338,7 @@ impl Client {
         use super::errors::CreateTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createToken", "/v1/auth/token", request).await?;
         match answer.status() {
             200u16 => answer.value(errors::CreateTokenResponse::Ok(answer.json()?)),
@@ -371,7 +367,7 @@ impl Client {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "revokeToken")?;
+        let request = self.authenticate_1(request, "revokeToken")?;
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -405,9 +401,7 @@ impl Client {
         use super::errors::CreateAgentTokenError as Failure;
         let url = format!("{}/v1/auth/agent-token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createAgentToken", "/v1/auth/agent-token", request)
             .await?;
@@ -445,9 +439,7 @@ impl Client {
         use super::errors::CreateApiKeyTokenError as Failure;
         let url = format!("{}/v1/auth/api-key-token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createApiKeyToken", "/v1/auth/api-key-token", request)
             .await?;
@@ -487,9 +479,7 @@ impl Client {
         use super::errors::SignInWithGoogleError as Failure;
         let url = format!("{}/v1/auth/google", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("signInWithGoogle", "/v1/auth/google", request).await?;
         match answer.status() {
             200u16 => answer.value(errors::SignInWithGoogleResponse::Ok(answer.json()?)),
@@ -522,10 +512,8 @@ impl Client {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "changePassword")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "changePassword")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("changePassword", "/v1/auth/change-password", request)
             .await?;
@@ -586,7 +574,7 @@ impl Client {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getCurrentUser")?;
+        let request = self.authenticate_1(request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -614,7 +602,7 @@ impl Client {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteCurrentUser")?;
+        let request = self.authenticate_1(request, "deleteCurrentUser")?;
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -647,10 +635,8 @@ impl Client {
         use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = authenticate_1(&self.credentials(), request, "updateCurrentUser")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateCurrentUser")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -682,7 +668,7 @@ impl Client {
         use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getMfaStatus")?;
+        let request = self.authenticate_1(request, "getMfaStatus")?;
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -711,7 +697,7 @@ impl Client {
         use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "setupMfa")?;
+        let request = self.authenticate_1(request, "setupMfa")?;
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -746,10 +732,8 @@ impl Client {
         use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "verifyMfaSetup")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "verifyMfaSetup")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("verifyMfaSetup", "/v1/auth/mfa/verify-setup", request)
             .await?;
@@ -786,9 +770,7 @@ impl Client {
         use super::errors::VerifyMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/verify", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("verifyMfa", "/v1/auth/mfa/verify", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -819,10 +801,8 @@ impl Client {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "disableMfa")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "disableMfa")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -860,9 +840,7 @@ impl Client {
         use super::errors::RequestDeviceCodeError as Failure;
         let url = format!("{}/v1/auth/device/code", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("requestDeviceCode", "/v1/auth/device/code", request)
             .await?;
@@ -899,9 +877,7 @@ impl Client {
         use super::errors::PollDeviceTokenError as Failure;
         let url = format!("{}/v1/auth/device/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("pollDeviceToken", "/v1/auth/device/token", request)
             .await?;
@@ -973,10 +949,8 @@ impl Client {
         use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "approveDevice")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "approveDevice")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("approveDevice", "/v1/auth/device/approve", request)
             .await?;
@@ -1013,10 +987,8 @@ impl Client {
         use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "denyDevice")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "denyDevice")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1049,7 +1021,7 @@ impl Client {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listApiKeys")?;
+        let request = self.authenticate_1(request, "listApiKeys")?;
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1084,10 +1056,8 @@ impl Client {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createApiKey")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createApiKey")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
@@ -1116,10 +1086,10 @@ impl Client {
         key_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::RevokeApiKeyError>> {
         use super::errors::RevokeApiKeyError as Failure;
-        let key_id = params::encode_segment(&params::to_text(key_id));
+        let key_id = params::text_segment(key_id);
         let url = format!("{}/v1/auth/api-keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "revokeApiKey")?;
+        let request = self.authenticate_1(request, "revokeApiKey")?;
         let answer = self
             .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
             .await?;
@@ -1150,7 +1120,7 @@ impl Client {
         use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listVaults")?;
+        let request = self.authenticate_1(request, "listVaults")?;
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1181,10 +1151,8 @@ impl Client {
         use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createVault")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createVault")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createVault", "/v1/vaults", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
@@ -1215,10 +1183,10 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<types::Vault>, ClientError<errors::GetVaultError>> {
         use super::errors::GetVaultError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getVault")?;
+        let request = self.authenticate_1(request, "getVault")?;
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1247,10 +1215,10 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DeleteVaultError>> {
         use super::errors::DeleteVaultError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteVault")?;
+        let request = self.authenticate_1(request, "deleteVault")?;
         let answer = self
             .execute("deleteVault", "/v1/vaults/{vault_id}", request)
             .await?;
@@ -1287,13 +1255,11 @@ impl Client {
         body: &types::EnableCmekRequest,
     ) -> Result<ResponseValue<types::CmekConfig>, ClientError<errors::EnableCmekError>> {
         use super::errors::EnableCmekError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "enableCmek")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "enableCmek")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("enableCmek", "/v1/vaults/{vault_id}/cmek", request)
             .await?;
@@ -1328,10 +1294,10 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DisableCmekError>> {
         use super::errors::DisableCmekError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "disableCmek")?;
+        let request = self.authenticate_1(request, "disableCmek")?;
         let answer = self
             .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
             .await?;
@@ -1371,13 +1337,11 @@ impl Client {
         ClientError<errors::StartCmekRotationError>,
     > {
         use super::errors::StartCmekRotationError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "startCmekRotation")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "startCmekRotation")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("startCmekRotation", "/v1/vaults/{vault_id}/cmek-rotate", request)
             .await?;
@@ -1417,15 +1381,11 @@ impl Client {
         ClientError<errors::GetCmekRotationJobError>,
     > {
         use super::errors::GetCmekRotationJobError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
-        let job_id = params::encode_segment(&params::to_text(job_id));
+        let vault_id = params::text_segment(vault_id);
+        let job_id = params::text_segment(job_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate/{job_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "getCmekRotationJob",
-        )?;
+        let request = self.authenticate_1(request, "getCmekRotationJob")?;
         let answer = self
             .execute(
                 "getCmekRotationJob",
@@ -1467,10 +1427,10 @@ impl Client {
         ClientError<errors::ListSecretsError>,
     > {
         use super::errors::ListSecretsError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/secrets", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listSecrets")?;
+        let request = self.authenticate_1(request, "listSecrets")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1515,11 +1475,11 @@ impl Client {
     ) -> Result<ResponseValue<types::Secret>, ClientError<errors::GetSecretError>> {
         use super::errors::GetSecretError as Failure;
         check_path_value("path", path, true)?;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getSecret")?;
+        let request = self.authenticate_1(request, "getSecret")?;
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1567,14 +1527,12 @@ impl Client {
     > {
         use super::errors::PutSecretError as Failure;
         check_path_value("path", path, true)?;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "putSecret")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "putSecret")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("putSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
@@ -1614,11 +1572,11 @@ impl Client {
     ) -> Result<ResponseValue<()>, ClientError<errors::DeleteSecretError>> {
         use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteSecret")?;
+        let request = self.authenticate_1(request, "deleteSecret")?;
         let answer = self
             .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
@@ -1652,10 +1610,10 @@ impl Client {
         ClientError<errors::ListPoliciesError>,
     > {
         use super::errors::ListPoliciesError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listPolicies")?;
+        let request = self.authenticate_1(request, "listPolicies")?;
         let answer = self
             .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
             .await?;
@@ -1692,13 +1650,11 @@ impl Client {
         body: &types::PolicyRequest,
     ) -> Result<ResponseValue<types::Policy>, ClientError<errors::CreatePolicyError>> {
         use super::errors::CreatePolicyError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
+        let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createPolicy")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createPolicy")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createPolicy", "/v1/vaults/{vault_id}/policies", request)
             .await?;
@@ -1736,14 +1692,12 @@ impl Client {
         body: &types::PolicyRequest,
     ) -> Result<ResponseValue<types::Policy>, ClientError<errors::UpdatePolicyError>> {
         use super::errors::UpdatePolicyError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
-        let policy_id = params::encode_segment(&params::to_text(policy_id));
+        let vault_id = params::text_segment(vault_id);
+        let policy_id = params::text_segment(policy_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "updatePolicy")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updatePolicy")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
                 "updatePolicy",
@@ -1783,11 +1737,11 @@ impl Client {
         policy_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DeletePolicyError>> {
         use super::errors::DeletePolicyError as Failure;
-        let vault_id = params::encode_segment(&params::to_text(vault_id));
-        let policy_id = params::encode_segment(&params::to_text(policy_id));
+        let vault_id = params::text_segment(vault_id);
+        let policy_id = params::text_segment(policy_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deletePolicy")?;
+        let request = self.authenticate_1(request, "deletePolicy")?;
         let answer = self
             .execute(
                 "deletePolicy",
@@ -1829,9 +1783,7 @@ impl Client {
         use super::errors::EnrollAgentError as Failure;
         let url = format!("{}/v1/agents/enroll", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("enrollAgent", "/v1/agents/enroll", request).await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
@@ -1858,7 +1810,7 @@ impl Client {
         use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listAgents")?;
+        let request = self.authenticate_1(request, "listAgents")?;
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1892,10 +1844,8 @@ impl Client {
         use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createAgent")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createAgent")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createAgent", "/v1/agents", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
@@ -1928,7 +1878,7 @@ impl Client {
         use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getCurrentAgent")?;
+        let request = self.authenticate_1(request, "getCurrentAgent")?;
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1956,10 +1906,10 @@ impl Client {
         agent_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<types::Agent>, ClientError<errors::GetAgentError>> {
         use super::errors::GetAgentError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getAgent")?;
+        let request = self.authenticate_1(request, "getAgent")?;
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1990,10 +1940,10 @@ impl Client {
         agent_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DeactivateAgentError>> {
         use super::errors::DeactivateAgentError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deactivateAgent")?;
+        let request = self.authenticate_1(request, "deactivateAgent")?;
         let answer = self
             .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
             .await?;
@@ -2029,13 +1979,11 @@ impl Client {
         body: &types::UpdateAgentRequest,
     ) -> Result<ResponseValue<types::Agent>, ClientError<errors::UpdateAgentError>> {
         use super::errors::UpdateAgentError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = authenticate_1(&self.credentials(), request, "updateAgent")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateAgent")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAgent", "/v1/agents/{agent_id}", request)
             .await?;
@@ -2072,10 +2020,10 @@ impl Client {
         ClientError<errors::RotateAgentKeyError>,
     > {
         use super::errors::RotateAgentKeyError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/rotate-key", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "rotateAgentKey")?;
+        let request = self.authenticate_1(request, "rotateAgentKey")?;
         let answer = self
             .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
             .await?;
@@ -2113,13 +2061,11 @@ impl Client {
         body: &types::CreateShareRequest,
     ) -> Result<ResponseValue<types::Share>, ClientError<errors::CreateShareError>> {
         use super::errors::CreateShareError as Failure;
-        let secret_id = params::encode_segment(&params::to_text(secret_id));
+        let secret_id = params::text_segment(secret_id);
         let url = format!("{}/v1/secrets/{secret_id}/share", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createShare")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createShare")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createShare", "/v1/secrets/{secret_id}/share", request)
             .await?;
@@ -2159,11 +2105,7 @@ impl Client {
         use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "listOutboundShares",
-        )?;
+        let request = self.authenticate_1(request, "listOutboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2203,7 +2145,7 @@ impl Client {
         use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listInboundShares")?;
+        let request = self.authenticate_1(request, "listInboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2237,10 +2179,10 @@ impl Client {
         share_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<types::Share>, ClientError<errors::AcceptShareError>> {
         use super::errors::AcceptShareError as Failure;
-        let share_id = params::encode_segment(&params::to_text(share_id));
+        let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/shares/{share_id}/accept", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "acceptShare")?;
+        let request = self.authenticate_1(request, "acceptShare")?;
         let answer = self
             .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
             .await?;
@@ -2272,10 +2214,10 @@ impl Client {
         share_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<types::Share>, ClientError<errors::DeclineShareError>> {
         use super::errors::DeclineShareError as Failure;
-        let share_id = params::encode_segment(&params::to_text(share_id));
+        let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/shares/{share_id}/decline", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "declineShare")?;
+        let request = self.authenticate_1(request, "declineShare")?;
         let answer = self
             .execute("declineShare", "/v1/shares/{share_id}/decline", request)
             .await?;
@@ -2371,10 +2313,10 @@ impl Client {
         ClientError<errors::ListTransactionsError>,
     > {
         use super::errors::ListTransactionsError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listTransactions")?;
+        let request = self.authenticate_1(request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2419,13 +2361,11 @@ impl Client {
         ClientError<errors::SubmitTransactionError>,
     > {
         use super::errors::SubmitTransactionError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "submitTransaction")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "submitTransaction")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("submitTransaction", "/v1/agents/{agent_id}/transactions", request)
             .await?;
@@ -2466,11 +2406,11 @@ impl Client {
         ClientError<errors::GetTransactionError>,
     > {
         use super::errors::GetTransactionError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
-        let tx_id = params::encode_segment(&params::to_text(tx_id));
+        let agent_id = params::text_segment(agent_id);
+        let tx_id = params::text_segment(tx_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions/{tx_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getTransaction")?;
+        let request = self.authenticate_1(request, "getTransaction")?;
         let answer = self
             .execute(
                 "getTransaction",
@@ -2512,19 +2452,13 @@ impl Client {
         ClientError<errors::SimulateTransactionError>,
     > {
         use super::errors::SimulateTransactionError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!(
             "{}/v1/agents/{agent_id}/transactions/simulate", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "simulateTransaction",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "simulateTransaction")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
                 "simulateTransaction",
@@ -2572,19 +2506,13 @@ impl Client {
         ClientError<errors::SimulateTransactionBundleError>,
     > {
         use super::errors::SimulateTransactionBundleError as Failure;
-        let agent_id = params::encode_segment(&params::to_text(agent_id));
+        let agent_id = params::text_segment(agent_id);
         let url = format!(
             "{}/v1/agents/{agent_id}/transactions/simulate-bundle", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "simulateTransactionBundle",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "simulateTransactionBundle")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
                 "simulateTransactionBundle",
@@ -2624,7 +2552,7 @@ impl Client {
         use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getUsageSummary")?;
+        let request = self.authenticate_1(request, "getUsageSummary")?;
         let answer = self
             .execute("getUsageSummary", "/v1/billing/usage", request)
             .await?;
@@ -2657,7 +2585,7 @@ impl Client {
         use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getUsageHistory")?;
+        let request = self.authenticate_1(request, "getUsageHistory")?;
         let answer = self
             .execute("getUsageHistory", "/v1/billing/history", request)
             .await?;
@@ -2698,14 +2626,8 @@ impl Client {
         use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "createSubscriptionCheckout",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createSubscriptionCheckout")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createSubscriptionCheckout", "/v1/billing/subscribe", request)
             .await?;
@@ -2748,14 +2670,8 @@ impl Client {
         use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "createBillingPortalSession",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createBillingPortalSession")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createBillingPortalSession", "/v1/billing/portal", request)
             .await?;
@@ -2790,7 +2706,7 @@ impl Client {
         use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getSubscription")?;
+        let request = self.authenticate_1(request, "getSubscription")?;
         let answer = self
             .execute("getSubscription", "/v1/billing/subscription", request)
             .await?;
@@ -2825,10 +2741,8 @@ impl Client {
         use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createCreditTopup")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createCreditTopup")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createCreditTopup", "/v1/billing/credits/topup", request)
             .await?;
@@ -2862,7 +2776,7 @@ impl Client {
         use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getCreditBalance")?;
+        let request = self.authenticate_1(request, "getCreditBalance")?;
         let answer = self
             .execute("getCreditBalance", "/v1/billing/credits/balance", request)
             .await?;
@@ -2902,11 +2816,7 @@ impl Client {
         use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "listCreditTransactions",
-        )?;
+        let request = self.authenticate_1(request, "listCreditTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2952,10 +2862,8 @@ impl Client {
         use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = authenticate_1(&self.credentials(), request, "setOverageMethod")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "setOverageMethod")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("setOverageMethod", "/v1/billing/overage-method", request)
             .await?;
@@ -2999,9 +2907,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header("Stripe-Signature", params::to_text(stripe_signature));
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("handleStripeWebhook", "/v1/billing/webhooks", request)
             .await?;
@@ -3035,7 +2941,7 @@ impl Client {
         use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listAuditEvents")?;
+        let request = self.authenticate_1(request, "listAuditEvents")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3070,7 +2976,7 @@ impl Client {
         use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listOrgMembers")?;
+        let request = self.authenticate_1(request, "listOrgMembers")?;
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3104,10 +3010,8 @@ impl Client {
         use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "inviteOrgMember")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "inviteOrgMember")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
@@ -3139,10 +3043,10 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::RemoveOrgMemberError>> {
         use super::errors::RemoveOrgMemberError as Failure;
-        let user_id = params::encode_segment(&params::to_text(user_id));
+        let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "removeOrgMember")?;
+        let request = self.authenticate_1(request, "removeOrgMember")?;
         let answer = self
             .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
             .await?;
@@ -3180,17 +3084,11 @@ impl Client {
         ClientError<errors::UpdateOrgMemberRoleError>,
     > {
         use super::errors::UpdateOrgMemberRoleError as Failure;
-        let user_id = params::encode_segment(&params::to_text(user_id));
+        let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "updateOrgMemberRole",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateOrgMemberRole")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateOrgMemberRole", "/v1/org/members/{user_id}", request)
             .await?;
@@ -3225,7 +3123,7 @@ impl Client {
         use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listIpRules")?;
+        let request = self.authenticate_1(request, "listIpRules")?;
         let answer = self
             .execute("listIpRules", "/v1/security/ip-rules", request)
             .await?;
@@ -3258,10 +3156,8 @@ impl Client {
         use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createIpRule")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createIpRule")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createIpRule", "/v1/security/ip-rules", request)
             .await?;
@@ -3292,10 +3188,10 @@ impl Client {
         rule_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DeleteIpRuleError>> {
         use super::errors::DeleteIpRuleError as Failure;
-        let rule_id = params::encode_segment(&params::to_text(rule_id));
+        let rule_id = params::text_segment(rule_id);
         let url = format!("{}/v1/security/ip-rules/{rule_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteIpRule")?;
+        let request = self.authenticate_1(request, "deleteIpRule")?;
         let answer = self
             .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
             .await?;
@@ -3330,7 +3226,7 @@ impl Client {
         use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listAdminSettings")?;
+        let request = self.authenticate_1(request, "listAdminSettings")?;
         let answer = self
             .execute("listAdminSettings", "/v1/admin/settings", request)
             .await?;
@@ -3373,14 +3269,8 @@ impl Client {
         let key = params::encode_segment(key);
         let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "updateAdminSetting",
-        )?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateAdminSetting")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAdminSetting", "/v1/admin/settings/{key}", request)
             .await?;
@@ -3417,11 +3307,7 @@ impl Client {
         let key = params::encode_segment(key);
         let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(
-            &self.credentials(),
-            request,
-            "deleteAdminSetting",
-        )?;
+        let request = self.authenticate_1(request, "deleteAdminSetting")?;
         let answer = self
             .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
             .await?;
@@ -3456,7 +3342,7 @@ impl Client {
         use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getX402Config")?;
+        let request = self.authenticate_1(request, "getX402Config")?;
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3490,10 +3376,8 @@ impl Client {
         use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "updateX402Config")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateX402Config")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3528,7 +3412,7 @@ impl Client {
         use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listAdminUsers")?;
+        let request = self.authenticate_1(request, "listAdminUsers")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3563,10 +3447,10 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> Result<ResponseValue<()>, ClientError<errors::DeleteAdminUserError>> {
         use super::errors::DeleteAdminUserError as Failure;
-        let user_id = params::encode_segment(&params::to_text(user_id));
+        let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/admin/users/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteAdminUser")?;
+        let request = self.authenticate_1(request, "deleteAdminUser")?;
         let answer = self
             .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
             .await?;
@@ -3601,7 +3485,7 @@ impl Client {
         use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "listAdminChains")?;
+        let request = self.authenticate_1(request, "listAdminChains")?;
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3636,10 +3520,8 @@ impl Client {
         use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = authenticate_1(&self.credentials(), request, "createAdminChain")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "createAdminChain")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createAdminChain", "/v1/admin/chains", request)
             .await?;
@@ -3683,10 +3565,8 @@ impl Client {
         let chain_id = params::encode_segment(chain_id);
         let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "updateAdminChain")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateAdminChain")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAdminChain", "/v1/admin/chains/{chain_id}", request)
             .await?;
@@ -3725,7 +3605,7 @@ impl Client {
         let chain_id = params::encode_segment(chain_id);
         let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = authenticate_1(&self.credentials(), request, "deleteAdminChain")?;
+        let request = self.authenticate_1(request, "deleteAdminChain")?;
         let answer = self
             .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
             .await?;
@@ -3760,10 +3640,10 @@ impl Client {
         ClientError<errors::GetOrgLimitsError>,
     > {
         use super::errors::GetOrgLimitsError as Failure;
-        let org_id = params::encode_segment(&params::to_text(org_id));
+        let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = authenticate_1(&self.credentials(), request, "getOrgLimits")?;
+        let request = self.authenticate_1(request, "getOrgLimits")?;
         let answer = self
             .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
             .await?;
@@ -3802,13 +3682,11 @@ impl Client {
         ClientError<errors::UpdateOrgLimitsError>,
     > {
         use super::errors::UpdateOrgLimitsError as Failure;
-        let org_id = params::encode_segment(&params::to_text(org_id));
+        let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "updateOrgLimits")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "updateOrgLimits")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
             .await?;
@@ -3848,13 +3726,11 @@ impl Client {
         ClientError<errors::SetOrgBillingTierError>,
     > {
         use super::errors::SetOrgBillingTierError as Failure;
-        let org_id = params::encode_segment(&params::to_text(org_id));
+        let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/billing-tier", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = authenticate_1(&self.credentials(), request, "setOrgBillingTier")?;
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
+        let request = self.authenticate_1(request, "setOrgBillingTier")?;
+        let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
                 "setOrgBillingTier",
@@ -3874,18 +3750,21 @@ impl Client {
         }
     }
 }
-fn authenticate_1<E>(
-    credentials: &super::auth::Credentials,
-    request: ::reqwest::RequestBuilder,
-    operation: &'static str,
-) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-    if credentials.bearer_jwt.is_some() {
-        let request = request
-            .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-        Ok(request)
-    } else {
-        Err(ClientError::MissingCredentials {
-            operation,
-        })
+impl Client {
+    fn authenticate_1<E>(
+        &self,
+        request: ::reqwest::RequestBuilder,
+        operation: &'static str,
+    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+        let credentials = &self.credentials();
+        if credentials.bearer_jwt.is_some() {
+            let request = request
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
+            Ok(request)
+        } else {
+            Err(ClientError::MissingCredentials {
+                operation,
+            })
+        }
     }
 }

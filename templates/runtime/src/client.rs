@@ -32,6 +32,17 @@ pub fn check_path_value<E>(name: &'static str, value: &str, spans_segments: bool
     Ok(())
 }
 
+/// `request` with `body` as its JSON body, sent as `media` (`application/json`,
+/// or a `+json` kind the operation names).
+pub fn json_body<T: serde::Serialize + ?Sized, E>(
+    request: reqwest::RequestBuilder,
+    media: &str,
+    body: &T,
+) -> Result<reqwest::RequestBuilder, ClientError<E>> {
+    let bytes = serde_json::to_vec(body).map_err(ClientError::encoding)?;
+    Ok(request.header(reqwest::header::CONTENT_TYPE, media).body(bytes))
+}
+
 /// An XML body: `body`'s JSON value written as XML with the root element `root`.
 #[cfg(feature = "xml")]
 pub fn xml_body<T: serde::Serialize + ?Sized, E>(body: &T, root: &str, node: &crate::xml::Node) -> Result<Vec<u8>, ClientError<E>> {
@@ -155,6 +166,18 @@ mod multipart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_body_goes_with_its_media_type() {
+        let request = json_body::<_, ()>(reqwest::Client::new().post("http://127.0.0.1/"), "application/merge-patch+json", &[1, 2])
+            .map_err(|_| ())
+            .and_then(|request| request.build().map_err(|_| ()));
+        let request = request.as_ref().map(|request| {
+            let media = request.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            (media.to_owned(), request.body().and_then(reqwest::Body::as_bytes).unwrap_or_default().to_vec())
+        });
+        assert_eq!(request, Ok(("application/merge-patch+json".to_owned(), b"[1,2]".to_vec())));
+    }
 
     #[test]
     fn path_values_that_urls_would_lose_are_refused() {

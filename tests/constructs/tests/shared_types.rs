@@ -58,6 +58,15 @@ impl server::SharedTypesApi for Reports {
         Ok(())
     }
 
+    async fn archive_many_reports(
+        &self,
+        _cx: server::RequestContext,
+        body: types::Drafts,
+    ) -> Result<(), constructs::shared_types::errors::ArchiveManyReportsError> {
+        self.received.lock().expect("not poisoned").extend(body);
+        Ok(())
+    }
+
     async fn archive_named_reports(
         &self,
         _cx: server::RequestContext,
@@ -133,5 +142,7 @@ async fn a_property_typed_by_a_copy_or_an_alias_is_checked_as_what_it_names() {
     assert_eq!(archive("/archive/named", serde_json::json!({"named": fits})).await, 204);
     assert_eq!(archive("/archive", serde_json::json!({"report": too_long})).await, 400, "the inline copy's maxLength");
     assert_eq!(archive("/archive/named", serde_json::json!({"named": too_long})).await, 400, "the $ref alias's maxLength");
-    assert_eq!(reports.received.lock().expect("not poisoned").len(), 2);
+    assert_eq!(archive("/archive/many", serde_json::json!([fits, fits])).await, 204);
+    assert_eq!(archive("/archive/many", serde_json::json!([fits, too_long])).await, 400, "an item of a named list");
+    assert_eq!(reports.received.lock().expect("not poisoned").len(), 4);
 }
