@@ -775,6 +775,10 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
         quote!(Failure)
     };
     let variant = ident(&r.variant);
+    // A range's or `default`'s error with a JSON body and no headers: the runtime fills in both.
+    if !success && has_status_field(r) && r.headers.is_empty() && r.body.is_some() && r.encoding == Encoding::Json {
+        return quote!(#pattern => answer.error_from(|status, body| Failure::#variant { status, body }),);
+    }
     let body_value = r.body.as_ref().map(|_| if success { read_body(r) } else { read_error_body(r) });
     let value = if is_struct_variant(r) {
         let status = has_status_field(r).then(|| quote!(status: answer.status(),));

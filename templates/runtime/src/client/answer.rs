@@ -144,6 +144,15 @@ impl Answer {
         Err(ClientError::Api { error, status: self.status, headers: Box::new(self.headers.clone()) })
     }
 
+    /// A documented error that carries the status it came with and its JSON
+    /// body (a status range's or `default`'s variant), made by `variant`.
+    pub fn error_from<T, E, B: serde::de::DeserializeOwned>(
+        &self,
+        variant: impl FnOnce(u16, crate::ErrorBody<B>) -> E,
+    ) -> Result<T, ClientError<E>> {
+        self.error(variant(self.status, self.error_json()))
+    }
+
     /// An answer of another status than the operation documents: the error
     /// `undocumented` makes of its status and body text.
     pub fn other<T, E>(&self, undocumented: impl FnOnce(u16, String) -> E) -> Result<T, ClientError<E>> {
@@ -168,6 +177,21 @@ mod tests {
             }
             other => panic!("not an API error: {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_error_of_a_range_keeps_its_status_and_its_body() {
+        let answer = Answer::new(422, HeaderMap::new(), br#"{"code":7}"#.to_vec());
+        let failure: Result<(), ClientError<(u16, crate::ErrorBody<serde_json::Value>)>> = answer.error_from(|status, body| (status, body));
+        match failure {
+            Err(ClientError::Api { error: (status, crate::ErrorBody::Decoded(body)), .. }) => {
+                assert_eq!((status, body), (422, serde_json::json!({"code": 7})))
+            }
+            other => panic!("not the decoded error: {other:?}"),
+        }
+        let page = Answer::new(502, HeaderMap::new(), b"<html>".to_vec());
+        let failure: Result<(), ClientError<(u16, crate::ErrorBody<serde_json::Value>)>> = page.error_from(|status, body| (status, body));
+        assert!(matches!(failure, Err(ClientError::Api { error: (502, crate::ErrorBody::Undecoded { .. }), .. })), "{failure:?}");
     }
 
     fn answer(headers: &[(&'static str, &'static str)], body: &[u8]) -> Answer {
