@@ -145,7 +145,9 @@ fn colliding_operation_ids_get_unique_names_and_a_warning() {
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert!(warnings.iter().any(|w| w.contains("operationId `list_things` is taken") && w.contains("list_things2")), "{warnings:?}");
     let client = &generated.files.iter().find(|f| f.path == "src/client.rs").expect("client.rs").contents;
-    for method in ["pub async fn list_things(", "pub async fn list_things2(", "pub async fn delete_things_id("] {
+    for method in
+        ["pub async fn list_things(", "pub async fn list_things2(", "pub async fn delete_things_id(", "pub async fn authenticate_1("]
+    {
         assert!(client.contains(method), "{method} missing");
     }
 }

@@ -634,10 +634,10 @@ fn authentication(op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> TokenSt
     let Some(index) = requirements.iter().position(|security| same_schemes(security, &op.security)) else { return TokenStream::new() };
     let name = authenticator_name(index);
     let op_id = &op.id;
-    quote!(let request = self.#name(request, #op_id)?;)
+    quote!(let request = #name(self, request, #op_id)?;)
 }
 
-/// `Client::authenticate_<n>(request, operation)`: `request` with the
+/// `authenticate_<n>(client, request, operation)`: `request` with the
 /// credentials of the first alternative of `security` that the client's
 /// credentials satisfy, or `MissingCredentials`.
 ///
@@ -671,16 +671,15 @@ fn authenticator(api: &Api, index: usize, security: &[Vec<SchemeUse>]) -> TokenS
         branches.push(quote!(if #(#present)&&* { #(#applies)* Ok(request) }));
     }
     let last = unconditional.unwrap_or_else(|| quote!({ Err(ClientError::MissingCredentials { operation }) }));
+    // A free function, not a method: an operation may be named `authenticate_1`.
     quote! {
-        impl Client {
-            fn #name<E>(
-                &self,
-                request: ::reqwest::RequestBuilder,
-                operation: &'static str,
-            ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
-                let credentials = &self.credentials();
-                #(#branches else)* #last
-            }
+        fn #name<E>(
+            client: &Client,
+            request: ::reqwest::RequestBuilder,
+            operation: &'static str,
+        ) -> ::std::result::Result<::reqwest::RequestBuilder, ClientError<E>> {
+            let credentials = &client.credentials();
+            #(#branches else)* #last
         }
     }
 }

@@ -180,7 +180,7 @@ impl Client {
         use super::errors::ListListingsError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listListings")?;
+        let request = authenticate_1(self, request, "listListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -220,7 +220,7 @@ impl Client {
         use super::errors::CreateListingError as Failure;
         let url = format!("{}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createListing")?;
+        let request = authenticate_1(self, request, "createListing")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createListing", "/listings", request).await?;
         match answer.status() {
@@ -260,7 +260,7 @@ impl Client {
         use super::errors::SearchListingsError as Failure;
         let url = format!("{}/listings/search", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "searchListings")?;
+        let request = authenticate_1(self, request, "searchListings")?;
         let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -302,7 +302,7 @@ impl Client {
         let listing_id = params::encode_segment(listing_id);
         let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getListing")?;
+        let request = authenticate_1(self, request, "getListing")?;
         let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -344,7 +344,7 @@ impl Client {
         let listing_id = params::encode_segment(listing_id);
         let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteListing")?;
+        let request = authenticate_1(self, request, "deleteListing")?;
         let answer = self
             .execute("deleteListing", "/listings/{listingId}", request)
             .await?;
@@ -390,7 +390,7 @@ impl Client {
         let listing_id = params::encode_segment(listing_id);
         let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "updateListing")?;
+        let request = authenticate_1(self, request, "updateListing")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateListing", "/listings/{listingId}", request)
@@ -443,7 +443,7 @@ impl Client {
         let listing_id = params::encode_segment(listing_id);
         let url = format!("{}/listings/{listing_id}/purchase", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "purchaseListing")?;
+        let request = authenticate_1(self, request, "purchaseListing")?;
         let answer = self
             .execute("purchaseListing", "/listings/{listingId}/purchase", request)
             .await?;
@@ -480,7 +480,7 @@ impl Client {
         use super::errors::ListSoulsError as Failure;
         let url = format!("{}/souls", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listSouls")?;
+        let request = authenticate_1(self, request, "listSouls")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -518,7 +518,7 @@ impl Client {
         let soul_id = params::encode_segment(soul_id);
         let url = format!("{}/souls/{soul_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getSoul")?;
+        let request = authenticate_1(self, request, "getSoul")?;
         let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -562,7 +562,7 @@ impl Client {
         let soul_id = params::encode_segment(soul_id);
         let url = format!("{}/souls/{soul_id}/listings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listSoulListings")?;
+        let request = authenticate_1(self, request, "listSoulListings")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -610,7 +610,7 @@ impl Client {
         let soul_id = params::encode_segment(soul_id);
         let url = format!("{}/souls/{soul_id}/activity", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listSoulActivity")?;
+        let request = authenticate_1(self, request, "listSoulActivity")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -654,7 +654,7 @@ impl Client {
         use super::errors::ListPurchasesError as Failure;
         let url = format!("{}/activity/purchases", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listPurchases")?;
+        let request = authenticate_1(self, request, "listPurchases")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -698,7 +698,7 @@ impl Client {
         use super::errors::ListTransactionsError as Failure;
         let url = format!("{}/activity/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listTransactions")?;
+        let request = authenticate_1(self, request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -745,7 +745,7 @@ impl Client {
         use super::errors::GetUsageAnalyticsError as Failure;
         let url = format!("{}/activity/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getUsageAnalytics")?;
+        let request = authenticate_1(self, request, "getUsageAnalytics")?;
         let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -796,7 +796,7 @@ impl Client {
         let listing_id = params::encode_segment(listing_id);
         let url = format!("{}/activity/listings/{listing_id}/stats", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getListingStats")?;
+        let request = authenticate_1(self, request, "getListingStats")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -839,7 +839,7 @@ impl Client {
         use super::errors::ListWebhooksError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listWebhooks")?;
+        let request = authenticate_1(self, request, "listWebhooks")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -880,7 +880,7 @@ impl Client {
         use super::errors::CreateWebhookError as Failure;
         let url = format!("{}/webhooks", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createWebhook")?;
+        let request = authenticate_1(self, request, "createWebhook")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createWebhook", "/webhooks", request).await?;
         match answer.status() {
@@ -921,7 +921,7 @@ impl Client {
         let webhook_id = params::encode_segment(webhook_id);
         let url = format!("{}/webhooks/{webhook_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteWebhook")?;
+        let request = authenticate_1(self, request, "deleteWebhook")?;
         let answer = self
             .execute("deleteWebhook", "/webhooks/{webhookId}", request)
             .await?;
@@ -962,7 +962,7 @@ impl Client {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listApiKeys")?;
+        let request = authenticate_1(self, request, "listApiKeys")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1003,7 +1003,7 @@ impl Client {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createApiKey")?;
+        let request = authenticate_1(self, request, "createApiKey")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createApiKey", "/auth/keys", request).await?;
         match answer.status() {
@@ -1043,7 +1043,7 @@ impl Client {
         let key_id = params::encode_segment(key_id);
         let url = format!("{}/auth/keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "revokeApiKey")?;
+        let request = authenticate_1(self, request, "revokeApiKey")?;
         let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1080,7 +1080,7 @@ impl Client {
         use super::errors::ListScopesError as Failure;
         let url = format!("{}/auth/scopes", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listScopes")?;
+        let request = authenticate_1(self, request, "listScopes")?;
         let answer = self.execute("listScopes", "/auth/scopes", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1117,7 +1117,7 @@ impl Client {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "refreshToken")?;
+        let request = authenticate_1(self, request, "refreshToken")?;
         let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1142,21 +1142,19 @@ fn body_retry_wait(body: &[u8]) -> Option<u64> {
     ];
     waits.iter().find_map(|wait| wait(&body))
 }
-impl Client {
-    fn authenticate_1<E>(
-        &self,
-        request: ::reqwest::RequestBuilder,
-        operation: &'static str,
-    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-        let credentials = &self.credentials();
-        if credentials.api_key_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
-            Ok(request)
-        } else {
-            Err(ClientError::MissingCredentials {
-                operation,
-            })
-        }
+fn authenticate_1<E>(
+    client: &Client,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    let credentials = &client.credentials();
+    if credentials.api_key_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

@@ -161,7 +161,7 @@ impl Client {
         use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "checkIndicator")?;
+        let request = authenticate_1(self, request, "checkIndicator")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("checkIndicator", "/v1/check-indicator", request)
@@ -209,7 +209,7 @@ impl Client {
         use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getLatestIntelFeed")?;
+        let request = authenticate_1(self, request, "getLatestIntelFeed")?;
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -256,7 +256,7 @@ impl Client {
         let id = params::encode_segment(id);
         let url = format!("{}/v1/runbook/{id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getRunbook")?;
+        let request = authenticate_1(self, request, "getRunbook")?;
         let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -275,28 +275,26 @@ impl Client {
         }
     }
 }
-impl Client {
-    fn authenticate_1<E>(
-        &self,
-        request: ::reqwest::RequestBuilder,
-        operation: &'static str,
-    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-        let credentials = &self.credentials();
-        if credentials.api_key_header.is_some() {
-            let request = request
-                .header(
-                    "X-Api-Key",
-                    credentials.api_key_header.as_deref().unwrap_or_default(),
-                );
-            Ok(request)
-        } else if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            Ok(request)
-        } else {
-            Err(ClientError::MissingCredentials {
-                operation,
-            })
-        }
+fn authenticate_1<E>(
+    client: &Client,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    let credentials = &client.credentials();
+    if credentials.api_key_header.is_some() {
+        let request = request
+            .header(
+                "X-Api-Key",
+                credentials.api_key_header.as_deref().unwrap_or_default(),
+            );
+        Ok(request)
+    } else if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

@@ -149,7 +149,7 @@ impl Client {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/api/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getCurrentUser")?;
+        let request = authenticate_1(self, request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -177,7 +177,7 @@ impl Client {
         use super::errors::ListPlansError as Failure;
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listPlans")?;
+        let request = authenticate_1(self, request, "listPlans")?;
         let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -206,7 +206,7 @@ impl Client {
         use super::errors::ListModelsError as Failure;
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listModels")?;
+        let request = authenticate_1(self, request, "listModels")?;
         let answer = self.execute("listModels", "/api/v1/models", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -236,7 +236,7 @@ impl Client {
         use super::errors::ListRuntimeImagesError as Failure;
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listRuntimeImages")?;
+        let request = authenticate_1(self, request, "listRuntimeImages")?;
         let answer = self
             .execute("listRuntimeImages", "/api/v1/runtime/images", request)
             .await?;
@@ -266,7 +266,7 @@ impl Client {
         use super::errors::ListToolsError as Failure;
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listTools")?;
+        let request = authenticate_1(self, request, "listTools")?;
         let answer = self.execute("listTools", "/api/v1/tools", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -298,7 +298,7 @@ impl Client {
         use super::errors::ListTeamTemplatesError as Failure;
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listTeamTemplates")?;
+        let request = authenticate_1(self, request, "listTeamTemplates")?;
         let answer = self
             .execute("listTeamTemplates", "/api/v1/teams/templates", request)
             .await?;
@@ -343,21 +343,19 @@ impl Client {
         }
     }
 }
-impl Client {
-    fn authenticate_1<E>(
-        &self,
-        request: ::reqwest::RequestBuilder,
-        operation: &'static str,
-    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-        let credentials = &self.credentials();
-        if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            Ok(request)
-        } else {
-            Err(ClientError::MissingCredentials {
-                operation,
-            })
-        }
+fn authenticate_1<E>(
+    client: &Client,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    let credentials = &client.credentials();
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

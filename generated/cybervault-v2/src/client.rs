@@ -179,7 +179,7 @@ impl Client {
         use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listRecentThreats")?;
+        let request = authenticate_1(self, request, "listRecentThreats")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -220,7 +220,7 @@ impl Client {
         use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "analyzeThreat")?;
+        let request = authenticate_1(self, request, "analyzeThreat")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("analyzeThreat", "/threats/analyze", request).await?;
         match answer.status() {
@@ -268,7 +268,7 @@ impl Client {
         let id = params::encode_segment(id);
         let url = format!("{}/threats/{id}/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "updateThreatStatus")?;
+        let request = authenticate_1(self, request, "updateThreatStatus")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateThreatStatus", "/threats/{id}/status", request)
@@ -293,21 +293,19 @@ fn body_retry_wait(body: &[u8]) -> Option<u64> {
     ];
     waits.iter().find_map(|wait| wait(&body))
 }
-impl Client {
-    fn authenticate_1<E>(
-        &self,
-        request: ::reqwest::RequestBuilder,
-        operation: &'static str,
-    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-        let credentials = &self.credentials();
-        if credentials.bearer_auth.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
-            Ok(request)
-        } else {
-            Err(ClientError::MissingCredentials {
-                operation,
-            })
-        }
+fn authenticate_1<E>(
+    client: &Client,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    let credentials = &client.credentials();
+    if credentials.bearer_auth.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }

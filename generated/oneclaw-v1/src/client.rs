@@ -272,7 +272,7 @@ impl Client {
         let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "revokeShare")?;
+        let request = authenticate_1(self, request, "revokeShare")?;
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -367,7 +367,7 @@ impl Client {
         use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "revokeToken")?;
+        let request = authenticate_1(self, request, "revokeToken")?;
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -512,7 +512,7 @@ impl Client {
         use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "changePassword")?;
+        let request = authenticate_1(self, request, "changePassword")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("changePassword", "/v1/auth/change-password", request)
@@ -574,7 +574,7 @@ impl Client {
         use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getCurrentUser")?;
+        let request = authenticate_1(self, request, "getCurrentUser")?;
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -602,7 +602,7 @@ impl Client {
         use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteCurrentUser")?;
+        let request = authenticate_1(self, request, "deleteCurrentUser")?;
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
@@ -635,7 +635,7 @@ impl Client {
         use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "updateCurrentUser")?;
+        let request = authenticate_1(self, request, "updateCurrentUser")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
@@ -668,7 +668,7 @@ impl Client {
         use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getMfaStatus")?;
+        let request = authenticate_1(self, request, "getMfaStatus")?;
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -697,7 +697,7 @@ impl Client {
         use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "setupMfa")?;
+        let request = authenticate_1(self, request, "setupMfa")?;
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -732,7 +732,7 @@ impl Client {
         use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "verifyMfaSetup")?;
+        let request = authenticate_1(self, request, "verifyMfaSetup")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("verifyMfaSetup", "/v1/auth/mfa/verify-setup", request)
@@ -801,7 +801,7 @@ impl Client {
         use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "disableMfa")?;
+        let request = authenticate_1(self, request, "disableMfa")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
         match answer.status() {
@@ -949,7 +949,7 @@ impl Client {
         use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "approveDevice")?;
+        let request = authenticate_1(self, request, "approveDevice")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("approveDevice", "/v1/auth/device/approve", request)
@@ -987,7 +987,7 @@ impl Client {
         use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "denyDevice")?;
+        let request = authenticate_1(self, request, "denyDevice")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
         match answer.status() {
@@ -1021,7 +1021,7 @@ impl Client {
         use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listApiKeys")?;
+        let request = authenticate_1(self, request, "listApiKeys")?;
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1056,7 +1056,7 @@ impl Client {
         use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createApiKey")?;
+        let request = authenticate_1(self, request, "createApiKey")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
         match answer.status() {
@@ -1089,7 +1089,7 @@ impl Client {
         let key_id = params::text_segment(key_id);
         let url = format!("{}/v1/auth/api-keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "revokeApiKey")?;
+        let request = authenticate_1(self, request, "revokeApiKey")?;
         let answer = self
             .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
             .await?;
@@ -1120,7 +1120,7 @@ impl Client {
         use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listVaults")?;
+        let request = authenticate_1(self, request, "listVaults")?;
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1151,7 +1151,7 @@ impl Client {
         use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createVault")?;
+        let request = authenticate_1(self, request, "createVault")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createVault", "/v1/vaults", request).await?;
         match answer.status() {
@@ -1186,7 +1186,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getVault")?;
+        let request = authenticate_1(self, request, "getVault")?;
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1218,7 +1218,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteVault")?;
+        let request = authenticate_1(self, request, "deleteVault")?;
         let answer = self
             .execute("deleteVault", "/v1/vaults/{vault_id}", request)
             .await?;
@@ -1258,7 +1258,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "enableCmek")?;
+        let request = authenticate_1(self, request, "enableCmek")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("enableCmek", "/v1/vaults/{vault_id}/cmek", request)
@@ -1297,7 +1297,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "disableCmek")?;
+        let request = authenticate_1(self, request, "disableCmek")?;
         let answer = self
             .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
             .await?;
@@ -1340,7 +1340,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "startCmekRotation")?;
+        let request = authenticate_1(self, request, "startCmekRotation")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("startCmekRotation", "/v1/vaults/{vault_id}/cmek-rotate", request)
@@ -1385,7 +1385,7 @@ impl Client {
         let job_id = params::text_segment(job_id);
         let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate/{job_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getCmekRotationJob")?;
+        let request = authenticate_1(self, request, "getCmekRotationJob")?;
         let answer = self
             .execute(
                 "getCmekRotationJob",
@@ -1430,7 +1430,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/secrets", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listSecrets")?;
+        let request = authenticate_1(self, request, "listSecrets")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1479,7 +1479,7 @@ impl Client {
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getSecret")?;
+        let request = authenticate_1(self, request, "getSecret")?;
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -1531,7 +1531,7 @@ impl Client {
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "putSecret")?;
+        let request = authenticate_1(self, request, "putSecret")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("putSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
@@ -1576,7 +1576,7 @@ impl Client {
         let path = params::encode_segments(path);
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteSecret")?;
+        let request = authenticate_1(self, request, "deleteSecret")?;
         let answer = self
             .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
             .await?;
@@ -1613,7 +1613,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listPolicies")?;
+        let request = authenticate_1(self, request, "listPolicies")?;
         let answer = self
             .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
             .await?;
@@ -1653,7 +1653,7 @@ impl Client {
         let vault_id = params::text_segment(vault_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createPolicy")?;
+        let request = authenticate_1(self, request, "createPolicy")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createPolicy", "/v1/vaults/{vault_id}/policies", request)
@@ -1696,7 +1696,7 @@ impl Client {
         let policy_id = params::text_segment(policy_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "updatePolicy")?;
+        let request = authenticate_1(self, request, "updatePolicy")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
@@ -1741,7 +1741,7 @@ impl Client {
         let policy_id = params::text_segment(policy_id);
         let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deletePolicy")?;
+        let request = authenticate_1(self, request, "deletePolicy")?;
         let answer = self
             .execute(
                 "deletePolicy",
@@ -1810,7 +1810,7 @@ impl Client {
         use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listAgents")?;
+        let request = authenticate_1(self, request, "listAgents")?;
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1844,7 +1844,7 @@ impl Client {
         use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createAgent")?;
+        let request = authenticate_1(self, request, "createAgent")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("createAgent", "/v1/agents", request).await?;
         match answer.status() {
@@ -1878,7 +1878,7 @@ impl Client {
         use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getCurrentAgent")?;
+        let request = authenticate_1(self, request, "getCurrentAgent")?;
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1909,7 +1909,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getAgent")?;
+        let request = authenticate_1(self, request, "getAgent")?;
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -1943,7 +1943,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deactivateAgent")?;
+        let request = authenticate_1(self, request, "deactivateAgent")?;
         let answer = self
             .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
             .await?;
@@ -1982,7 +1982,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "updateAgent")?;
+        let request = authenticate_1(self, request, "updateAgent")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAgent", "/v1/agents/{agent_id}", request)
@@ -2023,7 +2023,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/rotate-key", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "rotateAgentKey")?;
+        let request = authenticate_1(self, request, "rotateAgentKey")?;
         let answer = self
             .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
             .await?;
@@ -2064,7 +2064,7 @@ impl Client {
         let secret_id = params::text_segment(secret_id);
         let url = format!("{}/v1/secrets/{secret_id}/share", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createShare")?;
+        let request = authenticate_1(self, request, "createShare")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createShare", "/v1/secrets/{secret_id}/share", request)
@@ -2105,7 +2105,7 @@ impl Client {
         use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listOutboundShares")?;
+        let request = authenticate_1(self, request, "listOutboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2145,7 +2145,7 @@ impl Client {
         use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listInboundShares")?;
+        let request = authenticate_1(self, request, "listInboundShares")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2182,7 +2182,7 @@ impl Client {
         let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/shares/{share_id}/accept", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "acceptShare")?;
+        let request = authenticate_1(self, request, "acceptShare")?;
         let answer = self
             .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
             .await?;
@@ -2217,7 +2217,7 @@ impl Client {
         let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/shares/{share_id}/decline", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "declineShare")?;
+        let request = authenticate_1(self, request, "declineShare")?;
         let answer = self
             .execute("declineShare", "/v1/shares/{share_id}/decline", request)
             .await?;
@@ -2316,7 +2316,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listTransactions")?;
+        let request = authenticate_1(self, request, "listTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2364,7 +2364,7 @@ impl Client {
         let agent_id = params::text_segment(agent_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "submitTransaction")?;
+        let request = authenticate_1(self, request, "submitTransaction")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("submitTransaction", "/v1/agents/{agent_id}/transactions", request)
@@ -2410,7 +2410,7 @@ impl Client {
         let tx_id = params::text_segment(tx_id);
         let url = format!("{}/v1/agents/{agent_id}/transactions/{tx_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getTransaction")?;
+        let request = authenticate_1(self, request, "getTransaction")?;
         let answer = self
             .execute(
                 "getTransaction",
@@ -2457,7 +2457,7 @@ impl Client {
             "{}/v1/agents/{agent_id}/transactions/simulate", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "simulateTransaction")?;
+        let request = authenticate_1(self, request, "simulateTransaction")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
@@ -2511,7 +2511,7 @@ impl Client {
             "{}/v1/agents/{agent_id}/transactions/simulate-bundle", self.base_url
         );
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "simulateTransactionBundle")?;
+        let request = authenticate_1(self, request, "simulateTransactionBundle")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
@@ -2552,7 +2552,7 @@ impl Client {
         use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getUsageSummary")?;
+        let request = authenticate_1(self, request, "getUsageSummary")?;
         let answer = self
             .execute("getUsageSummary", "/v1/billing/usage", request)
             .await?;
@@ -2585,7 +2585,7 @@ impl Client {
         use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getUsageHistory")?;
+        let request = authenticate_1(self, request, "getUsageHistory")?;
         let answer = self
             .execute("getUsageHistory", "/v1/billing/history", request)
             .await?;
@@ -2626,7 +2626,7 @@ impl Client {
         use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createSubscriptionCheckout")?;
+        let request = authenticate_1(self, request, "createSubscriptionCheckout")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createSubscriptionCheckout", "/v1/billing/subscribe", request)
@@ -2670,7 +2670,7 @@ impl Client {
         use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createBillingPortalSession")?;
+        let request = authenticate_1(self, request, "createBillingPortalSession")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createBillingPortalSession", "/v1/billing/portal", request)
@@ -2706,7 +2706,7 @@ impl Client {
         use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getSubscription")?;
+        let request = authenticate_1(self, request, "getSubscription")?;
         let answer = self
             .execute("getSubscription", "/v1/billing/subscription", request)
             .await?;
@@ -2741,7 +2741,7 @@ impl Client {
         use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createCreditTopup")?;
+        let request = authenticate_1(self, request, "createCreditTopup")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createCreditTopup", "/v1/billing/credits/topup", request)
@@ -2776,7 +2776,7 @@ impl Client {
         use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getCreditBalance")?;
+        let request = authenticate_1(self, request, "getCreditBalance")?;
         let answer = self
             .execute("getCreditBalance", "/v1/billing/credits/balance", request)
             .await?;
@@ -2816,7 +2816,7 @@ impl Client {
         use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listCreditTransactions")?;
+        let request = authenticate_1(self, request, "listCreditTransactions")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2862,7 +2862,7 @@ impl Client {
         use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "setOverageMethod")?;
+        let request = authenticate_1(self, request, "setOverageMethod")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("setOverageMethod", "/v1/billing/overage-method", request)
@@ -2941,7 +2941,7 @@ impl Client {
         use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listAuditEvents")?;
+        let request = authenticate_1(self, request, "listAuditEvents")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -2976,7 +2976,7 @@ impl Client {
         use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listOrgMembers")?;
+        let request = authenticate_1(self, request, "listOrgMembers")?;
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3010,7 +3010,7 @@ impl Client {
         use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "inviteOrgMember")?;
+        let request = authenticate_1(self, request, "inviteOrgMember")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
         match answer.status() {
@@ -3046,7 +3046,7 @@ impl Client {
         let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "removeOrgMember")?;
+        let request = authenticate_1(self, request, "removeOrgMember")?;
         let answer = self
             .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
             .await?;
@@ -3087,7 +3087,7 @@ impl Client {
         let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
-        let request = self.authenticate_1(request, "updateOrgMemberRole")?;
+        let request = authenticate_1(self, request, "updateOrgMemberRole")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateOrgMemberRole", "/v1/org/members/{user_id}", request)
@@ -3123,7 +3123,7 @@ impl Client {
         use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listIpRules")?;
+        let request = authenticate_1(self, request, "listIpRules")?;
         let answer = self
             .execute("listIpRules", "/v1/security/ip-rules", request)
             .await?;
@@ -3156,7 +3156,7 @@ impl Client {
         use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createIpRule")?;
+        let request = authenticate_1(self, request, "createIpRule")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createIpRule", "/v1/security/ip-rules", request)
@@ -3191,7 +3191,7 @@ impl Client {
         let rule_id = params::text_segment(rule_id);
         let url = format!("{}/v1/security/ip-rules/{rule_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteIpRule")?;
+        let request = authenticate_1(self, request, "deleteIpRule")?;
         let answer = self
             .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
             .await?;
@@ -3226,7 +3226,7 @@ impl Client {
         use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listAdminSettings")?;
+        let request = authenticate_1(self, request, "listAdminSettings")?;
         let answer = self
             .execute("listAdminSettings", "/v1/admin/settings", request)
             .await?;
@@ -3269,7 +3269,7 @@ impl Client {
         let key = params::encode_segment(key);
         let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "updateAdminSetting")?;
+        let request = authenticate_1(self, request, "updateAdminSetting")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAdminSetting", "/v1/admin/settings/{key}", request)
@@ -3307,7 +3307,7 @@ impl Client {
         let key = params::encode_segment(key);
         let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteAdminSetting")?;
+        let request = authenticate_1(self, request, "deleteAdminSetting")?;
         let answer = self
             .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
             .await?;
@@ -3342,7 +3342,7 @@ impl Client {
         use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getX402Config")?;
+        let request = authenticate_1(self, request, "getX402Config")?;
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3376,7 +3376,7 @@ impl Client {
         use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "updateX402Config")?;
+        let request = authenticate_1(self, request, "updateX402Config")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
@@ -3412,7 +3412,7 @@ impl Client {
         use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listAdminUsers")?;
+        let request = authenticate_1(self, request, "listAdminUsers")?;
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
@@ -3450,7 +3450,7 @@ impl Client {
         let user_id = params::text_segment(user_id);
         let url = format!("{}/v1/admin/users/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteAdminUser")?;
+        let request = authenticate_1(self, request, "deleteAdminUser")?;
         let answer = self
             .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
             .await?;
@@ -3485,7 +3485,7 @@ impl Client {
         use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "listAdminChains")?;
+        let request = authenticate_1(self, request, "listAdminChains")?;
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
@@ -3520,7 +3520,7 @@ impl Client {
         use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let request = self.authenticate_1(request, "createAdminChain")?;
+        let request = authenticate_1(self, request, "createAdminChain")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("createAdminChain", "/v1/admin/chains", request)
@@ -3565,7 +3565,7 @@ impl Client {
         let chain_id = params::encode_segment(chain_id);
         let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "updateAdminChain")?;
+        let request = authenticate_1(self, request, "updateAdminChain")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateAdminChain", "/v1/admin/chains/{chain_id}", request)
@@ -3605,7 +3605,7 @@ impl Client {
         let chain_id = params::encode_segment(chain_id);
         let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
-        let request = self.authenticate_1(request, "deleteAdminChain")?;
+        let request = authenticate_1(self, request, "deleteAdminChain")?;
         let answer = self
             .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
             .await?;
@@ -3643,7 +3643,7 @@ impl Client {
         let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let request = self.authenticate_1(request, "getOrgLimits")?;
+        let request = authenticate_1(self, request, "getOrgLimits")?;
         let answer = self
             .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
             .await?;
@@ -3685,7 +3685,7 @@ impl Client {
         let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "updateOrgLimits")?;
+        let request = authenticate_1(self, request, "updateOrgLimits")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute("updateOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
@@ -3729,7 +3729,7 @@ impl Client {
         let org_id = params::text_segment(org_id);
         let url = format!("{}/v1/admin/orgs/{org_id}/billing-tier", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
-        let request = self.authenticate_1(request, "setOrgBillingTier")?;
+        let request = authenticate_1(self, request, "setOrgBillingTier")?;
         let request = json_body(request, "application/json", body)?;
         let answer = self
             .execute(
@@ -3750,21 +3750,19 @@ impl Client {
         }
     }
 }
-impl Client {
-    fn authenticate_1<E>(
-        &self,
-        request: ::reqwest::RequestBuilder,
-        operation: &'static str,
-    ) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
-        let credentials = &self.credentials();
-        if credentials.bearer_jwt.is_some() {
-            let request = request
-                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
-            Ok(request)
-        } else {
-            Err(ClientError::MissingCredentials {
-                operation,
-            })
-        }
+fn authenticate_1<E>(
+    client: &Client,
+    request: ::reqwest::RequestBuilder,
+    operation: &'static str,
+) -> Result<::reqwest::RequestBuilder, ClientError<E>> {
+    let credentials = &client.credentials();
+    if credentials.bearer_jwt.is_some() {
+        let request = request
+            .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
+        Ok(request)
+    } else {
+        Err(ClientError::MissingCredentials {
+            operation,
+        })
     }
 }
