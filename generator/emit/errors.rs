@@ -153,18 +153,19 @@ fn documented_fn(api: &Api, op: &Operation, shared: &SharedBodies) -> TokenStrea
     for response in &op.errors {
         match response.status {
             Status::Code(code) => {
-                if let Some(value) = super::server::error_value(api, op, response, code, &runtime) {
-                    exact.push(quote!(#code => #value,));
+                let literal = proc_macro2::Literal::u16_unsuffixed(code);
+                if let Some(value) = super::server::error_value_at(api, op, response, code, &quote!(#literal), &runtime, true) {
+                    exact.push(quote!(#literal => #value,));
                 }
             }
             Status::Range(digit) => {
                 let low = digit * 100;
-                let high = low + 99;
-                if let Some(value) = super::server::error_value_at(api, op, response, low, &quote!(status), &runtime) {
-                    ranges.push(quote!(#low..=#high => #value,));
+                let (from, to) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(low + 99));
+                if let Some(value) = super::server::error_value_at(api, op, response, low, &quote!(status), &runtime, true) {
+                    ranges.push(quote!(#from..=#to => #value,));
                 }
             }
-            Status::Default => fallback = super::server::error_value_at(api, op, response, 0, &quote!(status), &runtime),
+            Status::Default => fallback = super::server::error_value_at(api, op, response, 0, &quote!(status), &runtime, true),
         }
     }
     let otherwise = match fallback {
@@ -180,11 +181,12 @@ fn documented_fn(api: &Api, op: &Operation, shared: &SharedBodies) -> TokenStrea
         None => quote!(_ => return ::std::option::Option::None,),
     };
     let body = quote! {
-        ::std::option::Option::Some(match status {
+        let documented = match status {
             #(#exact)*
             #(#ranges)*
             #otherwise
-        })
+        };
+        ::std::option::Option::Some(documented)
     };
     documented_items(&name, &body)
 }
@@ -293,11 +295,7 @@ fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStrea
             }
         }
 
-        impl<E: DomainError> ::std::convert::From<E> for #name {
-            fn from(error: E) -> Self {
-                map_domain_error(&error, Self::documented, Self::undocumented)
-            }
-        }
+        ::clawgen_runtime::from_domain_error!(#name);
     }
 }
 

@@ -129,14 +129,18 @@ fn specs(api: &Api, st: &Struct, styles: &[QueryStyle]) -> Vec<TokenStream> {
             Some(s) => (s.style, s.explode),
             None => (QueryStyleKind::Form, true),
         };
+        let shape = shape(api, &field.ty, 0);
+        // The default spelling, OpenAPI's for a query parameter, in short.
+        if style == QueryStyleKind::Form && explode {
+            return quote!(Spec::form(#wire, #shape));
+        }
         let style = match style {
             QueryStyleKind::Form => quote!(Style::Form),
             QueryStyleKind::SpaceDelimited => quote!(Style::SpaceDelimited),
             QueryStyleKind::PipeDelimited => quote!(Style::PipeDelimited),
             QueryStyleKind::DeepObject => quote!(Style::DeepObject),
         };
-        let shape = shape(api, &field.ty, 0);
-        quote!(Spec { name: #wire, style: #style, explode: #explode, shape: #shape })
+        quote!(Spec::new(#wire, #style, #explode, #shape))
     });
     specs.collect()
 }
@@ -200,7 +204,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
         //! bodies sent as forms, are spelled: the tables that
         //! `clawgen_runtime::params` reads.
 
+        // `Style` is named only where a parameter is not spelled `form`, exploded.
         #gate
+        #[allow(unused_imports)]
         use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 
         #(#tables)*

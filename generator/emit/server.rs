@@ -56,12 +56,11 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             &handled_gate,
             quote! {
                 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-                fn not_implemented<T, E>(
+                fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
                     operation: &str,
-                    undocumented: fn(u16, ::std::string::String) -> E,
                 ) -> ::std::future::Ready<::std::result::Result<T, E>> {
                     let message = format!("`{operation}` is not implemented yet.");
-                    ::std::future::ready(Err(undocumented(501, super::errors::common_error_body(501, message))))
+                    ::std::future::ready(Err(E::undocumented(501, super::errors::common_error_body(501, message))))
                 }
             },
         )
@@ -84,6 +83,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     });
 
     let captures = Captures::of(api);
+    // How each handled operation answers its refusals, by function name (see `handled`).
+    let rejections: BTreeMap<&str, (Rejection, &crate::ir::Gate)> =
+        api.operations.iter().filter(|op| op.handled()).map(|op| (op.fn_name.as_str(), (rejection(api, op), &op.gate))).collect();
     let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in api.operations.iter().filter(|op| op.routed()) {
         by_path.entry(route_path(op, &captures)).or_default().push(op);
@@ -92,12 +94,12 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         // QUERY's fallback goes last, after the methods that have a function of their own.
         let mut ops = ops.clone();
         ops.sort_by_key(|op| op.method == Method::Query);
-        let methods = method_chain(&ops);
+        let methods = method_chain(&ops, &rejections);
         quote!(.route(#path, #methods))
     });
     // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
     let gated_routes = api.operations.iter().filter(|op| !api.tag_features.is_empty() && op.routed()).map(|op| {
-        let method = method_chain(&[op]);
+        let method = method_chain(&[op], &rejections);
         let (path, gate) = (route_path(op, &captures), super::gate::attr(&op.gate));
         quote!(#gate let router = router.route(#path, #method);)
     });
@@ -116,14 +118,19 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             super::gate::items(&crate::ir::Gate::union(callers.map(|op| &op.gate)), guard_fn(api, index, guard))
         })
         .collect();
-    let handlers =
-        api.operations.iter().filter(|op| op.handled()).map(move |op| super::gate::items(&op.gate, handler(api, op, &guards, &captures)));
+    let handlers: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .filter(|op| op.handled())
+        .map(|op| {
+            let rejection = rejections.get(op.fn_name.as_str()).map_or(&Rejection::Common, |(r, _)| r);
+            super::gate::items(&op.gate, handler(api, op, &guards, &captures, rejection))
+        })
+        .collect();
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<(Rejection, &crate::ir::Gate)> =
-        api.operations.iter().filter(|op| op.handled()).map(|op| (rejection(api, op), &op.gate)).collect();
-    let documented_rejections = rejections.iter().filter(|(r, _)| matches!(r, Rejection::Documented)).map(|(_, gate)| *gate);
+    let documented_rejections = rejections.values().filter(|(r, _)| matches!(r, Rejection::Documented)).map(|(_, gate)| *gate);
     let rejecting_gate = crate::ir::Gate::union(documented_rejections);
-    let rejecting = rejections.iter().any(|(r, _)| matches!(r, Rejection::Documented)).then(|| {
+    let rejecting = rejections.values().any(|(r, _)| matches!(r, Rejection::Documented)).then(|| {
         let gate = super::gate::attr(&rejecting_gate);
         quote! {
             /// Answers a refusal with the operation's `documented` answer where
@@ -139,10 +146,15 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             }
         }
     });
-    let rejections = rejections.into_iter().filter_map(|(r, gate)| match r {
-        Rejection::Own(tokens) => Some(super::gate::items(gate, tokens)),
-        Rejection::Common | Rejection::Documented => None,
-    });
+    // In the operations' order, as the handlers are.
+    let own_rejections: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .filter_map(|op| match rejections.get(op.fn_name.as_str()).filter(|_| op.handled()) {
+            Some((Rejection::Own(tokens), gate)) => Some(super::gate::items(gate, tokens.clone())),
+            _ => None,
+        })
+        .collect();
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -218,6 +230,9 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         /// `config`. What no operation answers (a path no operation has, a method
         /// its path does not take) is refused with the API's common error body.
         pub fn router_with<A: #trait_name>(api: A, config: RouterConfig) -> ::axum::Router {
+            // Routes name their methods' functions alone.
+            #[allow(unused_imports)]
+            use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
             #router_start
                 #(#routes)*
                 .fallback(unknown_path)
@@ -235,7 +250,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     std::iter::once(head)
         .chain(guard_fns)
         .chain(handlers)
-        .chain(rejections)
+        .chain(own_rejections)
         .chain(credentials)
         .chain(error_impls)
         .chain(success_impls)
@@ -377,12 +392,12 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
             let _ = (#(#names,)*);
-            not_implemented(#operation, super::errors::#error::undocumented)
+            not_implemented(#operation)
         }
     }
 }
 
-fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> TokenStream {
+fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rejection: &Rejection) -> TokenStream {
     let trait_name = ident(&api.trait_name);
     let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
@@ -391,30 +406,21 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
     // `Refused`, ended by `?`: the refusal is answered once, at the end.
     let mut steps = Vec::new();
     let bad_request = status_literal(BAD_REQUEST);
-    let (rejection, reject_closure) = match rejection(api, op) {
-        Rejection::Common => (format_ident!("refuse"), None),
-        Rejection::Documented => {
-            let error = ident(&op.error_enum);
-            let closure = quote!(let reject = rejecting(super::errors::#error::documented););
-            (format_ident!("reject"), Some(closure))
-        }
-        Rejection::Own(_) => (rejection_name(op), None),
-    };
-
     let rate_limited = api.rate_limit.is_some();
     // The request stays whole in the context; its inputs are read from `cx.parts`.
     let mutable = (!op.path_params.is_empty()).then(|| quote!(mut));
     let body_var = if op.body.is_some() { quote!(body) } else { quote!(_) };
+    let guard = guards.iter().position(|guard| *guard == Guard::of(api, op)).map(guard_name);
+    // The guard takes the context and gives it back with the caller's identity.
+    let first_mutable = if guard.is_some() { None } else { mutable.clone() };
     let start = quote! {
-        let (parts, #body_var) = request.into_parts();
-        let #mutable cx = RequestContext::new(parts);
+        let (#first_mutable cx, #body_var) = RequestContext::split(request);
         let api = &served.api;
     };
     // The guard reads the credentials itself; the rate limit is given them.
     let read_credentials = rate_limited.then(|| quote!(let credentials = credentials_from(&cx.parts);));
-    if let Some(index) = guards.iter().position(|guard| *guard == Guard::of(api, op)) {
-        let guard = guard_name(index);
-        steps.push(quote!(let identity = #guard(api, &cx, super::auth::Operation::#variant).await?;));
+    if let Some(guard) = guard {
+        steps.push(quote!(let #mutable cx = #guard(api, cx, super::auth::Operation::#variant).await?;));
     }
     let offered = offered_media(op);
     if !offered.is_empty() {
@@ -424,6 +430,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         let bad_path = bad_path_status(op);
         let bad_path_lit = status_literal(bad_path);
         steps.push(quote!(let segments = path_segments(&mut cx.parts, #bad_path_lit).await?;));
+        // A check that binds `value` has a block of its own, where a parameter may have that name.
         let segments = op.path_segments();
         for (index, pieces) in segments.iter().enumerate() {
             // A renamed segment is one parameter alone: its captured value is that parameter's.
@@ -433,9 +440,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
             });
             if let Some(template) = template {
                 let capture = segment_capture(index);
-                steps.push(quote! {
-                    let segments = split_segment(segments, #capture, &[#(#template),*]).map_err(Refused::with_status(#bad_path_lit))?;
-                });
+                steps.push(quote!(let segments = segments.split(#capture, &[#(#template),*])?;));
             }
         }
         for p in &op.path_params {
@@ -443,9 +448,10 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
             let prefix = p.path_style.prefix(wire);
-            steps.push(quote!(let #arg: #ty = path_value(&segments, #wire, #prefix, #bad_path_lit)?;));
+            steps.push(quote!(let #arg: #ty = segments.value(#wire, #prefix)?;));
             if let Some(check) = param_check(api, p) {
-                steps.push(constraint_step(quote!({ let value = &#arg; #check }), bad_path));
+                let bound = super::types::checking(&check, quote!(&#arg)).unwrap_or_else(|| quote!({ let value = &#arg; #check }));
+                steps.push(constraint_step(bound, bad_path));
             }
         }
     }
@@ -453,8 +459,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         let ty = type_path(api, &TypeRef::Named(query));
         let table = super::params::query_table(op);
         steps.push(quote! {
-            let query: #ty = ::clawgen_runtime::params::decode(cx.parts.uri.query().unwrap_or_default(), #table)
-                .map_err(Refused::with_status(#bad_request))?;
+            let query: #ty = query_value(&cx.parts, #table)?;
         });
         if type_validates(&api.types, &TypeRef::Named(query)) {
             steps.push(quote!(super::validation::Validate::validate(&query)?;));
@@ -556,8 +561,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         }
     }
 
-    let context = if op.security.is_empty() { quote!(cx) } else { quote!(cx.with_identity(identity)) };
-    let args = arguments(api, op).into_iter().map(|(name, _)| if name == "cx" { context.clone() } else { quote!(#name) });
+    let args = arguments(api, op).into_iter().map(|(name, _)| name);
     let returned = quote!(api.#name(#(#args),*).await);
     let answer = if op.success_enum.is_some() {
         quote!(Answer::Ok(match #returned { Ok(value) => value.into_response(), Err(error) => error.into_response() }))
@@ -565,66 +569,62 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
         match op.successes.first() {
             // The common cases, answered by the runtime.
             Some(r @ Response { body: Some(_), .. }) if is_plain_json(r) => {
-                let code = success_code(r);
-                quote!(json_answer(#code, #returned))
+                let code = status_literal(success_code(r));
+                quote!(#returned.json_answer(#code))
             }
             Some(r @ Response { body: Some(_), .. }) => {
                 let code = success_code(r);
                 let success = write_body(r, quote!(#code), quote!(value));
                 quote!(Answer::Ok(match #returned { Ok(value) => #success, Err(error) => error.into_response() }))
             }
-            Some(Response { status: Status::Code(code), body: None, .. }) => quote!(empty_answer(#code, #returned)),
-            Some(_) | None => quote!(empty_answer(204, #returned)),
+            Some(Response { status: Status::Code(code), body: None, .. }) => {
+                let code = status_literal(*code);
+                quote!(#returned.empty_answer(#code))
+            }
+            Some(_) | None => quote!(#returned.empty_answer(204)),
         }
     };
     let call = quote! {
         #(#steps)*
         #answer
     };
-    let extractors = quote! {
-        ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
-        request: ::axum::extract::Request
-    };
-    // The router's time limit covers reading the request as well as the work:
-    // a refusal the operation documents (503, 5XX, default) takes its answer.
-    let timed_out = if documents(op, RouterRefusal::TimedOut.status()) { rejection.clone() } else { format_ident!("refuse") };
     // The path's fallback (see `method_chain`): another method is not this operation's.
     let method_check = (op.method == Method::Query).then(|| {
         quote! {
             if request.method().as_str() != "QUERY" {
-                return method_not_allowed(request.method().clone(), request.uri().clone()).await;
+                return Ok(method_not_allowed(request.method().clone(), request.uri().clone()).await);
             }
         }
     });
-    let timed = |work: TokenStream| {
+    // Read within the router's time limit, its refusals answered as `handled` says (see `method_chain`).
+    let read = |work: TokenStream| {
         quote! {
-            async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+            async fn #handler<A: #trait_name>(served: ::std::sync::Arc<Served<A>>, request: ::axum::extract::Request) -> Answer {
                 #method_check
-                #reject_closure
-                let time_limit = served.config.timeout;
-                let answer = async move { #work };
-                answer_within(time_limit, answer, #rejection, #timed_out).await
+                #work
             }
         }
     };
     if !rate_limited {
-        return timed(quote! {
+        return read(quote! {
             #start
             #read_credentials
             #call
         });
     }
     // Rate limiting comes first and its headers go on every answer, rejections included.
-    timed(quote! {
+    let rejection = rejection_expression(op, rejection);
+    read(quote! {
             #start
             #read_credentials
+            let reject = #rejection;
             let (rate_limit, retry_after) = match api.rate_limit(super::auth::Operation::#variant, &credentials, &cx).await {
                 super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
                 super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => (rate_limit, Some(retry_after)),
             };
             let mut response = match retry_after {
-                Some(retry_after) => #rejection(#TOO_MANY_REQUESTS, format!("Rate limit exceeded. Retry after {retry_after} seconds."), retry_after),
-                None => async { #call }.await.unwrap_or_else(|refused| #rejection(refused.status, refused.message, 0)),
+                Some(retry_after) => reject(#TOO_MANY_REQUESTS, format!("Rate limit exceeded. Retry after {retry_after} seconds."), retry_after),
+                None => async { #call }.await.unwrap_or_else(|refused| reject(refused.status, refused.message, 0)),
             };
             if let Some(rate_limit) = rate_limit {
                 for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
@@ -633,6 +633,30 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures) -> 
             }
             Answer::Ok(response)
     })
+}
+
+/// What answers `op`'s refusals: `refuse`, `rejecting(<error enum>::documented)` or `reject_<op>`.
+fn rejection_expression(op: &Operation, rejection: &Rejection) -> TokenStream {
+    match rejection {
+        Rejection::Common => quote!(refuse),
+        Rejection::Documented => {
+            let error = ident(&op.error_enum);
+            quote!(rejecting(super::errors::#error::documented))
+        }
+        Rejection::Own(_) => {
+            let name = rejection_name(op);
+            quote!(#name)
+        }
+    }
+}
+
+/// `handled(handle_<op>::<A>, reject)`: the router's time limit covers reading the
+/// request as well as the work. Its 503 is rejected as any refusal is: the
+/// operation's answer where it documents one (503, 5XX, `default`), else `refuse`'s.
+fn handled(op: &Operation, rejection: &Rejection) -> TokenStream {
+    let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+    let reject = rejection_expression(op, rejection);
+    quote!(handled(#handler::<A>, #reject))
 }
 
 /// `let <param> = <read>;` for a header or cookie read as an `Option`: a
@@ -697,9 +721,9 @@ fn guard_name(index: usize) -> proc_macro2::Ident {
     format_ident!("guard_{}", index + 1)
 }
 
-/// `guard_<n>(api, cx, operation)`: the caller's identity when the request's
-/// credentials satisfy one of the guard's alternatives and the trait's
-/// `authorize` accepts them, else the refusal (401 or 403) to answer with.
+/// `guard_<n>(api, cx, operation)`: the context with the caller's identity when
+/// the request's credentials satisfy one of the guard's alternatives and the
+/// trait's `authorize` accepts them, else the refusal (401 or 403) to answer with.
 fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
     let name = guard_name(index);
     let trait_name = ident(&api.trait_name);
@@ -715,16 +739,17 @@ fn guard_fn(api: &Api, index: usize, guard: &Guard) -> TokenStream {
     quote! {
         async fn #name<A: #trait_name>(
             api: &A,
-            cx: &RequestContext,
+            cx: RequestContext,
             operation: super::auth::Operation,
-        ) -> ::std::result::Result<A::Identity, Refused> {
+        ) -> ::std::result::Result<RequestContext<A::Identity>, Refused> {
             let credentials = &credentials_from(&cx.parts);
             let satisfied = #(#alternatives)||*;
             if !satisfied {
                 return Err(Refused { status: #UNAUTHORIZED, message: ::std::string::String::from(#missing) });
             }
-            match api.authorize(operation, credentials, cx).await {
-                Ok(identity) => Ok(identity),
+            let decided = api.authorize(operation, credentials, &cx).await;
+            match decided {
+                Ok(identity) => Ok(cx.with_identity(identity)),
                 Err(super::auth::AuthError::Unauthenticated(message)) => Err(Refused { status: #UNAUTHORIZED, message }),
                 Err(super::auth::AuthError::Forbidden(message)) => Err(Refused { status: #FORBIDDEN, message }),
             }
@@ -858,15 +883,17 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
     })
 }
 
-/// The `MethodRouter` of `ops` (one path's): `::axum::routing::get(handle_x::<A>).post(…)`.
+/// The `MethodRouter` of `ops` (one path's): `::axum::routing::get(handled(handle_x::<A>, …)).post(…)`.
 /// axum has no method filter for QUERY: its handler is the path's fallback,
 /// and refuses other methods itself.
-fn method_chain(ops: &[&Operation]) -> TokenStream {
+fn method_chain(ops: &[&Operation], rejections: &BTreeMap<&str, (Rejection, &crate::ir::Gate)>) -> TokenStream {
     let calls: Vec<TokenStream> = ops
         .iter()
         .map(|op| {
-            let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
-            let handler = if op.serves_spec { quote!(serve_openapi_document) } else { quote!(#handler::<A>) };
+            let handler = match rejections.get(op.fn_name.as_str()) {
+                Some((rejection, _)) if !op.serves_spec => handled(op, rejection),
+                _ => quote!(serve_openapi_document),
+            };
             let method = match op.method {
                 Method::Query => format_ident!("fallback"),
                 other => format_ident!("{}", other.as_str().to_ascii_lowercase()),
@@ -875,7 +902,7 @@ fn method_chain(ops: &[&Operation]) -> TokenStream {
         })
         .collect();
     match calls.split_first() {
-        Some((first, rest)) if ops[0].method != Method::Query => quote!(::axum::routing::#first #(.#rest)*),
+        Some((first, rest)) if ops[0].method != Method::Query => quote!(#first #(.#rest)*),
         _ => quote!(::axum::routing::MethodRouter::new() #(.#calls)*),
     }
 }
@@ -1013,7 +1040,7 @@ fn conventional_body(api: &Api, op: &Operation, status: u16, runtime: &RunTime) 
 
 /// The error-enum value for `response`, with the run-time values put in.
 pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
-    error_value_at(api, op, response, status, &quote!(#status), runtime)
+    error_value_at(api, op, response, status, &quote!(#status), runtime, false)
 }
 
 /// [`error_value`], with `status_expr` (a `u16` expression) in a range's or `default`'s `status` field.
@@ -1024,8 +1051,11 @@ pub(super) fn error_value_at(
     status: u16,
     status_expr: &TokenStream,
     runtime: &RunTime,
+    within_enum: bool,
 ) -> Option<TokenStream> {
     let enum_name = ident(&op.error_enum);
+    // Inside the enum's own `impl`, its variants are `Self::…`.
+    let enum_path = if within_enum { quote!(Self) } else { quote!(super::errors::#enum_name) };
     let variant = ident(&response.variant);
     let body = match &response.body {
         Some(_) => {
@@ -1036,8 +1066,8 @@ pub(super) fn error_value_at(
     };
     if !is_struct_variant(response) {
         return Some(match body {
-            Some(body) => quote!(super::errors::#enum_name::#variant(#body)),
-            None => quote!(super::errors::#enum_name::#variant),
+            Some(body) => quote!(#enum_path::#variant(#body)),
+            None => quote!(#enum_path::#variant),
         });
     }
     // `status: status` is written `status`, as clippy wants.
@@ -1059,7 +1089,7 @@ pub(super) fn error_value_at(
         };
         headers.push(quote!(#field: #value,));
     }
-    Some(quote!(super::errors::#enum_name::#variant { #status_field #body_field #(#headers)* }))
+    Some(quote!(#enum_path::#variant { #status_field #body_field #(#headers)* }))
 }
 
 /// The answer carrying `value` as `response`'s body, in its encoding.
@@ -1121,6 +1151,8 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
     };
     match encoding {
         Encoding::Json => match super::shape::value_check(api, &body.ty) {
+            // The type's own shape check, which `Shape` names.
+            Some(check) if check.is_shape_trait() => quote!(shape::decode_shaped::<#ty>(&bytes)),
             Some(check) => {
                 let check = check.function();
                 quote!(shape::decode::<#ty>(&bytes, #check))
@@ -1344,6 +1376,9 @@ fn is_plain_json(response: &Response) -> bool {
 
 /// `impl IntoResponse` for an operation's error enum (or success enum).
 fn into_response(op: &Operation, success: bool) -> TokenStream {
+    if !success && let Some(call) = plain_error_responses(op) {
+        return call;
+    }
     let (enum_name, responses) =
         if success { (ident(op.success_enum.as_deref().unwrap_or_default()), &op.successes) } else { (ident(&op.error_enum), &op.errors) };
     let arms = responses.iter().map(|r| {
@@ -1397,6 +1432,35 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
             }
         }
     }
+}
+
+/// The runtime's `error_responses!` call for an error enum whose answers are all
+/// JSON bodies or none, without headers; `None` for any other.
+fn plain_error_responses(op: &Operation) -> Option<TokenStream> {
+    let mut groups: [(&str, Vec<TokenStream>); 4] = ["body", "unit", "range_body", "range"].map(|group| (group, Vec::new()));
+    for r in &op.errors {
+        if !r.headers.is_empty() || r.body.is_some() && !is_plain_json(r) {
+            return None;
+        }
+        let variant = ident(&r.variant);
+        let (group, entry) = match (r.status, r.body.is_some()) {
+            (Status::Code(code), body) => {
+                let code = status_literal(code);
+                (if body { "body" } else { "unit" }, quote!(#variant(#code)))
+            }
+            (_, true) => ("range_body", quote!(#variant)),
+            (_, false) => ("range", quote!(#variant)),
+        };
+        if let Some((_, entries)) = groups.iter_mut().find(|(name, _)| *name == group) {
+            entries.push(entry);
+        }
+    }
+    let groups = groups.iter().filter(|(_, entries)| !entries.is_empty()).map(|(group, entries)| {
+        let group = format_ident!("{group}");
+        quote!(#group { #(#entries),* })
+    });
+    let name = ident(&op.error_enum);
+    Some(quote!(::clawgen_runtime::error_responses!(errors::#name, #(#groups)*);))
 }
 
 /// `credentials_from`: what the request presents for each security scheme.

@@ -73,6 +73,11 @@ pub(super) struct Check {
 
 impl Check {
     /// The check as a function of `(value, path)`, for `shape::decode`.
+    /// Whether the check is a named type's `Shape::check` (`shape::decode_shaped` calls it).
+    pub(super) fn is_shape_trait(&self) -> bool {
+        self.function.is_some()
+    }
+
     pub(super) fn function(self) -> TokenStream {
         if let Some(function) = self.function {
             return function;
@@ -94,19 +99,23 @@ fn child_path(inner: &Check, path: TokenStream) -> TokenStream {
 /// `impl Shape` for a struct: an object, no `null` in properties that do not
 /// allow it, and every property's own shape.
 fn struct_check(api: &Api, st: &Struct) -> TokenStream {
-    let fields = st.fields.iter().filter_map(|field| {
+    let refuses_null = |field: &crate::ir::Field| !field.nullable && !admits_null(api, &field.ty);
+    let (checked, unchecked): (Vec<_>, Vec<_>) =
+        st.fields.iter().map(|field| (field, value_check(api, &field.ty))).partition(|(_, inner)| inner.is_some());
+    // Properties whose only check is that they are not `null`: one call names them all.
+    let only_not_null: Vec<&str> = unchecked.iter().filter(|(field, _)| refuses_null(field)).map(|(f, _)| f.wire_name.as_str()).collect();
+    let not_null = (!only_not_null.is_empty()).then(|| quote!(shape::refuse_nulls(object, path, &[#(#only_not_null),*])?;));
+    let fields = checked.into_iter().filter_map(|(field, inner)| {
         let wire = &field.wire_name;
-        let refuse = !field.nullable && !admits_null(api, &field.ty);
-        let inner = value_check(api, &field.ty);
-        if !refuse && inner.is_none() {
-            return None;
-        }
-        let path = inner.as_ref().is_some_and(|c| c.uses_path).then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
+        let refuse = refuses_null(field);
+        let inner = inner?;
+        let path = inner.uses_path.then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
         // Before `path` is rebound: the pointer is only built for the error.
         let refuse = refuse.then(|| quote!(shape::refuse_null(value, path, #wire)?;));
         // A property that may be `null` (its `Option` holds that) is checked only when it is not.
         let skip_null = field.nullable && !matches!(field.ty, TypeRef::Nullable(_));
-        let inner = inner.map(|c| c.tokens).map(|tokens| if skip_null { quote!(if !value.is_null() { #tokens }) } else { tokens });
+        let tokens = inner.tokens;
+        let inner = if skip_null { quote!(if !value.is_null() { #tokens }) } else { tokens };
         Some(quote! {
             if let Some(value) = object.get_mut(#wire) {
                 #refuse
@@ -115,7 +124,7 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
             }
         })
     });
-    let mut fields: Vec<TokenStream> = fields.collect();
+    let mut fields: Vec<TokenStream> = not_null.into_iter().chain(fields).collect();
     // One Rust type serves requests and responses, so a required write-only property is an
     // `Option` there; a request must still carry it.
     fields.extend(st.fields.iter().filter(|f| f.schema_required && f.access == Access::WriteOnly).map(|f| {

@@ -394,6 +394,9 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
     // A boxed field is checked through the box.
     let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
     Some(match field.presence() {
+        Presence::Required | Presence::Defaulted if unbox.is_none() => {
+            checking(&body, quote!(&self.#field_ident)).unwrap_or_else(|| quote! { let value = &self.#field_ident; #body })
+        }
         Presence::Required | Presence::Defaulted => quote! { let value = &self.#field_ident; #unbox #body },
         Presence::RequiredNullable | Presence::Optional => {
             quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #unbox #body } }
@@ -424,6 +427,51 @@ pub(super) fn constrained_value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Co
 /// (an alias of a list or map has no `Validate`: its items are checked).
 pub(super) fn only_validates(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints) -> bool {
     matches!(api.unaliased(ty), TypeRef::Named(_)) && c.is_empty() && crate::ir::type_validates(&api.types, ty)
+}
+
+/// `check` (statements on `value`, from [`value_check`]) applied to `value`
+/// itself, where `check` takes `value` once, as an argument: `f(value, …)?;`
+/// becomes `f(&self.id, …)?;`, without a binding. `None` for any other check.
+pub(super) fn checking(check: &TokenStream, value: TokenStream) -> Option<TokenStream> {
+    use proc_macro2::{Group, TokenTree};
+    fn uses(tokens: &TokenStream) -> usize {
+        tokens
+            .clone()
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Ident(name) if name == "value" => 1,
+                TokenTree::Group(group) => uses(&group.stream()),
+                _ => 0,
+            })
+            .sum()
+    }
+    /// The tokens with the argument `value` replaced; `None` where `value` is not an argument.
+    fn replace(tokens: &TokenStream, value: &TokenStream) -> Option<TokenStream> {
+        let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        let mut out = Vec::with_capacity(trees.len());
+        for (index, tree) in trees.iter().enumerate() {
+            match tree {
+                TokenTree::Ident(name) if name == "value" => {
+                    let before = index.checked_sub(1).and_then(|i| trees.get(i));
+                    let after = trees.get(index + 1);
+                    let punct = |tree: Option<&TokenTree>, chars: &[char]| matches!(tree, Some(TokenTree::Punct(p)) if chars.contains(&p.as_char()));
+                    let argument = (before.is_none() || punct(before, &[','])) && (after.is_none() || punct(after, &[',']));
+                    if !argument {
+                        return None;
+                    }
+                    out.extend(value.clone());
+                }
+                TokenTree::Group(group) => {
+                    let mut replaced = Group::new(group.delimiter(), replace(&group.stream(), value)?);
+                    replaced.set_span(group.span());
+                    out.push(TokenTree::Group(replaced));
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        Some(out.into_iter().collect())
+    }
+    (uses(check) == 1).then(|| replace(check, &value)).flatten()
 }
 
 /// Checks on `value: &T`.
@@ -752,6 +800,37 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
                 #(#tries)*
                 fallback.ok_or_else(|| <D::Error as ::serde::de::Error>::custom(#refusal))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::checking;
+
+    #[test]
+    fn a_check_taking_value_once_as_an_argument_takes_the_value_itself() {
+        let check = quote!(super::validation::chars(value, "id", None, Some(36))?;);
+        let applied = checking(&check, quote!(&self.id)).map(|tokens| tokens.to_string());
+        assert_eq!(applied.as_deref(), Some(quote!(super::validation::chars(&self.id, "id", None, Some(36))?;).to_string().as_str()));
+        let nested = quote!(super::validation::Validate::validate(value).map_err(|e| e.within("x"))?;);
+        assert!(checking(&nested, quote!(&self.x)).is_some());
+    }
+
+    #[test]
+    fn other_checks_keep_their_binding() {
+        let cases = [
+            quote!(super::validation::number(*value as f64, "n", None, None)?;),
+            quote!(if let Some(value) = value.as_ref() {
+                check(value)?;
+            }),
+            quote!(super::validation::items(value, "x", |value| check(value))?;),
+            quote!(check(value.len())?;),
+        ];
+        for check in cases {
+            assert!(checking(&check, quote!(&self.x)).is_none(), "{check}");
         }
     }
 }

@@ -21,6 +21,13 @@ pub trait DomainError: std::fmt::Display {
     }
 }
 
+/// What every operation's error enum has (the runtime's `error_enum!` implements it).
+pub trait Undocumented {
+    /// The value for a status the document does not describe for the
+    /// operation, with the body that came (or goes out).
+    fn undocumented(status: u16, body: String) -> Self;
+}
+
 /// The documented error for `error`: `documented` (status, message, retry
 /// delay) at its status, else at 500, else `undocumented` with the message.
 pub fn map_domain_error<T>(

@@ -67,6 +67,18 @@ pub struct Spec {
     pub shape: Shape,
 }
 
+impl Spec {
+    /// A parameter spelled in `style`, exploded or not.
+    pub const fn new(name: &'static str, style: Style, explode: bool, shape: Shape) -> Self {
+        Spec { name, style, explode, shape }
+    }
+
+    /// A parameter spelled as OpenAPI spells a query parameter unless told otherwise: `form`, exploded.
+    pub const fn form(name: &'static str, shape: Shape) -> Self {
+        Spec::new(name, Style::Form, true, shape)
+    }
+}
+
 impl Style {
     fn delimiter(self) -> char {
         match self {
@@ -649,6 +661,8 @@ mod tests {
             ids: Option<Ids>,
         }
         let specs = [Spec { name: "ids", style: Style::Form, explode: true, shape: Shape::OneOrList(Kind::Text) }];
+        assert_eq!(specs[0], Spec::form("ids", Shape::OneOrList(Kind::Text)), "form, exploded, is the default spelling");
+        assert_eq!(specs[0], Spec::new("ids", Style::Form, true, Shape::OneOrList(Kind::Text)));
         assert_eq!(decode::<Query>("ids=0", &specs), Ok(Query { ids: Some(Ids::One("0".into())) }));
         assert_eq!(decode::<Query>("ids=0&ids=1", &specs), Ok(Query { ids: Some(Ids::Many(vec!["0".into(), "1".into()])) }));
         assert_eq!(decode::<Query>("", &specs), Ok(Query { ids: None }));

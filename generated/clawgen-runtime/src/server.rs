@@ -242,6 +242,14 @@ mod context {
         }
     }
 
+    impl RequestContext {
+        /// The context of a request not yet authorised, and its body.
+        pub fn split(request: axum::extract::Request) -> (Self, axum::body::Body) {
+            let (parts, body) = request.into_parts();
+            (RequestContext::new(parts), body)
+        }
+    }
+
     impl<I> RequestContext<I> {
         /// The same request, with `identity` as the caller.
         pub fn with_identity<J>(self, identity: J) -> RequestContext<J> {
@@ -340,6 +348,39 @@ mod context {
         /// The router's setup.
         pub config: RouterConfig,
     }
+
+    /// How a generated router answers one operation: `read` reads the request
+    /// and calls the implementation, within the router's time limit; `reject`
+    /// answers a refusal, the 503 past the limit included (with the operation's
+    /// documented answer where it has one).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Handled<F, R> {
+        read: F,
+        reject: R,
+    }
+
+    /// The operation whose requests `read` reads, its refusals answered by
+    /// `reject` (see [`Handled`]).
+    pub fn handled<F, R>(read: F, reject: R) -> Handled<F, R> {
+        Handled { read, reject }
+    }
+
+    impl<A, F, Fut, R> axum::handler::Handler<Handled<(), ()>, std::sync::Arc<Served<A>>> for Handled<F, R>
+    where
+        A: Send + Sync + 'static,
+        F: FnOnce(std::sync::Arc<Served<A>>, axum::extract::Request) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = super::Answer> + Send + 'static,
+        R: FnOnce(u16, String, u64) -> axum::response::Response + Clone + Send + Sync + 'static,
+    {
+        type Future = std::pin::Pin<Box<dyn std::future::Future<Output = axum::response::Response> + Send>>;
+
+        fn call(self, request: axum::extract::Request, served: std::sync::Arc<Served<A>>) -> Self::Future {
+            Box::pin(async move {
+                let limit = served.config.timeout;
+                answer_within(limit, (self.read)(served, request), self.reject.clone(), self.reject).await
+            })
+        }
+    }
 }
 
 /// Refusals every operation can earn, decided before its inputs are read:
@@ -377,22 +418,33 @@ mod refusal {
 
     /// The path parameters axum captured (see [`path_params`](super::path_params)),
     /// or a refusal with `status` when they do not decode.
-    pub async fn path_segments(
-        parts: &mut axum::http::request::Parts,
-        status: u16,
-    ) -> Result<std::collections::HashMap<String, String>, Refused> {
-        super::path_params(parts).await.map_err(Refused::with_status(status))
+    pub async fn path_segments(parts: &mut axum::http::request::Parts, status: u16) -> Result<PathValues, Refused> {
+        let values = super::path_params(parts).await.map_err(Refused::with_status(status))?;
+        Ok(PathValues { values, status })
     }
 
-    /// The path parameter `name` as a `T` (see [`path_param`](super::path_param)),
-    /// or a refusal with `status` when it is missing or does not parse.
-    pub fn path_value<T: serde::de::DeserializeOwned>(
-        segments: &std::collections::HashMap<String, String>,
-        name: &str,
-        prefix: &str,
-        status: u16,
-    ) -> Result<T, Refused> {
-        super::path_param(segments, name, prefix).map_err(Refused::with_status(status))
+    /// A request's path parameters by name, each read on demand; what is
+    /// missing, misshapen or does not parse is refused with one status (400,
+    /// or the 404 of an operation that documents no 400).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PathValues {
+        pub(super) values: std::collections::HashMap<String, String>,
+        pub(super) status: u16,
+    }
+
+    impl PathValues {
+        /// The parameters with the segment captured whole under `capture`
+        /// split into the parameters `template` names (see
+        /// [`split_segment`](super::split_segment)).
+        pub fn split(self, capture: &str, template: &[&str]) -> Result<Self, Refused> {
+            let values = super::split_segment(self.values, capture, template).map_err(Refused::with_status(self.status))?;
+            Ok(PathValues { values, status: self.status })
+        }
+
+        /// The parameter `name` as a `T` (see [`path_param`](super::path_param)).
+        pub fn value<T: serde::de::DeserializeOwned>(&self, name: &str, prefix: &str) -> Result<T, Refused> {
+            super::path_param(&self.values, name, prefix).map_err(Refused::with_status(self.status))
+        }
     }
 
     /// The answer to what an operation returned: its value as JSON with
@@ -411,6 +463,40 @@ mod refusal {
             Ok(()) => super::empty_response(status),
             Err(error) => error.into_response(),
         })
+    }
+
+    /// The request's query as a `T`, its parameters spelled as `specs` say (see
+    /// [`params::decode`](crate::params::decode)), or a 400 refusal.
+    pub fn query_value<T: serde::de::DeserializeOwned>(
+        parts: &axum::http::request::Parts,
+        specs: &[crate::params::Spec],
+    ) -> Result<T, Refused> {
+        crate::params::decode(parts.uri.query().unwrap_or_default(), specs).map_err(Refused::with_status(400))
+    }
+
+    /// What an operation returned, answered as [`json_answer`] and
+    /// [`empty_answer`] do: `api.op(…).await.json_answer(200)`.
+    pub trait Answered<T> {
+        /// The value as JSON with `status`, or the error as its `IntoResponse` writes it.
+        fn json_answer(self, status: u16) -> Answer
+        where
+            T: serde::Serialize;
+
+        /// `status` without a body, or the error as its `IntoResponse` writes it.
+        fn empty_answer(self, status: u16) -> Answer;
+    }
+
+    impl<T, E: axum::response::IntoResponse> Answered<T> for Result<T, E> {
+        fn json_answer(self, status: u16) -> Answer
+        where
+            T: serde::Serialize,
+        {
+            json_answer(status, self)
+        }
+
+        fn empty_answer(self, status: u16) -> Answer {
+            empty_answer(status, self.map(drop))
+        }
     }
 
     /// A value that breaks a constraint of the document is a bad request.
@@ -695,11 +781,17 @@ mod tests {
 
     #[tokio::test]
     async fn path_values_and_answers_carry_their_statuses() {
-        let segments = std::collections::HashMap::from([("id".to_owned(), "42".to_owned()), ("tag".to_owned(), ".x".to_owned())]);
-        assert_eq!(path_value::<i64>(&segments, "id", "", 404), Ok(42));
-        assert_eq!(path_value::<String>(&segments, "tag", ".", 400), Ok("x".to_owned()));
-        assert_eq!(path_value::<i64>(&segments, "tag", "", 404).map_err(|refused| refused.status), Err(404));
-        assert_eq!(path_value::<i64>(&segments, "missing", "", 400).map_err(|refused| refused.status), Err(400));
+        let values = std::collections::HashMap::from([("id".to_owned(), "42".to_owned()), ("tag".to_owned(), ".x".to_owned())]);
+        let found = PathValues { values: values.clone(), status: 404 };
+        assert_eq!(found.value::<i64>("id", ""), Ok(42));
+        assert_eq!(found.value::<String>("tag", "."), Ok("x".to_owned()));
+        assert_eq!(found.value::<i64>("tag", "").map_err(|refused| refused.status), Err(404));
+        let found = PathValues { values, status: 400 };
+        assert_eq!(found.value::<i64>("missing", "").map_err(|refused| refused.status), Err(400));
+        let whole = PathValues { values: std::collections::HashMap::from([("seg".to_owned(), "7.json".to_owned())]), status: 404 };
+        let split = whole.clone().split("seg", &["", "id", ".json"]).expect("fits");
+        assert_eq!(split.value::<i64>("id", ""), Ok(7));
+        assert_eq!(whole.split("seg", &["", "id", ".xml"]).map_err(|refused| refused.status), Err(404));
 
         let created = json_answer(201, Ok::<_, axum::http::StatusCode>(serde_json::json!({"id": 1}))).expect("an answer");
         assert_eq!(created.status(), axum::http::StatusCode::CREATED);
@@ -712,6 +804,41 @@ mod tests {
         assert!(axum::body::to_bytes(deleted.into_body(), 16).await.expect("a body").is_empty());
         let refused = empty_answer(204, Err(axum::http::StatusCode::GONE)).expect("an answer");
         assert_eq!(refused.status(), axum::http::StatusCode::GONE);
+        let (parts, _) = axum::http::Request::new(()).into_parts();
+        assert_eq!(query_value::<std::collections::HashMap<String, String>>(&parts, &[]), Ok(Default::default()));
+        let (parts, _) = axum::http::Request::builder().uri("/x?n=a").body(()).expect("a request").into_parts();
+        let specs = [crate::params::Spec::form("n", crate::params::Shape::One(crate::params::Kind::Integer))];
+        assert_eq!(query_value::<std::collections::HashMap<String, i64>>(&parts, &specs).map_err(|refused| refused.status), Err(400));
+        let through_the_trait = Ok::<_, axum::http::StatusCode>(7u8).json_answer(202).expect("an answer");
+        assert_eq!(through_the_trait.status(), axum::http::StatusCode::ACCEPTED);
+        let emptied = Ok::<_, axum::http::StatusCode>(7u8).empty_answer(205).expect("an answer");
+        assert_eq!(emptied.status(), axum::http::StatusCode::RESET_CONTENT);
+        assert!(axum::body::to_bytes(emptied.into_body(), 16).await.expect("a body").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_handled_operation_answers_refusals_and_time_outs_its_own_way() {
+        use axum::handler::Handler as _;
+        async fn read(served: std::sync::Arc<Served<u16>>, _: axum::extract::Request) -> Answer {
+            match served.api {
+                0 => std::future::pending().await,
+                200 => Ok(empty_response(200)),
+                status => Err(Refused::new(status, "no")),
+            }
+        }
+        let reject = |status, message: String, _| typed_response(status, "text/plain", format!("reject {message}").into_bytes());
+        let serve = |api: u16| async move {
+            let config = RouterConfig::default().timeout(std::time::Duration::from_millis(1));
+            let served = std::sync::Arc::new(Served { api, config });
+            let response = handled(read, reject).call(axum::extract::Request::new(axum::body::Body::empty()), served).await;
+            let status = response.status().as_u16();
+            (status, axum::body::to_bytes(response.into_body(), 128).await.expect("a body"))
+        };
+        assert_eq!(serve(200).await.0, 200);
+        assert_eq!(serve(409).await, (409, axum::body::Bytes::from_static(b"reject no")));
+        let (status, body) = serve(0).await;
+        assert_eq!(status, 503);
+        assert!(body.starts_with(b"reject The operation did not finish within 1 ms"), "{body:?}");
     }
 
     #[tokio::test]

@@ -19,6 +19,11 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     decode_value(value, "JSON", check)
 }
 
+/// Decodes a JSON body as `T` after `T`'s own [`Shape::check`].
+pub fn decode_shaped<T: serde::de::DeserializeOwned + Shape>(body: &[u8]) -> Result<T, String> {
+    decode(body, T::check)
+}
+
 /// Decodes the JSON value of a body read in another media type (`what`: XML)
 /// as `T` after `check` has looked at its shape, as [`decode`] does for JSON.
 pub fn decode_value<T: serde::de::DeserializeOwned>(
@@ -99,10 +104,24 @@ pub fn refuse_null(value: &serde_json::Value, path: &str, key: &str) -> Result<(
     Ok(())
 }
 
+/// Refuses `null` in any of the properties `keys` of `object` (found at `path`).
+pub fn refuse_nulls(object: &serde_json::Map<String, serde_json::Value>, path: &str, keys: &[&str]) -> Result<(), String> {
+    keys.iter().try_for_each(|key| object.get(*key).map_or(Ok(()), |value| refuse_null(value, path, key)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn nulls_are_refused_only_in_the_named_properties() {
+        let object = json!({"a": 1, "b": null, "c": null});
+        let object = object.as_object().expect("an object");
+        assert_eq!(refuse_nulls(object, "/x", &["a", "c", "missing"]), Err("/x/c: must not be null".to_owned()));
+        assert_eq!(refuse_nulls(object, "/x", &["a", "missing"]), Ok(()));
+        assert_eq!(refuse_nulls(object, "", &[]), Ok(()));
+    }
 
     #[test]
     fn only_objects_pass_as_objects_and_the_error_names_the_place() {
@@ -110,6 +129,26 @@ mod tests {
         assert_eq!(object(&mut value, "/x").map(|o| o.len()), Ok(1));
         assert_eq!(object(&mut json!([1]), "/x/0"), Err("/x/0: must be an object".to_owned()));
         assert_eq!(object(&mut json!(null), ""), Err("/: must be an object".to_owned()));
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Count {
+        n: i64,
+    }
+
+    impl Shape for Count {
+        fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+            let fields = object(value, path)?;
+            fields.get_mut("n").into_iter().for_each(integer);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_shaped_body_is_checked_by_its_type_before_it_decodes() {
+        assert_eq!(decode_shaped::<Count>(br#"{"n": 3.0}"#), Ok(Count { n: 3 }));
+        assert_eq!(decode_shaped::<Count>(b"[1]"), Err("invalid JSON body: /: must be an object".to_owned()));
+        assert!(decode_shaped::<Count>(b"{").is_err_and(|message| message.starts_with("invalid JSON body:")));
     }
 
     #[test]

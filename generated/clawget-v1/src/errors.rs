@@ -203,43 +203,34 @@ impl ListListingsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListListingsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListListingsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListListingsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListListingsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListListingsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListListingsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListListingsError);
 /// Error responses of `createListing` (POST /listings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -276,43 +267,34 @@ impl CreateListingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateListingError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateListingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateListingError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateListingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateListingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateListingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateListingError);
 /// Error responses of `searchListings` (GET /listings/search).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -349,43 +331,34 @@ impl SearchListingsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SearchListingsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SearchListingsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SearchListingsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    SearchListingsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SearchListingsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SearchListingsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SearchListingsError);
 /// Error responses of `getListing` (GET /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -425,48 +398,35 @@ impl GetListingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetListingError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetListingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetListingError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetListingError::NotFound(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetListingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetListingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetListingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetListingError);
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -506,48 +466,35 @@ impl DeleteListingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    DeleteListingError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    DeleteListingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteListingError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteListingError::NotFound(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteListingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteListingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteListingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteListingError);
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -587,48 +534,35 @@ impl UpdateListingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateListingError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateListingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateListingError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateListingError::NotFound(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateListingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateListingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateListingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateListingError);
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -675,48 +609,35 @@ impl PurchaseListingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    PurchaseListingError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    PurchaseListingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    PurchaseListingError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    PurchaseListingError::NotFound(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    PurchaseListingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    PurchaseListingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for PurchaseListingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(PurchaseListingError);
 /// Error responses of `listSouls` (GET /souls).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -753,43 +674,34 @@ impl ListSoulsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListSoulsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListSoulsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListSoulsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListSoulsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListSoulsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListSoulsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListSoulsError);
 /// Error responses of `getSoul` (GET /souls/{soulId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -829,48 +741,35 @@ impl GetSoulError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetSoulError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetSoulError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetSoulError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetSoulError::NotFound(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetSoulError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetSoulError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetSoulError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetSoulError);
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -911,48 +810,35 @@ impl ListSoulListingsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListSoulListingsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListSoulListingsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListSoulListingsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ListSoulListingsError::NotFound(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListSoulListingsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListSoulListingsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListSoulListingsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListSoulListingsError);
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -993,48 +879,35 @@ impl ListSoulActivityError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListSoulActivityError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListSoulActivityError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListSoulActivityError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ListSoulActivityError::NotFound(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListSoulActivityError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListSoulActivityError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListSoulActivityError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListSoulActivityError);
 /// Error responses of `listPurchases` (GET /activity/purchases).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1071,43 +944,34 @@ impl ListPurchasesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListPurchasesError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListPurchasesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListPurchasesError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListPurchasesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListPurchasesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListPurchasesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListPurchasesError);
 /// Error responses of `listTransactions` (GET /activity/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1144,43 +1008,34 @@ impl ListTransactionsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListTransactionsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListTransactionsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListTransactionsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListTransactionsError);
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1217,43 +1072,34 @@ impl GetUsageAnalyticsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetUsageAnalyticsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetUsageAnalyticsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetUsageAnalyticsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetUsageAnalyticsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetUsageAnalyticsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetUsageAnalyticsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetUsageAnalyticsError);
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1293,48 +1139,35 @@ impl GetListingStatsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetListingStatsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetListingStatsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetListingStatsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetListingStatsError::NotFound(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetListingStatsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetListingStatsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetListingStatsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetListingStatsError);
 /// Error responses of `listWebhooks` (GET /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1371,43 +1204,34 @@ impl ListWebhooksError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListWebhooksError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListWebhooksError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListWebhooksError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListWebhooksError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListWebhooksError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListWebhooksError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListWebhooksError);
 /// Error responses of `createWebhook` (POST /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1444,43 +1268,34 @@ impl CreateWebhookError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateWebhookError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateWebhookError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateWebhookError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateWebhookError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateWebhookError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateWebhookError);
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1521,48 +1336,35 @@ impl DeleteWebhookError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    DeleteWebhookError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    DeleteWebhookError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteWebhookError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteWebhookError::NotFound(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteWebhookError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteWebhookError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteWebhookError);
 /// Error responses of `listApiKeys` (GET /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1599,43 +1401,34 @@ impl ListApiKeysError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListApiKeysError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListApiKeysError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListApiKeysError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListApiKeysError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListApiKeysError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListApiKeysError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListApiKeysError);
 /// Error responses of `createApiKey` (POST /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1672,43 +1465,34 @@ impl CreateApiKeyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateApiKeyError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateApiKeyError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateApiKeyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateApiKeyError);
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1749,48 +1533,35 @@ impl RevokeApiKeyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    RevokeApiKeyError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    RevokeApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    RevokeApiKeyError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    RevokeApiKeyError::NotFound(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RevokeApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RevokeApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RevokeApiKeyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RevokeApiKeyError);
 /// Error responses of `listScopes` (GET /auth/scopes).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1821,33 +1592,28 @@ impl ListScopesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListScopesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListScopesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListScopesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListScopesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListScopesError);
 /// Error responses of `refreshToken` (POST /auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1878,30 +1644,25 @@ impl RefreshTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RefreshTokenError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RefreshTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RefreshTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RefreshTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RefreshTokenError);

@@ -2,235 +2,71 @@
 //! How the query parameters of each operation, and the properties of
 //! bodies sent as forms, are spelled: the tables that
 //! `clawgen_runtime::params` reads.
+#[allow(unused_imports)]
 use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 /// How the query parameters of `listListings` are spelled.
 pub const QUERY_LIST_LISTINGS: &[Spec] = &[
-    Spec {
-        name: "category",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "featured",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Boolean),
-    },
-    Spec {
-        name: "sort",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("category", Shape::One(Kind::Text)),
+    Spec::form("featured", Shape::One(Kind::Boolean)),
+    Spec::form("sort", Shape::One(Kind::Text)),
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `searchListings` are spelled.
 pub const QUERY_SEARCH_LISTINGS: &[Spec] = &[
-    Spec {
-        name: "query",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "category",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "maxPrice",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Number),
-    },
-    Spec {
-        name: "minRating",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Number),
-    },
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("query", Shape::One(Kind::Text)),
+    Spec::form("category", Shape::One(Kind::Text)),
+    Spec::form("maxPrice", Shape::One(Kind::Number)),
+    Spec::form("minRating", Shape::One(Kind::Number)),
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listSouls` are spelled.
 pub const QUERY_LIST_SOULS: &[Spec] = &[
-    Spec {
-        name: "capability",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "verified",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Boolean),
-    },
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("capability", Shape::One(Kind::Text)),
+    Spec::form("verified", Shape::One(Kind::Boolean)),
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listSoulListings` are spelled.
 pub const QUERY_LIST_SOUL_LISTINGS: &[Spec] = &[
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listSoulActivity` are spelled.
 pub const QUERY_LIST_SOUL_ACTIVITY: &[Spec] = &[
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listPurchases` are spelled.
 pub const QUERY_LIST_PURCHASES: &[Spec] = &[
-    Spec {
-        name: "listingId",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("listingId", Shape::One(Kind::Text)),
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listTransactions` are spelled.
 pub const QUERY_LIST_TRANSACTIONS: &[Spec] = &[
-    Spec {
-        name: "type",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "from",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "to",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("type", Shape::One(Kind::Text)),
+    Spec::form("from", Shape::One(Kind::Text)),
+    Spec::form("to", Shape::One(Kind::Text)),
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `getUsageAnalytics` are spelled.
 pub const QUERY_GET_USAGE_ANALYTICS: &[Spec] = &[
-    Spec {
-        name: "period",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("period", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `getListingStats` are spelled.
 pub const QUERY_GET_LISTING_STATS: &[Spec] = &[
-    Spec {
-        name: "period",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("period", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listWebhooks` are spelled.
 pub const QUERY_LIST_WEBHOOKS: &[Spec] = &[
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listApiKeys` are spelled.
 pub const QUERY_LIST_API_KEYS: &[Spec] = &[
-    Spec {
-        name: "page",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("page", Shape::One(Kind::Integer)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];

@@ -73,7 +73,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingPage, errors::ListListingsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listListings", errors::ListListingsError::undocumented)
+        not_implemented("listListings")
     }
     /// Create a listing
     ///
@@ -91,7 +91,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingEnvelope, errors::CreateListingError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createListing", errors::CreateListingError::undocumented)
+        not_implemented("createListing")
     }
     /// Search marketplace listings
     ///
@@ -111,7 +111,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingPage, errors::SearchListingsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("searchListings", errors::SearchListingsError::undocumented)
+        not_implemented("searchListings")
     }
     /// Get a listing
     ///
@@ -129,7 +129,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingEnvelope, errors::GetListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented("getListing", errors::GetListingError::undocumented)
+        not_implemented("getListing")
     }
     /// Delete a listing
     ///
@@ -147,7 +147,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::DeletionEnvelope, errors::DeleteListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented("deleteListing", errors::DeleteListingError::undocumented)
+        not_implemented("deleteListing")
     }
     /// Update a listing
     ///
@@ -166,7 +166,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingEnvelope, errors::UpdateListingError>,
     > + Send {
         let _ = (cx, listing_id, body);
-        not_implemented("updateListing", errors::UpdateListingError::undocumented)
+        not_implemented("updateListing")
     }
     /// Purchase a listing
     ///
@@ -192,7 +192,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::PurchaseEnvelope, errors::PurchaseListingError>,
     > + Send {
         let _ = (cx, listing_id);
-        not_implemented("purchaseListing", errors::PurchaseListingError::undocumented)
+        not_implemented("purchaseListing")
     }
     /// List souls
     ///
@@ -208,7 +208,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         query: types::ListSoulsQuery,
     ) -> impl Future<Output = Result<types::SoulPage, errors::ListSoulsError>> + Send {
         let _ = (cx, query);
-        not_implemented("listSouls", errors::ListSoulsError::undocumented)
+        not_implemented("listSouls")
     }
     /// Get a soul's profile
     ///
@@ -223,7 +223,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         soul_id: String,
     ) -> impl Future<Output = Result<types::SoulEnvelope, errors::GetSoulError>> + Send {
         let _ = (cx, soul_id);
-        not_implemented("getSoul", errors::GetSoulError::undocumented)
+        not_implemented("getSoul")
     }
     /// List a soul's listings
     ///
@@ -242,7 +242,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingPage, errors::ListSoulListingsError>,
     > + Send {
         let _ = (cx, soul_id, query);
-        not_implemented("listSoulListings", errors::ListSoulListingsError::undocumented)
+        not_implemented("listSoulListings")
     }
     /// Get a soul's activity stream
     ///
@@ -260,7 +260,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::SoulActivityPage, errors::ListSoulActivityError>,
     > + Send {
         let _ = (cx, soul_id, query);
-        not_implemented("listSoulActivity", errors::ListSoulActivityError::undocumented)
+        not_implemented("listSoulActivity")
     }
     /// Get purchase history
     ///
@@ -279,7 +279,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::PurchasePage, errors::ListPurchasesError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listPurchases", errors::ListPurchasesError::undocumented)
+        not_implemented("listPurchases")
     }
     /// Get transaction logs
     ///
@@ -299,7 +299,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::TransactionPage, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listTransactions", errors::ListTransactionsError::undocumented)
+        not_implemented("listTransactions")
     }
     /// Get usage analytics
     ///
@@ -317,10 +317,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "getUsageAnalytics",
-            errors::GetUsageAnalyticsError::undocumented,
-        )
+        not_implemented("getUsageAnalytics")
     }
     /// Get listing performance stats
     ///
@@ -342,7 +339,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ListingStatsEnvelope, errors::GetListingStatsError>,
     > + Send {
         let _ = (cx, listing_id, query);
-        not_implemented("getListingStats", errors::GetListingStatsError::undocumented)
+        not_implemented("getListingStats")
     }
     /// List webhook endpoints
     ///
@@ -360,7 +357,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::WebhookPage, errors::ListWebhooksError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listWebhooks", errors::ListWebhooksError::undocumented)
+        not_implemented("listWebhooks")
     }
     /// Create a webhook endpoint
     ///
@@ -379,7 +376,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::WebhookEnvelope, errors::CreateWebhookError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createWebhook", errors::CreateWebhookError::undocumented)
+        not_implemented("createWebhook")
     }
     /// Delete a webhook endpoint
     ///
@@ -396,7 +393,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::DeletionEnvelope, errors::DeleteWebhookError>,
     > + Send {
         let _ = (cx, webhook_id);
-        not_implemented("deleteWebhook", errors::DeleteWebhookError::undocumented)
+        not_implemented("deleteWebhook")
     }
     /// List API keys
     ///
@@ -415,7 +412,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ApiKeyPage, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listApiKeys", errors::ListApiKeysError::undocumented)
+        not_implemented("listApiKeys")
     }
     /// Create an API key
     ///
@@ -434,7 +431,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ApiKeySecretEnvelope, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createApiKey", errors::CreateApiKeyError::undocumented)
+        not_implemented("createApiKey")
     }
     /// Revoke an API key
     ///
@@ -452,7 +449,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ApiKeyEnvelope, errors::RevokeApiKeyError>,
     > + Send {
         let _ = (cx, key_id);
-        not_implemented("revokeApiKey", errors::RevokeApiKeyError::undocumented)
+        not_implemented("revokeApiKey")
     }
     /// List permission scopes
     ///
@@ -470,7 +467,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::ScopeListEnvelope, errors::ListScopesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listScopes", errors::ListScopesError::undocumented)
+        not_implemented("listScopes")
     }
     /// Refresh the API key
     ///
@@ -491,16 +488,17 @@ pub trait ClawgetApi: Send + Sync + 'static {
         Output = Result<types::TokenRefreshEnvelope, errors::RefreshTokenError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("refreshToken", errors::RefreshTokenError::undocumented)
+        not_implemented("refreshToken")
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-fn not_implemented<T, E>(
+fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
     operation: &str,
-    undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
+    ::std::future::ready(
+        Err(E::undocumented(501, errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -511,59 +509,187 @@ pub fn router<A: ClawgetApi>(api: A) -> ::axum::Router {
 /// `config`. What no operation answers (a path no operation has, a method
 /// its path does not take) is refused with the API's common error body.
 pub fn router_with<A: ClawgetApi>(api: A, config: RouterConfig) -> ::axum::Router {
+    #[allow(unused_imports)]
+    use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
     ::axum::Router::new()
         .route(
             "/activity/listings/{listingId}/stats",
-            ::axum::routing::get(handle_get_listing_stats::<A>),
+            get(
+                handled(
+                    handle_get_listing_stats::<A>,
+                    rejecting(errors::GetListingStatsError::documented),
+                ),
+            ),
         )
-        .route("/activity/purchases", ::axum::routing::get(handle_list_purchases::<A>))
+        .route(
+            "/activity/purchases",
+            get(
+                handled(
+                    handle_list_purchases::<A>,
+                    rejecting(errors::ListPurchasesError::documented),
+                ),
+            ),
+        )
         .route(
             "/activity/transactions",
-            ::axum::routing::get(handle_list_transactions::<A>),
+            get(
+                handled(
+                    handle_list_transactions::<A>,
+                    rejecting(errors::ListTransactionsError::documented),
+                ),
+            ),
         )
-        .route("/activity/usage", ::axum::routing::get(handle_get_usage_analytics::<A>))
+        .route(
+            "/activity/usage",
+            get(
+                handled(
+                    handle_get_usage_analytics::<A>,
+                    rejecting(errors::GetUsageAnalyticsError::documented),
+                ),
+            ),
+        )
         .route(
             "/auth/keys",
-            ::axum::routing::get(handle_list_api_keys::<A>)
-                .post(handle_create_api_key::<A>),
+            get(
+                    handled(
+                        handle_list_api_keys::<A>,
+                        rejecting(errors::ListApiKeysError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_api_key::<A>,
+                        rejecting(errors::CreateApiKeyError::documented),
+                    ),
+                ),
         )
-        .route("/auth/keys/{keyId}", ::axum::routing::delete(handle_revoke_api_key::<A>))
-        .route("/auth/refresh", ::axum::routing::post(handle_refresh_token::<A>))
-        .route("/auth/scopes", ::axum::routing::get(handle_list_scopes::<A>))
+        .route(
+            "/auth/keys/{keyId}",
+            delete(
+                handled(
+                    handle_revoke_api_key::<A>,
+                    rejecting(errors::RevokeApiKeyError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/auth/refresh",
+            post(handled(handle_refresh_token::<A>, reject_refresh_token)),
+        )
+        .route("/auth/scopes", get(handled(handle_list_scopes::<A>, reject_list_scopes)))
         .route(
             "/listings",
-            ::axum::routing::get(handle_list_listings::<A>)
-                .post(handle_create_listing::<A>),
+            get(
+                    handled(
+                        handle_list_listings::<A>,
+                        rejecting(errors::ListListingsError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_listing::<A>,
+                        rejecting(errors::CreateListingError::documented),
+                    ),
+                ),
         )
-        .route("/listings/search", ::axum::routing::get(handle_search_listings::<A>))
+        .route(
+            "/listings/search",
+            get(
+                handled(
+                    handle_search_listings::<A>,
+                    rejecting(errors::SearchListingsError::documented),
+                ),
+            ),
+        )
         .route(
             "/listings/{listingId}",
-            ::axum::routing::get(handle_get_listing::<A>)
-                .delete(handle_delete_listing::<A>)
-                .patch(handle_update_listing::<A>),
+            get(
+                    handled(
+                        handle_get_listing::<A>,
+                        rejecting(errors::GetListingError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_listing::<A>,
+                        rejecting(errors::DeleteListingError::documented),
+                    ),
+                )
+                .patch(
+                    handled(
+                        handle_update_listing::<A>,
+                        rejecting(errors::UpdateListingError::documented),
+                    ),
+                ),
         )
         .route(
             "/listings/{listingId}/purchase",
-            ::axum::routing::post(handle_purchase_listing::<A>),
+            post(
+                handled(
+                    handle_purchase_listing::<A>,
+                    rejecting(errors::PurchaseListingError::documented),
+                ),
+            ),
         )
-        .route("/souls", ::axum::routing::get(handle_list_souls::<A>))
-        .route("/souls/{soulId}", ::axum::routing::get(handle_get_soul::<A>))
+        .route(
+            "/souls",
+            get(
+                handled(
+                    handle_list_souls::<A>,
+                    rejecting(errors::ListSoulsError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/souls/{soulId}",
+            get(
+                handled(
+                    handle_get_soul::<A>,
+                    rejecting(errors::GetSoulError::documented),
+                ),
+            ),
+        )
         .route(
             "/souls/{soulId}/activity",
-            ::axum::routing::get(handle_list_soul_activity::<A>),
+            get(
+                handled(
+                    handle_list_soul_activity::<A>,
+                    rejecting(errors::ListSoulActivityError::documented),
+                ),
+            ),
         )
         .route(
             "/souls/{soulId}/listings",
-            ::axum::routing::get(handle_list_soul_listings::<A>),
+            get(
+                handled(
+                    handle_list_soul_listings::<A>,
+                    rejecting(errors::ListSoulListingsError::documented),
+                ),
+            ),
         )
         .route(
             "/webhooks",
-            ::axum::routing::get(handle_list_webhooks::<A>)
-                .post(handle_create_webhook::<A>),
+            get(
+                    handled(
+                        handle_list_webhooks::<A>,
+                        rejecting(errors::ListWebhooksError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_webhook::<A>,
+                        rejecting(errors::CreateWebhookError::documented),
+                    ),
+                ),
         )
         .route(
             "/webhooks/{webhookId}",
-            ::axum::routing::delete(handle_delete_webhook::<A>),
+            delete(
+                handled(
+                    handle_delete_webhook::<A>,
+                    rejecting(errors::DeleteWebhookError::documented),
+                ),
+            ),
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -724,9 +850,9 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
 }
 async fn guard_1<A: ClawgetApi>(
     api: &A,
-    cx: &RequestContext,
+    cx: RequestContext,
     operation: Operation,
-) -> Result<A::Identity, Refused> {
+) -> Result<RequestContext<A::Identity>, Refused> {
     let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.api_key_auth.is_some();
     if !satisfied {
@@ -735,8 +861,9 @@ async fn guard_1<A: ClawgetApi>(
             message: String::from("API key invalid or expired"),
         });
     }
-    match api.authorize(operation, credentials, cx).await {
-        Ok(identity) => Ok(identity),
+    let decided = api.authorize(operation, credentials, &cx).await;
+    match decided {
+        Ok(identity) => Ok(cx.with_identity(identity)),
         Err(super::auth::AuthError::Unauthenticated(message)) => {
             Err(Refused { status: 401u16, message })
         }
@@ -746,1485 +873,1163 @@ async fn guard_1<A: ClawgetApi>(
     }
 }
 async fn handle_list_listings<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListListingsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListListings, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListListings).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListListingsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_LISTINGS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_listings(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListListings, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListListings).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListListingsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_LISTINGS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_listings(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_listing<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateListingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateListing, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateListing).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ListingCreate,
-                    >(&bytes, <types::ListingCreate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_listing(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateListing, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateListing).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ListingCreate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_listing(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_search_listings<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SearchListingsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SearchListings, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SearchListings).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::SearchListingsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_SEARCH_LISTINGS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.search_listings(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SearchListings, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::SearchListings).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::SearchListingsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_SEARCH_LISTINGS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.search_listings(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_listing<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetListingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetListing, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetListing).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let listing_id: String = path_value(
-                        &segments,
-                        "listingId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &listing_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "listingId",
-                                PATTERN.as_ref(),
-                                "^listing_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        200u16,
-                        api.get_listing(cx.with_identity(identity), listing_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetListing, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetListing).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let listing_id: String = segments.value("listingId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &listing_id,
+                        "listingId",
+                        PATTERN.as_ref(),
+                        "^listing_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.get_listing(cx, listing_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_listing<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteListingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteListing, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteListing).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let listing_id: String = path_value(
-                        &segments,
-                        "listingId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &listing_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "listingId",
-                                PATTERN.as_ref(),
-                                "^listing_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        200u16,
-                        api.delete_listing(cx.with_identity(identity), listing_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteListing, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteListing).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let listing_id: String = segments.value("listingId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &listing_id,
+                        "listingId",
+                        PATTERN.as_ref(),
+                        "^listing_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.delete_listing(cx, listing_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_listing<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateListingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateListing, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateListing).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let listing_id: String = path_value(
-                        &segments,
-                        "listingId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &listing_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "listingId",
-                                PATTERN.as_ref(),
-                                "^listing_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ListingUpdate,
-                    >(&bytes, <types::ListingUpdate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_listing(cx.with_identity(identity), listing_id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateListing, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateListing).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let listing_id: String = segments.value("listingId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &listing_id,
+                        "listingId",
+                        PATTERN.as_ref(),
+                        "^listing_[A-Za-z0-9]+$",
+                    )?;
+                }
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ListingUpdate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_listing(cx, listing_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_purchase_listing<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PurchaseListingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::PurchaseListing, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::PurchaseListing).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let listing_id: String = path_value(
-                        &segments,
-                        "listingId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &listing_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "listingId",
-                                PATTERN.as_ref(),
-                                "^listing_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        201u16,
-                        api
-                            .purchase_listing(cx.with_identity(identity), listing_id)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::PurchaseListing, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::PurchaseListing).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let listing_id: String = segments.value("listingId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &listing_id,
+                        "listingId",
+                        PATTERN.as_ref(),
+                        "^listing_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.purchase_listing(cx, listing_id).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_souls<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListSouls, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListSouls).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListSoulsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_SOULS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_souls(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListSouls, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListSouls).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListSoulsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_SOULS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_souls(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_soul<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSoulError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetSoul, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetSoul).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
-                    {
-                        let value = &soul_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "soulId",
-                                PATTERN.as_ref(),
-                                "^soul_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        200u16,
-                        api.get_soul(cx.with_identity(identity), soul_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetSoul, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetSoul).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let soul_id: String = segments.value("soulId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &soul_id,
+                        "soulId",
+                        PATTERN.as_ref(),
+                        "^soul_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.get_soul(cx, soul_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_soul_listings<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulListingsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListSoulListings, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListSoulListings).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
-                    {
-                        let value = &soul_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "soulId",
-                                PATTERN.as_ref(),
-                                "^soul_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    let query: types::ListSoulListingsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_SOUL_LISTINGS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .list_soul_listings(
-                                cx.with_identity(identity),
-                                soul_id,
-                                query,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListSoulListings, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::ListSoulListings).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let soul_id: String = segments.value("soulId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &soul_id,
+                        "soulId",
+                        PATTERN.as_ref(),
+                        "^soul_[A-Za-z0-9]+$",
+                    )?;
+                }
+                let query: types::ListSoulListingsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_SOUL_LISTINGS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_soul_listings(cx, soul_id, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_soul_activity<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulActivityError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListSoulActivity, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListSoulActivity).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let soul_id: String = path_value(&segments, "soulId", "", 400)?;
-                    {
-                        let value = &soul_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "soulId",
-                                PATTERN.as_ref(),
-                                "^soul_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    let query: types::ListSoulActivityQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_SOUL_ACTIVITY,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .list_soul_activity(
-                                cx.with_identity(identity),
-                                soul_id,
-                                query,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListSoulActivity, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::ListSoulActivity).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let soul_id: String = segments.value("soulId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &soul_id,
+                        "soulId",
+                        PATTERN.as_ref(),
+                        "^soul_[A-Za-z0-9]+$",
+                    )?;
+                }
+                let query: types::ListSoulActivityQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_SOUL_ACTIVITY,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_soul_activity(cx, soul_id, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_purchases<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListPurchasesError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListPurchases, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListPurchases).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListPurchasesQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_PURCHASES,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_purchases(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListPurchases, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListPurchases).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListPurchasesQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_PURCHASES,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_purchases(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_transactions<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListTransactionsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListTransactions, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListTransactions).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_TRANSACTIONS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_transactions(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListTransactions, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListTransactions).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListTransactionsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_TRANSACTIONS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_transactions(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_usage_analytics<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageAnalyticsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetUsageAnalytics, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetUsageAnalytics)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::GetUsageAnalyticsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_GET_USAGE_ANALYTICS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api.get_usage_analytics(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetUsageAnalytics, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetUsageAnalytics).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::GetUsageAnalyticsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_GET_USAGE_ANALYTICS,
+                )?;
+                api.get_usage_analytics(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_listing_stats<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetListingStatsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetListingStats, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetListingStats).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let listing_id: String = path_value(
-                        &segments,
-                        "listingId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &listing_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "listingId",
-                                PATTERN.as_ref(),
-                                "^listing_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    let query: types::GetListingStatsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_GET_LISTING_STATS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .get_listing_stats(
-                                cx.with_identity(identity),
-                                listing_id,
-                                query,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetListingStats, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetListingStats).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let listing_id: String = segments.value("listingId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &listing_id,
+                        "listingId",
+                        PATTERN.as_ref(),
+                        "^listing_[A-Za-z0-9]+$",
+                    )?;
+                }
+                let query: types::GetListingStatsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_GET_LISTING_STATS,
+                )?;
+                api.get_listing_stats(cx, listing_id, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_webhooks<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListWebhooksError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListWebhooks, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListWebhooks).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListWebhooksQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_WEBHOOKS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_webhooks(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListWebhooks, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListWebhooks).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListWebhooksQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_WEBHOOKS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_webhooks(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_webhook<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateWebhookError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateWebhook, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateWebhook).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::WebhookCreate,
-                    >(&bytes, <types::WebhookCreate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_webhook(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateWebhook, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateWebhook).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::WebhookCreate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_webhook(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_webhook<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteWebhookError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteWebhook, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteWebhook).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let webhook_id: String = path_value(
-                        &segments,
-                        "webhookId",
-                        "",
-                        400,
-                    )?;
-                    {
-                        let value = &webhook_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "webhookId",
-                                PATTERN.as_ref(),
-                                "^wh_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        200u16,
-                        api.delete_webhook(cx.with_identity(identity), webhook_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteWebhook, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteWebhook).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let webhook_id: String = segments.value("webhookId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &webhook_id,
+                        "webhookId",
+                        PATTERN.as_ref(),
+                        "^wh_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.delete_webhook(cx, webhook_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_api_keys<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListApiKeysError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListApiKeys, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListApiKeys).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListApiKeysQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_API_KEYS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_api_keys(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListApiKeys, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListApiKeys).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListApiKeysQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_API_KEYS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_api_keys(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_api_key<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateApiKey, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateApiKey).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ApiKeyCreate,
-                    >(&bytes, <types::ApiKeyCreate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_api_key(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateApiKey, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateApiKey).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ApiKeyCreate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_api_key(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_revoke_api_key<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeApiKeyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RevokeApiKey).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let key_id: String = path_value(&segments, "keyId", "", 400)?;
-                    {
-                        let value = &key_id;
-                        {
-                            static PATTERN: ::std::sync::LazyLock<
-                                Option<::regex::Regex>,
-                            > = ::std::sync::LazyLock::new(|| {
-                                ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok()
-                            });
-                            validation::pattern(
-                                value,
-                                "keyId",
-                                PATTERN.as_ref(),
-                                "^key_[A-Za-z0-9]+$",
-                            )?;
-                        }
-                    }
-                    json_answer(
-                        200u16,
-                        api.revoke_api_key(cx.with_identity(identity), key_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::RevokeApiKey).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let key_id: String = segments.value("keyId", "")?;
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
+                    ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
+                    validation::pattern(
+                        &key_id,
+                        "keyId",
+                        PATTERN.as_ref(),
+                        "^key_[A-Za-z0-9]+$",
+                    )?;
+                }
+                api.revoke_api_key(cx, key_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_scopes<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListScopes, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_list_scopes(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListScopes).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_scopes(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_list_scopes(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_list_scopes;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListScopes, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_list_scopes, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListScopes).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_scopes(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_refresh_token<A: ClawgetApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RefreshToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_refresh_token(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RefreshToken).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.refresh_token(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_refresh_token(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_refresh_token;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RefreshToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_refresh_token, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::RefreshToken).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.refresh_token(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 fn reject_list_scopes(
     status: u16,
@@ -2290,285 +2095,95 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         api_key_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for errors::ListListingsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateListingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SearchListingsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetListingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteListingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateListingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::PurchaseListingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListSoulsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetSoulError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListSoulListingsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListSoulActivityError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListPurchasesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListTransactionsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetUsageAnalyticsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetListingStatsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListWebhooksError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateWebhookError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteWebhookError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListApiKeysError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateApiKeyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RevokeApiKeyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListScopesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RefreshTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
+::clawgen_runtime::error_responses!(
+    errors::ListListingsError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateListingError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SearchListingsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetListingError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteListingError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateListingError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::PurchaseListingError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListSoulsError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetSoulError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListSoulListingsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListSoulActivityError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListPurchasesError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListTransactionsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetUsageAnalyticsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetListingStatsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListWebhooksError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateWebhookError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteWebhookError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListApiKeysError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateApiKeyError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RevokeApiKeyError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListScopesError, body { Unauthorized(401), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RefreshTokenError, body { Unauthorized(401), TooManyRequests(429),
+    InternalServerError(500) }
+);

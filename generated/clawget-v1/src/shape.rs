@@ -6,33 +6,21 @@ use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::ListingCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("title") {
-            shape::refuse_null(value, path, "title")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
-        if let Some(value) = object.get_mut("category") {
-            shape::refuse_null(value, path, "category")?;
-        }
-        if let Some(value) = object.get_mut("price") {
-            shape::refuse_null(value, path, "price")?;
-        }
-        if let Some(value) = object.get_mut("pricingModel") {
-            shape::refuse_null(value, path, "pricingModel")?;
-        }
-        if let Some(value) = object.get_mut("billingPeriod") {
-            shape::refuse_null(value, path, "billingPeriod")?;
-        }
-        if let Some(value) = object.get_mut("tags") {
-            shape::refuse_null(value, path, "tags")?;
-        }
-        if let Some(value) = object.get_mut("thumbnailUrl") {
-            shape::refuse_null(value, path, "thumbnailUrl")?;
-        }
-        if let Some(value) = object.get_mut("status") {
-            shape::refuse_null(value, path, "status")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &[
+                "title",
+                "description",
+                "category",
+                "price",
+                "pricingModel",
+                "billingPeriod",
+                "tags",
+                "thumbnailUrl",
+                "status",
+            ],
+        )?;
         Ok(())
     }
 }
@@ -40,63 +28,38 @@ impl shape::Shape for super::types::ListingUpdate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::property_count(object.len(), path, Some(1usize), None)?;
-        if let Some(value) = object.get_mut("title") {
-            shape::refuse_null(value, path, "title")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
-        if let Some(value) = object.get_mut("category") {
-            shape::refuse_null(value, path, "category")?;
-        }
-        if let Some(value) = object.get_mut("price") {
-            shape::refuse_null(value, path, "price")?;
-        }
-        if let Some(value) = object.get_mut("billingPeriod") {
-            shape::refuse_null(value, path, "billingPeriod")?;
-        }
-        if let Some(value) = object.get_mut("tags") {
-            shape::refuse_null(value, path, "tags")?;
-        }
-        if let Some(value) = object.get_mut("thumbnailUrl") {
-            shape::refuse_null(value, path, "thumbnailUrl")?;
-        }
-        if let Some(value) = object.get_mut("status") {
-            shape::refuse_null(value, path, "status")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &[
+                "title",
+                "description",
+                "category",
+                "price",
+                "billingPeriod",
+                "tags",
+                "thumbnailUrl",
+                "status",
+            ],
+        )?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::WebhookCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("url") {
-            shape::refuse_null(value, path, "url")?;
-        }
-        if let Some(value) = object.get_mut("events") {
-            shape::refuse_null(value, path, "events")?;
-        }
-        if let Some(value) = object.get_mut("secret") {
-            shape::refuse_null(value, path, "secret")?;
-        }
+        shape::refuse_nulls(object, path, &["url", "events", "secret"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::ApiKeyCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("environment") {
-            shape::refuse_null(value, path, "environment")?;
-        }
-        if let Some(value) = object.get_mut("scopes") {
-            shape::refuse_null(value, path, "scopes")?;
-        }
-        if let Some(value) = object.get_mut("expiresAt") {
-            shape::refuse_null(value, path, "expiresAt")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["name", "environment", "scopes", "expiresAt"],
+        )?;
         Ok(())
     }
 }

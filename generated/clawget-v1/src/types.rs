@@ -289,31 +289,26 @@ impl Listing {
 }
 impl validation::Validate for Listing {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.id,
                 "id",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.title;
-        validation::chars(value, "title", Some(1), Some(120))?;
-        let value = &self.description;
-        validation::chars(value, "description", None, Some(5000))?;
-        let value = &self.category;
-        validation::chars(value, "category", Some(1), Some(64))?;
+        validation::chars(&self.title, "title", Some(1), Some(120))?;
+        validation::chars(&self.description, "description", None, Some(5000))?;
+        validation::chars(&self.category, "category", Some(1), Some(64))?;
         let value = &self.price;
         validation::number(*value, "price", Some((0f64, false)), None)?;
-        let value = &self.seller_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.seller_id,
                 "sellerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
@@ -399,12 +394,9 @@ pub fn default_listing_create_status() -> ListingStatus {
 }
 impl validation::Validate for ListingCreate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.title;
-        validation::chars(value, "title", Some(1), Some(120))?;
-        let value = &self.description;
-        validation::chars(value, "description", Some(1), Some(5000))?;
-        let value = &self.category;
-        validation::chars(value, "category", Some(1), Some(64))?;
+        validation::chars(&self.title, "title", Some(1), Some(120))?;
+        validation::chars(&self.description, "description", Some(1), Some(5000))?;
+        validation::chars(&self.category, "category", Some(1), Some(64))?;
         let value = &self.price;
         validation::number(*value, "price", Some((0f64, false)), None)?;
         if let Some(value) = &self.tags {
@@ -579,51 +571,51 @@ impl Purchase {
 }
 impl validation::Validate for Purchase {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^purch_[A-Za-z0-9]+$")?;
+            validation::pattern(
+                &self.id,
+                "id",
+                PATTERN.as_ref(),
+                "^purch_[A-Za-z0-9]+$",
+            )?;
         }
-        let value = &self.listing_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.listing_id,
                 "listingId",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.buyer_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.buyer_id,
                 "buyerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.seller_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.seller_id,
                 "sellerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.amount;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.amount,
                 "amount",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -707,25 +699,27 @@ impl Soul {
 }
 impl validation::Validate for Soul {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^soul_[A-Za-z0-9]+$")?;
+            validation::pattern(
+                &self.id,
+                "id",
+                PATTERN.as_ref(),
+                "^soul_[A-Za-z0-9]+$",
+            )?;
         }
-        let value = &self.handle;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[a-z0-9_-]{3,32}$").ok());
             validation::pattern(
-                value,
+                &self.handle,
                 "handle",
                 PATTERN.as_ref(),
                 "^[a-z0-9_-]{3,32}$",
             )?;
         }
-        let value = &self.display_name;
-        validation::chars(value, "displayName", Some(1), Some(80))?;
+        validation::chars(&self.display_name, "displayName", Some(1), Some(80))?;
         if let Some(value) = &self.bio {
             validation::chars(value, "bio", None, Some(1000))?;
         }
@@ -808,18 +802,16 @@ impl SoulActivity {
 }
 impl validation::Validate for SoulActivity {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^act_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^act_[A-Za-z0-9]+$")?;
+            validation::pattern(&self.id, "id", PATTERN.as_ref(), "^act_[A-Za-z0-9]+$")?;
         }
-        let value = &self.soul_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.soul_id,
                 "soulId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
@@ -958,29 +950,26 @@ impl Transaction {
 }
 impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^txn_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^txn_[A-Za-z0-9]+$")?;
+            validation::pattern(&self.id, "id", PATTERN.as_ref(), "^txn_[A-Za-z0-9]+$")?;
         }
-        let value = &self.amount;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.amount,
                 "amount",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
             )?;
         }
-        let value = &self.balance_after;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.balance_after,
                 "balanceAfter",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -1090,12 +1079,11 @@ impl validation::Validate for UsageAnalytics {
         )?;
         let value = &self.purchases;
         validation::number(*value as f64, "purchases", Some((0f64, false)), None)?;
-        let value = &self.total_spent;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.total_spent,
                 "totalSpent",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -1155,23 +1143,21 @@ impl ListingStats {
 }
 impl validation::Validate for ListingStats {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.listing_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.listing_id,
                 "listingId",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.revenue;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.revenue,
                 "revenue",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -1246,8 +1232,7 @@ impl validation::Validate for WebhookCreate {
         let value = &self.events;
         validation::unique(value, "events")?;
         validation::length(value.len(), "events", Some(1), None, "items")?;
-        let value = &self.secret;
-        validation::chars(value, "secret", Some(16), Some(256))?;
+        validation::chars(&self.secret, "secret", Some(16), Some(256))?;
         Ok(())
     }
 }
@@ -1288,14 +1273,12 @@ impl Webhook {
 }
 impl validation::Validate for Webhook {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^wh_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^wh_[A-Za-z0-9]+$")?;
+            validation::pattern(&self.id, "id", PATTERN.as_ref(), "^wh_[A-Za-z0-9]+$")?;
         }
-        let value = &self.url;
-        validation::format(value, "url", "uri")?;
+        validation::format(&self.url, "url", "uri")?;
         Ok(())
     }
 }
@@ -1383,27 +1366,23 @@ impl ApiKey {
 }
 impl validation::Validate for ApiKey {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
+            validation::pattern(&self.id, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
         }
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
-        let value = &self.prefix;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
             validation::pattern(
-                value,
+                &self.prefix,
                 "prefix",
                 PATTERN.as_ref(),
                 "^clg_(live|dev)_[A-Za-z0-9]{4}$",
             )?;
         }
-        let value = &self.scopes;
-        validation::unique(value, "scopes")?;
+        validation::unique(&self.scopes, "scopes")?;
         Ok(())
     }
 }
@@ -1461,33 +1440,28 @@ impl ApiKeyWithSecret {
 }
 impl validation::Validate for ApiKeyWithSecret {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
-            validation::pattern(value, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
+            validation::pattern(&self.id, "id", PATTERN.as_ref(), "^key_[A-Za-z0-9]+$")?;
         }
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
-        let value = &self.prefix;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]{4}$").ok());
             validation::pattern(
-                value,
+                &self.prefix,
                 "prefix",
                 PATTERN.as_ref(),
                 "^clg_(live|dev)_[A-Za-z0-9]{4}$",
             )?;
         }
-        let value = &self.scopes;
-        validation::unique(value, "scopes")?;
-        let value = &self.key;
+        validation::unique(&self.scopes, "scopes")?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.key,
                 "key",
                 PATTERN.as_ref(),
                 "^clg_(live|dev)_[A-Za-z0-9]+$",
@@ -1535,8 +1509,7 @@ pub fn default_api_key_create_environment() -> ApiKeyEnvironment {
 }
 impl validation::Validate for ApiKeyCreate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         let value = &self.scopes;
         validation::unique(value, "scopes")?;
         validation::length(value.len(), "scopes", Some(1), None, "items")?;
@@ -1597,25 +1570,22 @@ impl TokenRefresh {
 }
 impl validation::Validate for TokenRefresh {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.key;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^clg_(live|dev)_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.key,
                 "key",
                 PATTERN.as_ref(),
                 "^clg_(live|dev)_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.api_key;
-        validation::Validate::validate(value).map_err(|e| e.within("apiKey"))?;
-        let value = &self.previous_key_id;
+        validation::Validate::validate(&self.api_key).map_err(|e| e.within("apiKey"))?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.previous_key_id,
                 "previousKeyId",
                 PATTERN.as_ref(),
                 "^key_[A-Za-z0-9]+$",
@@ -1658,10 +1628,8 @@ impl ListingPage {
 }
 impl validation::Validate for ListingPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1686,8 +1654,7 @@ impl ListingEnvelope {
 }
 impl validation::Validate for ListingEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1731,8 +1698,7 @@ impl PurchaseEnvelope {
 }
 impl validation::Validate for PurchaseEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1755,10 +1721,8 @@ impl PurchasePage {
 }
 impl validation::Validate for PurchasePage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1781,10 +1745,8 @@ impl SoulPage {
 }
 impl validation::Validate for SoulPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1809,8 +1771,7 @@ impl SoulEnvelope {
 }
 impl validation::Validate for SoulEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1833,10 +1794,8 @@ impl SoulActivityPage {
 }
 impl validation::Validate for SoulActivityPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1859,10 +1818,8 @@ impl TransactionPage {
 }
 impl validation::Validate for TransactionPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1887,8 +1844,7 @@ impl UsageAnalyticsEnvelope {
 }
 impl validation::Validate for UsageAnalyticsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1913,8 +1869,7 @@ impl ListingStatsEnvelope {
 }
 impl validation::Validate for ListingStatsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1937,10 +1892,8 @@ impl WebhookPage {
 }
 impl validation::Validate for WebhookPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -1965,8 +1918,7 @@ impl WebhookEnvelope {
 }
 impl validation::Validate for WebhookEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -1989,10 +1941,8 @@ impl ApiKeyPage {
 }
 impl validation::Validate for ApiKeyPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -2017,8 +1967,7 @@ impl ApiKeyEnvelope {
 }
 impl validation::Validate for ApiKeyEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2043,8 +1992,7 @@ impl ApiKeySecretEnvelope {
 }
 impl validation::Validate for ApiKeySecretEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2088,8 +2036,7 @@ impl TokenRefreshEnvelope {
 }
 impl validation::Validate for TokenRefreshEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2228,8 +2175,7 @@ impl RateLimitError {
 }
 impl validation::Validate for RateLimitError {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.details;
-        validation::Validate::validate(value).map_err(|e| e.within("details"))?;
+        validation::Validate::validate(&self.details).map_err(|e| e.within("details"))?;
         Ok(())
     }
 }
@@ -2250,8 +2196,7 @@ impl RateLimitErrorResponse {
 }
 impl validation::Validate for RateLimitErrorResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.error;
-        validation::Validate::validate(value).map_err(|e| e.within("error"))?;
+        validation::Validate::validate(&self.error).map_err(|e| e.within("error"))?;
         Ok(())
     }
 }
@@ -2298,45 +2243,41 @@ impl PurchaseCompletedData {
 }
 impl validation::Validate for PurchaseCompletedData {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.purchase_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^purch_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.purchase_id,
                 "purchaseId",
                 PATTERN.as_ref(),
                 "^purch_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.listing_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.listing_id,
                 "listingId",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.buyer_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.buyer_id,
                 "buyerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.amount;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.amount,
                 "amount",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -2379,8 +2320,7 @@ impl PurchaseCompletedEvent {
 }
 impl validation::Validate for PurchaseCompletedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2434,45 +2374,41 @@ impl SubscriptionRenewedData {
 }
 impl validation::Validate for SubscriptionRenewedData {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.subscription_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.subscription_id,
                 "subscriptionId",
                 PATTERN.as_ref(),
                 "^sub_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.listing_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.listing_id,
                 "listingId",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.buyer_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.buyer_id,
                 "buyerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.amount;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.amount,
                 "amount",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -2513,8 +2449,7 @@ impl SubscriptionRenewedEvent {
 }
 impl validation::Validate for SubscriptionRenewedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2593,45 +2528,41 @@ impl SubscriptionCancelledData {
 }
 impl validation::Validate for SubscriptionCancelledData {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.subscription_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^sub_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.subscription_id,
                 "subscriptionId",
                 PATTERN.as_ref(),
                 "^sub_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.listing_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^listing_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.listing_id,
                 "listingId",
                 PATTERN.as_ref(),
                 "^listing_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.buyer_id;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^soul_[A-Za-z0-9]+$").ok());
             validation::pattern(
-                value,
+                &self.buyer_id,
                 "buyerId",
                 PATTERN.as_ref(),
                 "^soul_[A-Za-z0-9]+$",
             )?;
         }
-        let value = &self.amount;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok());
             validation::pattern(
-                value,
+                &self.amount,
                 "amount",
                 PATTERN.as_ref(),
                 "^[0-9]+\\.[0-9]{2}$",
@@ -2672,8 +2603,7 @@ impl SubscriptionCancelledEvent {
 }
 impl validation::Validate for SubscriptionCancelledEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::Validate::validate(value).map_err(|e| e.within("data"))?;
+        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
         Ok(())
     }
 }
@@ -2822,8 +2752,7 @@ pub fn default_search_listings_query_limit() -> i64 {
 }
 impl validation::Validate for SearchListingsQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.query;
-        validation::chars(value, "query", Some(1), Some(200))?;
+        validation::chars(&self.query, "query", Some(1), Some(200))?;
         if let Some(value) = &self.category {
             validation::chars(value, "category", Some(1), Some(64))?;
         }

@@ -97,44 +97,25 @@ impl CheckIndicatorError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CheckIndicatorError::BadRequest(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
+        let documented = match status {
+            400 => Self::BadRequest(ErrorBody::Decoded(types::Error::new(message))),
+            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
+            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
+            429 => {
+                Self::TooManyRequests {
+                    body: ErrorBody::Decoded(types::Error::new(message)),
+                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                 }
-                401u16 => {
-                    CheckIndicatorError::Unauthorized(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                403u16 => {
-                    CheckIndicatorError::Forbidden(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                429u16 => {
-                    CheckIndicatorError::TooManyRequests {
-                        body: ErrorBody::Decoded(types::Error::new(message)),
-                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                    }
-                }
-                500u16 => {
-                    CheckIndicatorError::InternalServerError(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+            }
+            500 => {
+                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CheckIndicatorError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CheckIndicatorError);
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -176,44 +157,25 @@ impl GetLatestIntelFeedError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetLatestIntelFeedError::BadRequest(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
+        let documented = match status {
+            400 => Self::BadRequest(ErrorBody::Decoded(types::Error::new(message))),
+            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
+            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
+            429 => {
+                Self::TooManyRequests {
+                    body: ErrorBody::Decoded(types::Error::new(message)),
+                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                 }
-                401u16 => {
-                    GetLatestIntelFeedError::Unauthorized(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                403u16 => {
-                    GetLatestIntelFeedError::Forbidden(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                429u16 => {
-                    GetLatestIntelFeedError::TooManyRequests {
-                        body: ErrorBody::Decoded(types::Error::new(message)),
-                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                    }
-                }
-                500u16 => {
-                    GetLatestIntelFeedError::InternalServerError(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+            }
+            500 => {
+                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetLatestIntelFeedError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetLatestIntelFeedError);
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -255,41 +217,22 @@ impl GetRunbookError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetRunbookError::Unauthorized(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
+        let documented = match status {
+            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
+            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
+            404 => Self::NotFound(ErrorBody::Decoded(types::Error::new(message))),
+            429 => {
+                Self::TooManyRequests {
+                    body: ErrorBody::Decoded(types::Error::new(message)),
+                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
                 }
-                403u16 => {
-                    GetRunbookError::Forbidden(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                404u16 => {
-                    GetRunbookError::NotFound(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                429u16 => {
-                    GetRunbookError::TooManyRequests {
-                        body: ErrorBody::Decoded(types::Error::new(message)),
-                        retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                    }
-                }
-                500u16 => {
-                    GetRunbookError::InternalServerError(
-                        ErrorBody::Decoded(types::Error::new(message)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+            }
+            500 => {
+                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetRunbookError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetRunbookError);

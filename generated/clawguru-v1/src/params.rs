@@ -2,25 +2,11 @@
 //! How the query parameters of each operation, and the properties of
 //! bodies sent as forms, are spelled: the tables that
 //! `clawgen_runtime::params` reads.
+#[allow(unused_imports)]
 use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 /// How the query parameters of `getLatestIntelFeed` are spelled.
 pub const QUERY_GET_LATEST_INTEL_FEED: &[Spec] = &[
-    Spec {
-        name: "severity",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "category",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("severity", Shape::One(Kind::Text)),
+    Spec::form("category", Shape::One(Kind::Text)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
 ];

@@ -58,7 +58,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         Output = Result<types::RiskAssessment, errors::CheckIndicatorError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("checkIndicator", errors::CheckIndicatorError::undocumented)
+        not_implemented("checkIndicator")
     }
     /// Latest Intel Feed
     ///
@@ -76,10 +76,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         Output = Result<types::IntelFeed, errors::GetLatestIntelFeedError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "getLatestIntelFeed",
-            errors::GetLatestIntelFeedError::undocumented,
-        )
+        not_implemented("getLatestIntelFeed")
     }
     /// Get Runbook by ID
     ///
@@ -95,16 +92,17 @@ pub trait ClawguruApi: Send + Sync + 'static {
         id: String,
     ) -> impl Future<Output = Result<types::Runbook, errors::GetRunbookError>> + Send {
         let _ = (cx, id);
-        not_implemented("getRunbook", errors::GetRunbookError::undocumented)
+        not_implemented("getRunbook")
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-fn not_implemented<T, E>(
+fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
     operation: &str,
-    undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
+    ::std::future::ready(
+        Err(E::undocumented(501, errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -115,13 +113,36 @@ pub fn router<A: ClawguruApi>(api: A) -> ::axum::Router {
 /// `config`. What no operation answers (a path no operation has, a method
 /// its path does not take) is refused with the API's common error body.
 pub fn router_with<A: ClawguruApi>(api: A, config: RouterConfig) -> ::axum::Router {
+    #[allow(unused_imports)]
+    use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
     ::axum::Router::new()
-        .route("/v1/check-indicator", ::axum::routing::post(handle_check_indicator::<A>))
+        .route(
+            "/v1/check-indicator",
+            post(
+                handled(
+                    handle_check_indicator::<A>,
+                    rejecting(errors::CheckIndicatorError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/intel-feed/latest",
-            ::axum::routing::get(handle_get_latest_intel_feed::<A>),
+            get(
+                handled(
+                    handle_get_latest_intel_feed::<A>,
+                    rejecting(errors::GetLatestIntelFeedError::documented),
+                ),
+            ),
         )
-        .route("/v1/runbook/{id}", ::axum::routing::get(handle_get_runbook::<A>))
+        .route(
+            "/v1/runbook/{id}",
+            get(
+                handled(
+                    handle_get_runbook::<A>,
+                    rejecting(errors::GetRunbookError::documented),
+                ),
+            ),
+        )
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
@@ -164,9 +185,9 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: ClawguruApi>(
     api: &A,
-    cx: &RequestContext,
+    cx: RequestContext,
     operation: Operation,
-) -> Result<A::Identity, Refused> {
+) -> Result<RequestContext<A::Identity>, Refused> {
     let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.api_key_header.is_some()
         || credentials.bearer_auth.is_some();
@@ -178,8 +199,9 @@ async fn guard_1<A: ClawguruApi>(
             ),
         });
     }
-    match api.authorize(operation, credentials, cx).await {
-        Ok(identity) => Ok(identity),
+    let decided = api.authorize(operation, credentials, &cx).await;
+    match decided {
+        Ok(identity) => Ok(cx.with_identity(identity)),
         Err(super::auth::AuthError::Unauthenticated(message)) => {
             Err(Refused { status: 401u16, message })
         }
@@ -189,70 +211,46 @@ async fn guard_1<A: ClawguruApi>(
     }
 }
 async fn handle_check_indicator<A: ClawguruApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let reject = rejecting(errors::CheckIndicatorError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::CheckIndicator).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        let bytes = read_body(body, served.config.body_limit).await?;
-        check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-        let body = shape::decode::<
-            types::CheckIndicatorRequest,
-        >(&bytes, <types::CheckIndicatorRequest as shape::Shape>::check)
-            .map_err(Refused::with_status(400))?;
-        validation::Validate::validate(&body)?;
-        json_answer(200u16, api.check_indicator(cx.with_identity(identity), body).await)
-    };
-    answer_within(time_limit, answer, reject, refuse).await
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::CheckIndicator).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    let bytes = read_body(body, served.config.body_limit).await?;
+    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+    let body = shape::decode_shaped::<types::CheckIndicatorRequest>(&bytes)
+        .map_err(Refused::with_status(400))?;
+    validation::Validate::validate(&body)?;
+    api.check_indicator(cx, body).await.json_answer(200)
 }
 async fn handle_get_latest_intel_feed<A: ClawguruApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let reject = rejecting(errors::GetLatestIntelFeedError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::GetLatestIntelFeed).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        let query: types::GetLatestIntelFeedQuery = ::clawgen_runtime::params::decode(
-                cx.parts.uri.query().unwrap_or_default(),
-                super::params::QUERY_GET_LATEST_INTEL_FEED,
-            )
-            .map_err(Refused::with_status(400))?;
-        validation::Validate::validate(&query)?;
-        json_answer(
-            200u16,
-            api.get_latest_intel_feed(cx.with_identity(identity), query).await,
-        )
-    };
-    answer_within(time_limit, answer, reject, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::GetLatestIntelFeed).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    let query: types::GetLatestIntelFeedQuery = query_value(
+        &cx.parts,
+        super::params::QUERY_GET_LATEST_INTEL_FEED,
+    )?;
+    validation::Validate::validate(&query)?;
+    api.get_latest_intel_feed(cx, query).await.json_answer(200)
 }
 async fn handle_get_runbook<A: ClawguruApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let reject = rejecting(errors::GetRunbookError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::GetRunbook).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        let segments = path_segments(&mut cx.parts, 404).await?;
-        let id: String = path_value(&segments, "id", "", 404)?;
-        json_answer(200u16, api.get_runbook(cx.with_identity(identity), id).await)
-    };
-    answer_within(time_limit, answer, reject, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let mut cx = guard_1(api, cx, Operation::GetRunbook).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    let segments = path_segments(&mut cx.parts, 404).await?;
+    let id: String = segments.value("id", "")?;
+    api.get_runbook(cx, id).await.json_answer(200)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]

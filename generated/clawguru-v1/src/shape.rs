@@ -6,12 +6,7 @@ use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::CheckIndicatorRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("indicator") {
-            shape::refuse_null(value, path, "indicator")?;
-        }
-        if let Some(value) = object.get_mut("type") {
-            shape::refuse_null(value, path, "type")?;
-        }
+        shape::refuse_nulls(object, path, &["indicator", "type"])?;
         Ok(())
     }
 }

@@ -115,10 +115,8 @@ pub fn default_check_indicator_request_type() -> IndicatorType {
 }
 impl validation::Validate for CheckIndicatorRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.indicator;
-        validation::chars(value, "indicator", Some(1), None)?;
-        let value = &self.type_;
-        validation::Validate::validate(value).map_err(|e| e.within("type"))?;
+        validation::chars(&self.indicator, "indicator", Some(1), None)?;
+        validation::Validate::validate(&self.type_).map_err(|e| e.within("type"))?;
         Ok(())
     }
 }
@@ -171,8 +169,7 @@ impl RiskAssessment {
 }
 impl validation::Validate for RiskAssessment {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.type_;
-        validation::Validate::validate(value).map_err(|e| e.within("type"))?;
+        validation::Validate::validate(&self.type_).map_err(|e| e.within("type"))?;
         let value = &self.score;
         validation::number(
             *value as f64,
@@ -231,10 +228,10 @@ impl IntelItem {
 }
 impl validation::Validate for IntelItem {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.severity;
-        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
-        let value = &self.category;
-        validation::Validate::validate(value).map_err(|e| e.within("category"))?;
+        validation::Validate::validate(&self.severity)
+            .map_err(|e| e.within("severity"))?;
+        validation::Validate::validate(&self.category)
+            .map_err(|e| e.within("category"))?;
         Ok(())
     }
 }
@@ -262,8 +259,7 @@ impl IntelFeed {
 }
 impl validation::Validate for IntelFeed {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         let value = &self.total;
         validation::number(*value as f64, "total", Some((0f64, false)), None)?;
         Ok(())

@@ -87,28 +87,23 @@ impl GetCurrentUserError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetCurrentUserError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetCurrentUserError);
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -136,28 +131,23 @@ impl ListPlansError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListPlansError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListPlansError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListPlansError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListPlansError);
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -185,28 +175,23 @@ impl ListModelsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListModelsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListModelsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListModelsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListModelsError);
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -234,28 +219,23 @@ impl ListRuntimeImagesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListRuntimeImagesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListRuntimeImagesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListRuntimeImagesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListRuntimeImagesError);
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -283,28 +263,23 @@ impl ListToolsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListToolsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListToolsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListToolsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListToolsError);
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -332,28 +307,23 @@ impl ListTeamTemplatesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    ListTeamTemplatesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListTeamTemplatesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListTeamTemplatesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListTeamTemplatesError);
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -378,20 +348,15 @@ impl GetOpenApiDocumentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                500u16 => {
-                    GetOpenApiDocumentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetOpenApiDocumentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetOpenApiDocumentError);

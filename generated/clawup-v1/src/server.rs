@@ -54,7 +54,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
         let _ = (cx,);
-        not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
+        not_implemented("getCurrentUser")
     }
     /// List Plans
     ///
@@ -68,7 +68,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::PlanList, errors::ListPlansError>> + Send {
         let _ = (cx,);
-        not_implemented("listPlans", errors::ListPlansError::undocumented)
+        not_implemented("listPlans")
     }
     /// List Models
     ///
@@ -83,7 +83,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::ModelList, errors::ListModelsError>> + Send {
         let _ = (cx,);
-        not_implemented("listModels", errors::ListModelsError::undocumented)
+        not_implemented("listModels")
     }
     /// List Runtime Images
     ///
@@ -98,10 +98,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<types::RuntimeImageList, errors::ListRuntimeImagesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "listRuntimeImages",
-            errors::ListRuntimeImagesError::undocumented,
-        )
+        not_implemented("listRuntimeImages")
     }
     /// List Tools
     ///
@@ -115,7 +112,7 @@ pub trait ClawupApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::ToolList, errors::ListToolsError>> + Send {
         let _ = (cx,);
-        not_implemented("listTools", errors::ListToolsError::undocumented)
+        not_implemented("listTools")
     }
     /// List Team Templates
     ///
@@ -132,19 +129,17 @@ pub trait ClawupApi: Send + Sync + 'static {
         Output = Result<types::TeamTemplateList, errors::ListTeamTemplatesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "listTeamTemplates",
-            errors::ListTeamTemplatesError::undocumented,
-        )
+        not_implemented("listTeamTemplates")
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-fn not_implemented<T, E>(
+fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
     operation: &str,
-    undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
+    ::std::future::ready(
+        Err(E::undocumented(501, errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -155,20 +150,28 @@ pub fn router<A: ClawupApi>(api: A) -> ::axum::Router {
 /// `config`. What no operation answers (a path no operation has, a method
 /// its path does not take) is refused with the API's common error body.
 pub fn router_with<A: ClawupApi>(api: A, config: RouterConfig) -> ::axum::Router {
+    #[allow(unused_imports)]
+    use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
     ::axum::Router::new()
-        .route("/api/v1/auth/me", ::axum::routing::get(handle_get_current_user::<A>))
-        .route("/api/v1/models", ::axum::routing::get(handle_list_models::<A>))
-        .route("/api/v1/plans", ::axum::routing::get(handle_list_plans::<A>))
+        .route(
+            "/api/v1/auth/me",
+            get(handled(handle_get_current_user::<A>, reject_get_current_user)),
+        )
+        .route(
+            "/api/v1/models",
+            get(handled(handle_list_models::<A>, reject_list_models)),
+        )
+        .route("/api/v1/plans", get(handled(handle_list_plans::<A>, reject_list_plans)))
         .route(
             "/api/v1/runtime/images",
-            ::axum::routing::get(handle_list_runtime_images::<A>),
+            get(handled(handle_list_runtime_images::<A>, reject_list_runtime_images)),
         )
         .route(
             "/api/v1/teams/templates",
-            ::axum::routing::get(handle_list_team_templates::<A>),
+            get(handled(handle_list_team_templates::<A>, reject_list_team_templates)),
         )
-        .route("/api/v1/tools", ::axum::routing::get(handle_list_tools::<A>))
-        .route("/openapi.json", ::axum::routing::get(serve_openapi_document))
+        .route("/api/v1/tools", get(handled(handle_list_tools::<A>, reject_list_tools)))
+        .route("/openapi.json", get(serve_openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
@@ -203,9 +206,9 @@ async fn serve_openapi_document() -> ::axum::response::Response {
 }
 async fn guard_1<A: ClawupApi>(
     api: &A,
-    cx: &RequestContext,
+    cx: RequestContext,
     operation: Operation,
-) -> Result<A::Identity, Refused> {
+) -> Result<RequestContext<A::Identity>, Refused> {
     let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
@@ -214,8 +217,9 @@ async fn guard_1<A: ClawupApi>(
             message: String::from("missing or invalid credentials"),
         });
     }
-    match api.authorize(operation, credentials, cx).await {
-        Ok(identity) => Ok(identity),
+    let decided = api.authorize(operation, credentials, &cx).await;
+    match decided {
+        Ok(identity) => Ok(cx.with_identity(identity)),
         Err(super::auth::AuthError::Unauthenticated(message)) => {
             Err(Refused { status: 401u16, message })
         }
@@ -225,94 +229,64 @@ async fn guard_1<A: ClawupApi>(
     }
 }
 async fn handle_get_current_user<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::GetCurrentUser).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.get_current_user(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_get_current_user, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::GetCurrentUser).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.get_current_user(cx).await.json_answer(200)
 }
 async fn handle_list_plans<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::ListPlans).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.list_plans(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_list_plans, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::ListPlans).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.list_plans(cx).await.json_answer(200)
 }
 async fn handle_list_models<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::ListModels).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.list_models(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_list_models, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::ListModels).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.list_models(cx).await.json_answer(200)
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::ListRuntimeImages).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.list_runtime_images(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_list_runtime_images, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::ListRuntimeImages).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.list_runtime_images(cx).await.json_answer(200)
 }
 async fn handle_list_tools<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::ListTools).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.list_tools(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_list_tools, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::ListTools).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.list_tools(cx).await.json_answer(200)
 }
 async fn handle_list_team_templates<A: ClawupApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let identity = guard_1(api, &cx, Operation::ListTeamTemplates).await?;
-        check_accept(&cx.parts.headers, &["application/json"])?;
-        json_answer(200u16, api.list_team_templates(cx.with_identity(identity)).await)
-    };
-    answer_within(time_limit, answer, reject_list_team_templates, refuse).await
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let cx = guard_1(api, cx, Operation::ListTeamTemplates).await?;
+    check_accept(&cx.parts.headers, &["application/json"])?;
+    api.list_team_templates(cx).await.json_answer(200)
 }
 fn reject_get_current_user(
     status: u16,
@@ -436,57 +410,21 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for errors::GetCurrentUserError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListPlansError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListModelsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListRuntimeImagesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListToolsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListTeamTemplatesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
+::clawgen_runtime::error_responses!(
+    errors::GetCurrentUserError, body { Unauthorized(401), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListPlansError, body { Unauthorized(401), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListModelsError, body { Unauthorized(401), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListRuntimeImagesError, body { Unauthorized(401), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListToolsError, body { Unauthorized(401), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListTeamTemplatesError, body { Unauthorized(401), InternalServerError(500) }
+);

@@ -57,8 +57,7 @@ impl User {
 }
 impl validation::Validate for User {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         let value = &self.login_count;
         validation::number(*value as f64, "login_count", Some((0f64, false)), None)?;
         Ok(())
@@ -184,8 +183,7 @@ impl validation::Validate for Plan {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.price_cents;
         validation::number(*value as f64, "price_cents", Some((0f64, false)), None)?;
-        let value = &self.limits;
-        validation::Validate::validate(value).map_err(|e| e.within("limits"))?;
+        validation::Validate::validate(&self.limits).map_err(|e| e.within("limits"))?;
         Ok(())
     }
 }
@@ -204,8 +202,7 @@ impl PlanList {
 }
 impl validation::Validate for PlanList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.plans;
-        validation::items(value, "plans", validation::Validate::validate)?;
+        validation::items(&self.plans, "plans", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -309,8 +306,7 @@ impl ModelList {
 }
 impl validation::Validate for ModelList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.models;
-        validation::items(value, "models", validation::Validate::validate)?;
+        validation::items(&self.models, "models", validation::Validate::validate)?;
         Ok(())
     }
 }

@@ -148,43 +148,34 @@ impl ListRecentThreatsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListRecentThreatsError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListRecentThreatsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListRecentThreatsError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListRecentThreatsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListRecentThreatsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListRecentThreatsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListRecentThreatsError);
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -223,43 +214,34 @@ impl AnalyzeThreatError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    AnalyzeThreatError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    AnalyzeThreatError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    AnalyzeThreatError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    AnalyzeThreatError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    AnalyzeThreatError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for AnalyzeThreatError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(AnalyzeThreatError);
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -303,49 +285,40 @@ impl UpdateThreatStatusError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateThreatStatusError::BadRequest(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateThreatStatusError::Unauthorized(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateThreatStatusError::Forbidden(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateThreatStatusError::NotFound(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                types::ErrorDetail::new(String::from("not_found"), message),
-                            ),
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
+            }
+            404 => {
+                Self::NotFound(
+                    ErrorBody::Decoded(
+                        types::Error::new(
+                            types::ErrorDetail::new(String::from("not_found"), message),
                         ),
-                    )
-                }
-                429u16 => {
-                    UpdateThreatStatusError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateThreatStatusError::InternalServerError(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_4(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateThreatStatusError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateThreatStatusError);

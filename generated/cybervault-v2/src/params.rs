@@ -2,37 +2,13 @@
 //! How the query parameters of each operation, and the properties of
 //! bodies sent as forms, are spelled: the tables that
 //! `clawgen_runtime::params` reads.
+#[allow(unused_imports)]
 use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 /// How the query parameters of `listRecentThreats` are spelled.
 pub const QUERY_LIST_RECENT_THREATS: &[Spec] = &[
-    Spec {
-        name: "severity",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "type",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "offset",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "since",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("severity", Shape::One(Kind::Text)),
+    Spec::form("type", Shape::One(Kind::Text)),
+    Spec::form("limit", Shape::One(Kind::Integer)),
+    Spec::form("offset", Shape::One(Kind::Integer)),
+    Spec::form("since", Shape::One(Kind::Text)),
 ];

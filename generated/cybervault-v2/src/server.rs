@@ -70,10 +70,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<types::ThreatList, errors::ListRecentThreatsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listRecentThreats",
-            errors::ListRecentThreatsError::undocumented,
-        )
+        not_implemented("listRecentThreats")
     }
     /// Submit Payload for Analysis
     ///
@@ -90,7 +87,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<types::AnalysisResult, errors::AnalyzeThreatError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("analyzeThreat", errors::AnalyzeThreatError::undocumented)
+        not_implemented("analyzeThreat")
     }
     /// Update Threat Status
     ///
@@ -113,19 +110,17 @@ pub trait CybervaultApi: Send + Sync + 'static {
         Output = Result<types::Threat, errors::UpdateThreatStatusError>,
     > + Send {
         let _ = (cx, id, body);
-        not_implemented(
-            "updateThreatStatus",
-            errors::UpdateThreatStatusError::undocumented,
-        )
+        not_implemented("updateThreatStatus")
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-fn not_implemented<T, E>(
+fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
     operation: &str,
-    undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
+    ::std::future::ready(
+        Err(E::undocumented(501, errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -136,12 +131,35 @@ pub fn router<A: CybervaultApi>(api: A) -> ::axum::Router {
 /// `config`. What no operation answers (a path no operation has, a method
 /// its path does not take) is refused with the API's common error body.
 pub fn router_with<A: CybervaultApi>(api: A, config: RouterConfig) -> ::axum::Router {
+    #[allow(unused_imports)]
+    use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
     ::axum::Router::new()
-        .route("/threats/analyze", ::axum::routing::post(handle_analyze_threat::<A>))
-        .route("/threats/recent", ::axum::routing::get(handle_list_recent_threats::<A>))
+        .route(
+            "/threats/analyze",
+            post(
+                handled(
+                    handle_analyze_threat::<A>,
+                    rejecting(errors::AnalyzeThreatError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/threats/recent",
+            get(
+                handled(
+                    handle_list_recent_threats::<A>,
+                    rejecting(errors::ListRecentThreatsError::documented),
+                ),
+            ),
+        )
         .route(
             "/threats/{id}/status",
-            ::axum::routing::patch(handle_update_threat_status::<A>),
+            patch(
+                handled(
+                    handle_update_threat_status::<A>,
+                    rejecting(errors::UpdateThreatStatusError::documented),
+                ),
+            ),
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -185,9 +203,9 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: CybervaultApi>(
     api: &A,
-    cx: &RequestContext,
+    cx: RequestContext,
     operation: Operation,
-) -> Result<A::Identity, Refused> {
+) -> Result<RequestContext<A::Identity>, Refused> {
     let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
@@ -198,8 +216,9 @@ async fn guard_1<A: CybervaultApi>(
             ),
         });
     }
-    match api.authorize(operation, credentials, cx).await {
-        Ok(identity) => Ok(identity),
+    let decided = api.authorize(operation, credentials, &cx).await;
+    match decided {
+        Ok(identity) => Ok(cx.with_identity(identity)),
         Err(super::auth::AuthError::Unauthenticated(message)) => {
             Err(Refused { status: 401u16, message })
         }
@@ -209,179 +228,148 @@ async fn guard_1<A: CybervaultApi>(
     }
 }
 async fn handle_list_recent_threats<A: CybervaultApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListRecentThreatsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListRecentThreats, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListRecentThreats)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListRecentThreatsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_RECENT_THREATS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api.list_recent_threats(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListRecentThreats, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListRecentThreats).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListRecentThreatsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_RECENT_THREATS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_recent_threats(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_analyze_threat<A: CybervaultApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AnalyzeThreatError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::AnalyzeThreat, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::AnalyzeThreat).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::AnalyzeRequest,
-                    >(&bytes, <types::AnalyzeRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.analyze_threat(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::AnalyzeThreat, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::AnalyzeThreat).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::AnalyzeRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.analyze_threat(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_threat_status<A: CybervaultApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateThreatStatusError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateThreatStatus, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateThreatStatus)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let id: String = path_value(&segments, "id", "", 400)?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::UpdateThreatStatusRequest,
-                    >(&bytes, <types::UpdateThreatStatusRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_threat_status(cx.with_identity(identity), id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateThreatStatus, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateThreatStatus).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let id: String = segments.value("id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<
+                    types::UpdateThreatStatusRequest,
+                >(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                api.update_threat_status(cx, id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
@@ -391,40 +379,15 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_auth: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for errors::ListRecentThreatsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::AnalyzeThreatError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateThreatStatusError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
+::clawgen_runtime::error_responses!(
+    errors::ListRecentThreatsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::AnalyzeThreatError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateThreatStatusError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);

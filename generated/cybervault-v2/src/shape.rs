@@ -6,24 +6,14 @@ use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::AnalysisContext {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("environment") {
-            shape::refuse_null(value, path, "environment")?;
-        }
-        if let Some(value) = object.get_mut("network_zone") {
-            shape::refuse_null(value, path, "network_zone")?;
-        }
+        shape::refuse_nulls(object, path, &["environment", "network_zone"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::AnalyzeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("target") {
-            shape::refuse_null(value, path, "target")?;
-        }
-        if let Some(value) = object.get_mut("target_type") {
-            shape::refuse_null(value, path, "target_type")?;
-        }
+        shape::refuse_nulls(object, path, &["target", "target_type"])?;
         if let Some(value) = object.get_mut("context") {
             shape::refuse_null(value, path, "context")?;
             let path: &str = &format!("{path}/{}", "context");
@@ -35,12 +25,7 @@ impl shape::Shape for super::types::AnalyzeRequest {
 impl shape::Shape for super::types::UpdateThreatStatusRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("status") {
-            shape::refuse_null(value, path, "status")?;
-        }
-        if let Some(value) = object.get_mut("note") {
-            shape::refuse_null(value, path, "note")?;
-        }
+        shape::refuse_nulls(object, path, &["status", "note"])?;
         Ok(())
     }
 }

@@ -178,8 +178,8 @@ impl Threat {
 }
 impl validation::Validate for Threat {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.severity;
-        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
+        validation::Validate::validate(&self.severity)
+            .map_err(|e| e.within("severity"))?;
         Ok(())
     }
 }
@@ -233,10 +233,8 @@ impl ThreatList {
 }
 impl validation::Validate for ThreatList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.data;
-        validation::items(value, "data", validation::Validate::validate)?;
-        let value = &self.meta;
-        validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
+        validation::items(&self.data, "data", validation::Validate::validate)?;
+        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
         Ok(())
     }
 }
@@ -283,8 +281,7 @@ impl AnalyzeRequest {
 }
 impl validation::Validate for AnalyzeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.target;
-        validation::chars(value, "target", Some(1), None)?;
+        validation::chars(&self.target, "target", Some(1), None)?;
         Ok(())
     }
 }
@@ -439,8 +436,7 @@ impl Error {
 }
 impl validation::Validate for Error {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.error;
-        validation::Validate::validate(value).map_err(|e| e.within("error"))?;
+        validation::Validate::validate(&self.error).map_err(|e| e.within("error"))?;
         Ok(())
     }
 }
@@ -497,8 +493,8 @@ pub fn default_list_recent_threats_query_offset() -> i64 {
 }
 impl validation::Validate for ListRecentThreatsQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.severity;
-        validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
+        validation::Validate::validate(&self.severity)
+            .map_err(|e| e.within("severity"))?;
         let value = &self.limit;
         validation::number(
             *value as f64,

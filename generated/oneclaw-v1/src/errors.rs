@@ -140,28 +140,23 @@ impl GetHealthError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                429u16 => {
-                    GetHealthError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetHealthError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetHealthError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetHealthError);
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -193,35 +188,30 @@ impl GetHsmHealthError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                429u16 => {
-                    GetHsmHealthError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetHsmHealthError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                503u16 => {
-                    GetHsmHealthError::ServiceUnavailable(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("hsm_unavailable"), message),
-                        ),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            503 => {
+                Self::ServiceUnavailable(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("hsm_unavailable"), message),
+                    ),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetHsmHealthError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetHsmHealthError);
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -263,45 +253,36 @@ impl AccessShareError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                402u16 => {
-                    AccessShareError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    AccessShareError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                410u16 => {
-                    AccessShareError::Gone(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("share_expired"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    AccessShareError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    AccessShareError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            410 => {
+                Self::Gone(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("share_expired"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for AccessShareError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(AccessShareError);
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -340,43 +321,32 @@ impl RevokeShareError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RevokeShareError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    RevokeShareError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    RevokeShareError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RevokeShareError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RevokeShareError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RevokeShareError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RevokeShareError);
 /// Error responses of `signup` (POST /v1/auth/signup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -412,40 +382,33 @@ impl SignupError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SignupError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    SignupError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("email_taken"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    SignupError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SignupError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("email_taken"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SignupError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SignupError);
 /// Error responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -481,38 +444,31 @@ impl CreateTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateTokenError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateTokenError::Unauthorized(
-                        ErrorBody::Decoded(error_body_8(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_8(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateTokenError);
 /// Successful responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -554,33 +510,28 @@ impl RevokeTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RevokeTokenError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RevokeTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RevokeTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RevokeTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RevokeTokenError);
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -619,45 +570,38 @@ impl CreateAgentTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateAgentTokenError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateAgentTokenError::Unauthorized(
-                        ErrorBody::Decoded(error_body_8(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateAgentTokenError::Forbidden(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("agent_inactive"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    CreateAgentTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateAgentTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_8(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("agent_inactive"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateAgentTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateAgentTokenError);
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -693,38 +637,31 @@ impl CreateApiKeyTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateApiKeyTokenError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateApiKeyTokenError::Unauthorized(
-                        ErrorBody::Decoded(error_body_8(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateApiKeyTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateApiKeyTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_8(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateApiKeyTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateApiKeyTokenError);
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -761,40 +698,33 @@ impl SignInWithGoogleError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SignInWithGoogleError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SignInWithGoogleError::Unauthorized(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("invalid_id_token"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    SignInWithGoogleError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SignInWithGoogleError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("invalid_id_token"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SignInWithGoogleError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SignInWithGoogleError);
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -844,48 +774,41 @@ impl ChangePasswordError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ChangePasswordError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ChangePasswordError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ChangePasswordError::Forbidden(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("invalid_current_password"),
-                                message,
-                            ),
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(
+                    ErrorBody::Decoded(
+                        types::Error::new(
+                            String::from("invalid_current_password"),
+                            message,
                         ),
-                    )
-                }
-                429u16 => {
-                    ChangePasswordError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ChangePasswordError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ChangePasswordError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ChangePasswordError);
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -917,35 +840,30 @@ impl RefreshTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    RefreshTokenError::BadRequest(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("not_implemented"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    RefreshTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RefreshTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("not_implemented"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RefreshTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RefreshTokenError);
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -981,38 +899,31 @@ impl GetCurrentUserError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetCurrentUserError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetCurrentUserError);
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1048,38 +959,31 @@ impl DeleteCurrentUserError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteCurrentUserError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteCurrentUserError);
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1120,43 +1024,34 @@ impl UpdateCurrentUserError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateCurrentUserError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateCurrentUserError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateCurrentUserError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateCurrentUserError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateCurrentUserError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateCurrentUserError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateCurrentUserError);
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1192,38 +1087,31 @@ impl GetMfaStatusError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetMfaStatusError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetMfaStatusError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetMfaStatusError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetMfaStatusError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetMfaStatusError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetMfaStatusError);
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1261,48 +1149,38 @@ impl SetupMfaError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    SetupMfaError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SetupMfaError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    SetupMfaError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("mfa_already_enabled"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    SetupMfaError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SetupMfaError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("mfa_already_enabled"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SetupMfaError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SetupMfaError);
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1341,43 +1219,34 @@ impl VerifyMfaSetupError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    VerifyMfaSetupError::BadRequest(
-                        ErrorBody::Decoded(error_body_10(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    VerifyMfaSetupError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    VerifyMfaSetupError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    VerifyMfaSetupError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    VerifyMfaSetupError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_10(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for VerifyMfaSetupError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(VerifyMfaSetupError);
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1414,38 +1283,31 @@ impl VerifyMfaError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    VerifyMfaError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    VerifyMfaError::Unauthorized(
-                        ErrorBody::Decoded(error_body_10(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    VerifyMfaError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    VerifyMfaError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_10(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for VerifyMfaError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(VerifyMfaError);
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1486,43 +1348,34 @@ impl DisableMfaError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    DisableMfaError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    DisableMfaError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DisableMfaError::Forbidden(
-                        ErrorBody::Decoded(error_body_10(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DisableMfaError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DisableMfaError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_10(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DisableMfaError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DisableMfaError);
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1556,33 +1409,26 @@ impl RequestDeviceCodeError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    RequestDeviceCodeError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RequestDeviceCodeError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RequestDeviceCodeError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RequestDeviceCodeError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RequestDeviceCodeError);
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1616,38 +1462,30 @@ impl PollDeviceTokenError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    PollDeviceTokenError::BadRequest(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("authorization_pending"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    PollDeviceTokenError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    PollDeviceTokenError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("authorization_pending"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for PollDeviceTokenError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(PollDeviceTokenError);
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1680,33 +1518,24 @@ impl GetDeviceCodeStatusError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                404u16 => {
-                    GetDeviceCodeStatusError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetDeviceCodeStatusError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetDeviceCodeStatusError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetDeviceCodeStatusError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetDeviceCodeStatusError);
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1749,48 +1578,35 @@ impl ApproveDeviceError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ApproveDeviceError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ApproveDeviceError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ApproveDeviceError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ApproveDeviceError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ApproveDeviceError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ApproveDeviceError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ApproveDeviceError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ApproveDeviceError);
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1833,48 +1649,35 @@ impl DenyDeviceError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    DenyDeviceError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    DenyDeviceError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DenyDeviceError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DenyDeviceError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DenyDeviceError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DenyDeviceError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DenyDeviceError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DenyDeviceError);
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1915,43 +1718,34 @@ impl ListApiKeysError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListApiKeysError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListApiKeysError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListApiKeysError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListApiKeysError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListApiKeysError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListApiKeysError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListApiKeysError);
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1992,43 +1786,34 @@ impl CreateApiKeyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateApiKeyError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateApiKeyError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateApiKeyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateApiKeyError);
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2068,43 +1853,32 @@ impl RevokeApiKeyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RevokeApiKeyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    RevokeApiKeyError::Forbidden(
-                        ErrorBody::Decoded(error_body_9(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    RevokeApiKeyError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RevokeApiKeyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RevokeApiKeyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RevokeApiKeyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RevokeApiKeyError);
 /// Error responses of `listVaults` (GET /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2142,38 +1916,31 @@ impl ListVaultsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListVaultsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListVaultsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListVaultsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListVaultsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListVaultsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListVaultsError);
 /// Error responses of `createVault` (POST /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2220,55 +1987,46 @@ impl CreateVaultError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateVaultError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateVaultError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    CreateVaultError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateVaultError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    CreateVaultError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("vault_name_taken"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    CreateVaultError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateVaultError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("vault_name_taken"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateVaultError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateVaultError);
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2310,43 +2068,32 @@ impl GetVaultError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetVaultError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetVaultError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetVaultError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetVaultError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetVaultError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetVaultError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetVaultError);
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2388,43 +2135,32 @@ impl DeleteVaultError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteVaultError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteVaultError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteVaultError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteVaultError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteVaultError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteVaultError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteVaultError);
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2475,63 +2211,47 @@ impl EnableCmekError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    EnableCmekError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    EnableCmekError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    EnableCmekError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    EnableCmekError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    EnableCmekError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    EnableCmekError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("cmek_already_enabled"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    EnableCmekError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    EnableCmekError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("cmek_already_enabled"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for EnableCmekError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(EnableCmekError);
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2576,50 +2296,39 @@ impl DisableCmekError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DisableCmekError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DisableCmekError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DisableCmekError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    DisableCmekError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("cmek_not_enabled"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    DisableCmekError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DisableCmekError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("cmek_not_enabled"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DisableCmekError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DisableCmekError);
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2669,58 +2378,42 @@ impl StartCmekRotationError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    StartCmekRotationError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    StartCmekRotationError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    StartCmekRotationError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    StartCmekRotationError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    StartCmekRotationError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("rotation_in_progress"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    StartCmekRotationError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    StartCmekRotationError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("rotation_in_progress"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for StartCmekRotationError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(StartCmekRotationError);
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2762,43 +2455,32 @@ impl GetCmekRotationJobError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetCmekRotationJobError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetCmekRotationJobError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetCmekRotationJobError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetCmekRotationJobError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetCmekRotationJobError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetCmekRotationJobError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetCmekRotationJobError);
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2846,48 +2528,35 @@ impl ListSecretsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListSecretsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListSecretsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListSecretsError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ListSecretsError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListSecretsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListSecretsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListSecretsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListSecretsError);
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2940,53 +2609,40 @@ impl GetSecretError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetSecretError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetSecretError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    GetSecretError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetSecretError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetSecretError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetSecretError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetSecretError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetSecretError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetSecretError);
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3039,53 +2695,40 @@ impl PutSecretError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    PutSecretError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    PutSecretError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    PutSecretError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    PutSecretError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    PutSecretError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    PutSecretError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    PutSecretError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for PutSecretError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(PutSecretError);
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3137,43 +2780,32 @@ impl DeleteSecretError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteSecretError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteSecretError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteSecretError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteSecretError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteSecretError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteSecretError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteSecretError);
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3220,48 +2852,35 @@ impl ListPoliciesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListPoliciesError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListPoliciesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListPoliciesError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ListPoliciesError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListPoliciesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListPoliciesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListPoliciesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListPoliciesError);
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3308,48 +2927,35 @@ impl CreatePolicyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreatePolicyError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreatePolicyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreatePolicyError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    CreatePolicyError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreatePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreatePolicyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreatePolicyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreatePolicyError);
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3396,48 +3002,35 @@ impl UpdatePolicyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdatePolicyError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdatePolicyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdatePolicyError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdatePolicyError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdatePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdatePolicyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdatePolicyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdatePolicyError);
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3479,43 +3072,32 @@ impl DeletePolicyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeletePolicyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeletePolicyError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeletePolicyError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeletePolicyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeletePolicyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeletePolicyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeletePolicyError);
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3549,33 +3131,26 @@ impl EnrollAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    EnrollAgentError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    EnrollAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    EnrollAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for EnrollAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(EnrollAgentError);
 /// Error responses of `listAgents` (GET /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3618,43 +3193,34 @@ impl ListAgentsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListAgentsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListAgentsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListAgentsError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListAgentsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListAgentsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListAgentsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListAgentsError);
 /// Error responses of `createAgent` (POST /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3699,48 +3265,39 @@ impl CreateAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateAgentError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateAgentError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    CreateAgentError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateAgentError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateAgentError);
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3775,43 +3332,35 @@ impl GetCurrentAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetCurrentAgentError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetCurrentAgentError::Forbidden(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("agent_token_required"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    GetCurrentAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetCurrentAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("agent_token_required"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetCurrentAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetCurrentAgentError);
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3853,43 +3402,32 @@ impl GetAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetAgentError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetAgentError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetAgentError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetAgentError);
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3931,43 +3469,32 @@ impl DeactivateAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeactivateAgentError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeactivateAgentError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeactivateAgentError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeactivateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeactivateAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeactivateAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeactivateAgentError);
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4014,48 +3541,35 @@ impl UpdateAgentError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateAgentError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateAgentError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateAgentError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateAgentError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateAgentError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateAgentError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateAgentError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateAgentError);
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4097,43 +3611,32 @@ impl RotateAgentKeyError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RotateAgentKeyError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    RotateAgentKeyError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    RotateAgentKeyError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RotateAgentKeyError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RotateAgentKeyError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RotateAgentKeyError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RotateAgentKeyError);
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4186,53 +3689,40 @@ impl CreateShareError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateShareError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateShareError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    CreateShareError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateShareError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    CreateShareError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateShareError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateShareError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateShareError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateShareError);
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4270,38 +3760,31 @@ impl ListOutboundSharesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListOutboundSharesError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListOutboundSharesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListOutboundSharesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListOutboundSharesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListOutboundSharesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListOutboundSharesError);
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4339,38 +3822,31 @@ impl ListInboundSharesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListInboundSharesError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListInboundSharesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListInboundSharesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListInboundSharesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListInboundSharesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListInboundSharesError);
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4416,48 +3892,35 @@ impl AcceptShareError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    AcceptShareError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    AcceptShareError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    AcceptShareError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    AcceptShareError::Conflict(
-                        ErrorBody::Decoded(error_body_11(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    AcceptShareError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    AcceptShareError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            409 => {
+                Self::Conflict(ErrorBody::Decoded(error_body_11(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for AcceptShareError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(AcceptShareError);
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4503,48 +3966,35 @@ impl DeclineShareError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeclineShareError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeclineShareError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeclineShareError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    DeclineShareError::Conflict(
-                        ErrorBody::Decoded(error_body_11(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeclineShareError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeclineShareError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            409 => {
+                Self::Conflict(ErrorBody::Decoded(error_body_11(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeclineShareError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeclineShareError);
 /// Error responses of `listChains` (GET /v1/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4578,33 +4028,26 @@ impl ListChainsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListChainsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListChainsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListChainsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListChainsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListChainsError);
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4637,33 +4080,24 @@ impl GetChainError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                404u16 => {
-                    GetChainError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetChainError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetChainError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetChainError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetChainError);
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4710,48 +4144,35 @@ impl ListTransactionsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListTransactionsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListTransactionsError::Forbidden(
-                        ErrorBody::Decoded(error_body_12(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    ListTransactionsError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListTransactionsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListTransactionsError);
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4807,60 +4228,47 @@ impl SubmitTransactionError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SubmitTransactionError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SubmitTransactionError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    SubmitTransactionError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SubmitTransactionError::Forbidden(
-                        ErrorBody::Decoded(error_body_12(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    SubmitTransactionError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                422u16 => {
-                    SubmitTransactionError::UnprocessableEntity(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("simulation_failed"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    SubmitTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SubmitTransactionError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            422 => {
+                Self::UnprocessableEntity(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("simulation_failed"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SubmitTransactionError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SubmitTransactionError);
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4902,43 +4310,32 @@ impl GetTransactionError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetTransactionError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetTransactionError::Forbidden(
-                        ErrorBody::Decoded(error_body_12(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetTransactionError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetTransactionError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetTransactionError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetTransactionError);
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4990,53 +4387,40 @@ impl SimulateTransactionError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SimulateTransactionError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SimulateTransactionError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    SimulateTransactionError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SimulateTransactionError::Forbidden(
-                        ErrorBody::Decoded(error_body_12(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    SimulateTransactionError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    SimulateTransactionError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SimulateTransactionError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SimulateTransactionError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SimulateTransactionError);
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5088,53 +4472,40 @@ impl SimulateTransactionBundleError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SimulateTransactionBundleError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SimulateTransactionBundleError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                402u16 => {
-                    SimulateTransactionBundleError::PaymentRequired(
-                        ErrorBody::Decoded(error_body_3(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SimulateTransactionBundleError::Forbidden(
-                        ErrorBody::Decoded(error_body_12(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    SimulateTransactionBundleError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    SimulateTransactionBundleError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SimulateTransactionBundleError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            402 => {
+                Self::PaymentRequired(
+                    ErrorBody::Decoded(error_body_3(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SimulateTransactionBundleError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SimulateTransactionBundleError);
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5172,38 +4543,31 @@ impl GetUsageSummaryError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetUsageSummaryError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetUsageSummaryError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetUsageSummaryError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetUsageSummaryError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetUsageSummaryError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetUsageSummaryError);
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5246,43 +4610,34 @@ impl GetUsageHistoryError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    GetUsageHistoryError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    GetUsageHistoryError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetUsageHistoryError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetUsageHistoryError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetUsageHistoryError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetUsageHistoryError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetUsageHistoryError);
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5326,53 +4681,41 @@ impl CreateSubscriptionCheckoutError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateSubscriptionCheckoutError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateSubscriptionCheckoutError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateSubscriptionCheckoutError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    CreateSubscriptionCheckoutError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("already_subscribed"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    CreateSubscriptionCheckoutError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateSubscriptionCheckoutError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("already_subscribed"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateSubscriptionCheckoutError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateSubscriptionCheckoutError);
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5415,53 +4758,41 @@ impl CreateBillingPortalSessionError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateBillingPortalSessionError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateBillingPortalSessionError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateBillingPortalSessionError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    CreateBillingPortalSessionError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(
-                                String::from("no_billing_account"),
-                                message,
-                            ),
-                        ),
-                    )
-                }
-                429u16 => {
-                    CreateBillingPortalSessionError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateBillingPortalSessionError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("no_billing_account"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateBillingPortalSessionError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateBillingPortalSessionError);
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5499,38 +4830,31 @@ impl GetSubscriptionError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetSubscriptionError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetSubscriptionError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetSubscriptionError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetSubscriptionError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetSubscriptionError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetSubscriptionError);
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5571,43 +4895,34 @@ impl CreateCreditTopupError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateCreditTopupError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateCreditTopupError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateCreditTopupError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateCreditTopupError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateCreditTopupError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateCreditTopupError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateCreditTopupError);
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5645,38 +4960,31 @@ impl GetCreditBalanceError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetCreditBalanceError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetCreditBalanceError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetCreditBalanceError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetCreditBalanceError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetCreditBalanceError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetCreditBalanceError);
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5719,43 +5027,34 @@ impl ListCreditTransactionsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListCreditTransactionsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListCreditTransactionsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListCreditTransactionsError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListCreditTransactionsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListCreditTransactionsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListCreditTransactionsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListCreditTransactionsError);
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5796,43 +5095,34 @@ impl SetOverageMethodError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SetOverageMethodError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SetOverageMethodError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SetOverageMethodError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    SetOverageMethodError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SetOverageMethodError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SetOverageMethodError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SetOverageMethodError);
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5864,35 +5154,30 @@ impl HandleStripeWebhookError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    HandleStripeWebhookError::BadRequest(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("invalid_signature"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    HandleStripeWebhookError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    HandleStripeWebhookError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("invalid_signature"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for HandleStripeWebhookError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(HandleStripeWebhookError);
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5935,43 +5220,34 @@ impl ListAuditEventsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListAuditEventsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListAuditEventsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListAuditEventsError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListAuditEventsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListAuditEventsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListAuditEventsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListAuditEventsError);
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6014,43 +5290,34 @@ impl ListOrgMembersError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListOrgMembersError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListOrgMembersError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListOrgMembersError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListOrgMembersError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListOrgMembersError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListOrgMembersError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListOrgMembersError);
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6096,50 +5363,41 @@ impl InviteOrgMemberError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    InviteOrgMemberError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    InviteOrgMemberError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    InviteOrgMemberError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    InviteOrgMemberError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("already_member"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    InviteOrgMemberError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    InviteOrgMemberError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("already_member"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for InviteOrgMemberError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(InviteOrgMemberError);
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6181,43 +5439,32 @@ impl RemoveOrgMemberError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    RemoveOrgMemberError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    RemoveOrgMemberError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    RemoveOrgMemberError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    RemoveOrgMemberError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    RemoveOrgMemberError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for RemoveOrgMemberError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(RemoveOrgMemberError);
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6264,48 +5511,35 @@ impl UpdateOrgMemberRoleError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateOrgMemberRoleError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateOrgMemberRoleError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateOrgMemberRoleError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateOrgMemberRoleError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateOrgMemberRoleError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateOrgMemberRoleError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateOrgMemberRoleError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateOrgMemberRoleError);
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6348,43 +5582,34 @@ impl ListIpRulesError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListIpRulesError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListIpRulesError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListIpRulesError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListIpRulesError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListIpRulesError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListIpRulesError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListIpRulesError);
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6427,43 +5652,34 @@ impl CreateIpRuleError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateIpRuleError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateIpRuleError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateIpRuleError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    CreateIpRuleError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateIpRuleError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateIpRuleError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateIpRuleError);
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6505,43 +5721,32 @@ impl DeleteIpRuleError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteIpRuleError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteIpRuleError::Forbidden(
-                        ErrorBody::Decoded(error_body_6(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteIpRuleError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteIpRuleError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteIpRuleError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteIpRuleError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteIpRuleError);
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6581,43 +5786,34 @@ impl ListAdminSettingsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListAdminSettingsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListAdminSettingsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListAdminSettingsError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListAdminSettingsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListAdminSettingsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListAdminSettingsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListAdminSettingsError);
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6661,48 +5857,35 @@ impl UpdateAdminSettingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateAdminSettingError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateAdminSettingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateAdminSettingError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateAdminSettingError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateAdminSettingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateAdminSettingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateAdminSettingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateAdminSettingError);
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6741,43 +5924,32 @@ impl DeleteAdminSettingError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteAdminSettingError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteAdminSettingError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteAdminSettingError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteAdminSettingError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteAdminSettingError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteAdminSettingError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteAdminSettingError);
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6812,38 +5984,31 @@ impl GetX402ConfigError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetX402ConfigError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetX402ConfigError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetX402ConfigError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetX402ConfigError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetX402ConfigError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetX402ConfigError);
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6883,43 +6048,34 @@ impl UpdateX402ConfigError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateX402ConfigError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateX402ConfigError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateX402ConfigError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateX402ConfigError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateX402ConfigError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateX402ConfigError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateX402ConfigError);
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6959,43 +6115,34 @@ impl ListAdminUsersError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListAdminUsersError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListAdminUsersError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListAdminUsersError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListAdminUsersError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListAdminUsersError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListAdminUsersError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListAdminUsersError);
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7034,43 +6181,32 @@ impl DeleteAdminUserError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteAdminUserError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteAdminUserError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteAdminUserError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteAdminUserError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteAdminUserError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteAdminUserError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteAdminUserError);
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7110,43 +6246,34 @@ impl ListAdminChainsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    ListAdminChainsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    ListAdminChainsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    ListAdminChainsError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    ListAdminChainsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    ListAdminChainsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for ListAdminChainsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(ListAdminChainsError);
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7189,50 +6316,41 @@ impl CreateAdminChainError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    CreateAdminChainError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    CreateAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    CreateAdminChainError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                409u16 => {
-                    CreateAdminChainError::Conflict(
-                        ErrorBody::Decoded(
-                            types::Error::new(String::from("chain_exists"), message),
-                        ),
-                    )
-                }
-                429u16 => {
-                    CreateAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    CreateAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            409 => {
+                Self::Conflict(
+                    ErrorBody::Decoded(
+                        types::Error::new(String::from("chain_exists"), message),
+                    ),
+                )
+            }
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for CreateAdminChainError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(CreateAdminChainError);
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7276,48 +6394,35 @@ impl UpdateAdminChainError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateAdminChainError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateAdminChainError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateAdminChainError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateAdminChainError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateAdminChainError);
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7356,43 +6461,32 @@ impl DeleteAdminChainError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    DeleteAdminChainError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    DeleteAdminChainError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    DeleteAdminChainError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    DeleteAdminChainError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    DeleteAdminChainError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for DeleteAdminChainError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(DeleteAdminChainError);
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7431,43 +6525,32 @@ impl GetOrgLimitsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                401u16 => {
-                    GetOrgLimitsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    GetOrgLimitsError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    GetOrgLimitsError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    GetOrgLimitsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    GetOrgLimitsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for GetOrgLimitsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(GetOrgLimitsError);
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7511,48 +6594,35 @@ impl UpdateOrgLimitsError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    UpdateOrgLimitsError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    UpdateOrgLimitsError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    UpdateOrgLimitsError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    UpdateOrgLimitsError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    UpdateOrgLimitsError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    UpdateOrgLimitsError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for UpdateOrgLimitsError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(UpdateOrgLimitsError);
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7596,45 +6666,32 @@ impl SetOrgBillingTierError {
     /// the operation does not document `status`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        Some(
-            match status {
-                400u16 => {
-                    SetOrgBillingTierError::BadRequest(
-                        ErrorBody::Decoded(error_body_7(message, retry_after)),
-                    )
-                }
-                401u16 => {
-                    SetOrgBillingTierError::Unauthorized(
-                        ErrorBody::Decoded(error_body_5(message, retry_after)),
-                    )
-                }
-                403u16 => {
-                    SetOrgBillingTierError::Forbidden(
-                        ErrorBody::Decoded(error_body_13(message, retry_after)),
-                    )
-                }
-                404u16 => {
-                    SetOrgBillingTierError::NotFound(
-                        ErrorBody::Decoded(error_body_4(message, retry_after)),
-                    )
-                }
-                429u16 => {
-                    SetOrgBillingTierError::TooManyRequests(
-                        ErrorBody::Decoded(error_body_1(message, retry_after)),
-                    )
-                }
-                500u16 => {
-                    SetOrgBillingTierError::InternalServerError(
-                        ErrorBody::Decoded(error_body_2(message, retry_after)),
-                    )
-                }
-                _ => return None,
-            },
-        )
+        let documented = match status {
+            400 => {
+                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
+            }
+            401 => {
+                Self::Unauthorized(
+                    ErrorBody::Decoded(error_body_5(message, retry_after)),
+                )
+            }
+            403 => {
+                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
+            }
+            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
+            429 => {
+                Self::TooManyRequests(
+                    ErrorBody::Decoded(error_body_1(message, retry_after)),
+                )
+            }
+            500 => {
+                Self::InternalServerError(
+                    ErrorBody::Decoded(error_body_2(message, retry_after)),
+                )
+            }
+            _ => return None,
+        };
+        Some(documented)
     }
 }
-impl<E: DomainError> From<E> for SetOrgBillingTierError {
-    fn from(error: E) -> Self {
-        map_domain_error(&error, Self::documented, Self::undocumented)
-    }
-}
+::clawgen_runtime::from_domain_error!(SetOrgBillingTierError);

@@ -2,142 +2,48 @@
 //! How the query parameters of each operation, and the properties of
 //! bodies sent as forms, are spelled: the tables that
 //! `clawgen_runtime::params` reads.
+#[allow(unused_imports)]
 use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
 /// How the query parameters of `listSecrets` are spelled.
 pub const QUERY_LIST_SECRETS: &[Spec] = &[
-    Spec {
-        name: "prefix",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "type",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("prefix", Shape::One(Kind::Text)),
+    Spec::form("type", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `getSecret` are spelled.
 pub const QUERY_GET_SECRET: &[Spec] = &[
-    Spec {
-        name: "version",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
+    Spec::form("version", Shape::One(Kind::Integer)),
 ];
 /// How the query parameters of `listOutboundShares` are spelled.
 pub const QUERY_LIST_OUTBOUND_SHARES: &[Spec] = &[
-    Spec {
-        name: "status",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("status", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listInboundShares` are spelled.
 pub const QUERY_LIST_INBOUND_SHARES: &[Spec] = &[
-    Spec {
-        name: "status",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("status", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listTransactions` are spelled.
 pub const QUERY_LIST_TRANSACTIONS: &[Spec] = &[
-    Spec {
-        name: "status",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "chain",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("status", Shape::One(Kind::Text)),
+    Spec::form("chain", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listCreditTransactions` are spelled.
 pub const QUERY_LIST_CREDIT_TRANSACTIONS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("limit", Shape::One(Kind::Integer)),
+    Spec::form("cursor", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listAuditEvents` are spelled.
 pub const QUERY_LIST_AUDIT_EVENTS: &[Spec] = &[
-    Spec {
-        name: "action",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "actor_type",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "actor_id",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "resource_type",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "resource_id",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "vault_id",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "outcome",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "from",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
-        name: "to",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("action", Shape::One(Kind::Text)),
+    Spec::form("actor_type", Shape::One(Kind::Text)),
+    Spec::form("actor_id", Shape::One(Kind::Text)),
+    Spec::form("resource_type", Shape::One(Kind::Text)),
+    Spec::form("resource_id", Shape::One(Kind::Text)),
+    Spec::form("vault_id", Shape::One(Kind::Text)),
+    Spec::form("outcome", Shape::One(Kind::Text)),
+    Spec::form("from", Shape::One(Kind::Text)),
+    Spec::form("to", Shape::One(Kind::Text)),
 ];
 /// How the query parameters of `listAdminUsers` are spelled.
 pub const QUERY_LIST_ADMIN_USERS: &[Spec] = &[
-    Spec {
-        name: "email",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
+    Spec::form("email", Shape::One(Kind::Text)),
 ];

@@ -67,7 +67,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::HealthStatus, errors::GetHealthError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getHealth", errors::GetHealthError::undocumented)
+        not_implemented("getHealth")
     }
     /// HSM connectivity
     ///
@@ -83,7 +83,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::HsmHealth, errors::GetHsmHealthError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getHsmHealth", errors::GetHsmHealthError::undocumented)
+        not_implemented("getHsmHealth")
     }
     /// Access a shared secret
     ///
@@ -104,7 +104,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::SharedSecret, errors::AccessShareError>,
     > + Send {
         let _ = (cx, share_id);
-        not_implemented("accessShare", errors::AccessShareError::undocumented)
+        not_implemented("accessShare")
     }
     /// Revoke share
     ///
@@ -117,7 +117,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RevokeShareError>> + Send {
         let _ = (cx, share_id);
-        not_implemented("revokeShare", errors::RevokeShareError::undocumented)
+        not_implemented("revokeShare")
     }
     /// Self-service signup
     ///
@@ -130,7 +130,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::SignupRequest,
     ) -> impl Future<Output = Result<types::TokenResponse, errors::SignupError>> + Send {
         let _ = (cx, body);
-        not_implemented("signup", errors::SignupError::undocumented)
+        not_implemented("signup")
     }
     /// Email/password login
     ///
@@ -147,7 +147,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<errors::CreateTokenResponse, errors::CreateTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createToken", errors::CreateTokenError::undocumented)
+        not_implemented("createToken")
     }
     /// Revoke token
     ///
@@ -159,7 +159,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<(), errors::RevokeTokenError>> + Send {
         let _ = (cx,);
-        not_implemented("revokeToken", errors::RevokeTokenError::undocumented)
+        not_implemented("revokeToken")
     }
     /// Agent token
     ///
@@ -176,7 +176,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::TokenResponse, errors::CreateAgentTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createAgentToken", errors::CreateAgentTokenError::undocumented)
+        not_implemented("createAgentToken")
     }
     /// Personal API key token
     ///
@@ -191,10 +191,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::TokenResponse, errors::CreateApiKeyTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createApiKeyToken",
-            errors::CreateApiKeyTokenError::undocumented,
-        )
+        not_implemented("createApiKeyToken")
     }
     /// Google sign-in
     ///
@@ -211,7 +208,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("signInWithGoogle", errors::SignInWithGoogleError::undocumented)
+        not_implemented("signInWithGoogle")
     }
     /// Change password
     ///
@@ -224,7 +221,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::ChangePasswordRequest,
     ) -> impl Future<Output = Result<(), errors::ChangePasswordError>> + Send {
         let _ = (cx, body);
-        not_implemented("changePassword", errors::ChangePasswordError::undocumented)
+        not_implemented("changePassword")
     }
     /// Refresh token (not implemented)
     ///
@@ -240,7 +237,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
     ) -> impl Future<Output = Result<(), errors::RefreshTokenError>> + Send {
         let _ = (cx,);
-        not_implemented("refreshToken", errors::RefreshTokenError::undocumented)
+        not_implemented("refreshToken")
     }
     /// Get current user profile
     ///
@@ -252,7 +249,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
         let _ = (cx,);
-        not_implemented("getCurrentUser", errors::GetCurrentUserError::undocumented)
+        not_implemented("getCurrentUser")
     }
     /// Delete account
     ///
@@ -264,10 +261,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<(), errors::DeleteCurrentUserError>> + Send {
         let _ = (cx,);
-        not_implemented(
-            "deleteCurrentUser",
-            errors::DeleteCurrentUserError::undocumented,
-        )
+        not_implemented("deleteCurrentUser")
     }
     /// Update profile
     ///
@@ -282,10 +276,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::User, errors::UpdateCurrentUserError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "updateCurrentUser",
-            errors::UpdateCurrentUserError::undocumented,
-        )
+        not_implemented("updateCurrentUser")
     }
     /// MFA status
     ///
@@ -299,7 +290,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::MfaStatus, errors::GetMfaStatusError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getMfaStatus", errors::GetMfaStatusError::undocumented)
+        not_implemented("getMfaStatus")
     }
     /// Begin TOTP enrollment
     ///
@@ -312,7 +303,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::MfaSetup, errors::SetupMfaError>> + Send {
         let _ = (cx,);
-        not_implemented("setupMfa", errors::SetupMfaError::undocumented)
+        not_implemented("setupMfa")
     }
     /// Complete TOTP enrollment
     ///
@@ -328,7 +319,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::MfaEnabled, errors::VerifyMfaSetupError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("verifyMfaSetup", errors::VerifyMfaSetupError::undocumented)
+        not_implemented("verifyMfaSetup")
     }
     /// Verify MFA during login
     ///
@@ -344,7 +335,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::TokenResponse, errors::VerifyMfaError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("verifyMfa", errors::VerifyMfaError::undocumented)
+        not_implemented("verifyMfa")
     }
     /// Disable MFA
     ///
@@ -358,7 +349,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::DisableMfaRequest,
     ) -> impl Future<Output = Result<(), errors::DisableMfaError>> + Send {
         let _ = (cx, body);
-        not_implemented("disableMfa", errors::DisableMfaError::undocumented)
+        not_implemented("disableMfa")
     }
     /// Request device code
     ///
@@ -374,10 +365,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::DeviceAuthorization, errors::RequestDeviceCodeError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "requestDeviceCode",
-            errors::RequestDeviceCodeError::undocumented,
-        )
+        not_implemented("requestDeviceCode")
     }
     /// Poll for device token
     ///
@@ -395,7 +383,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::TokenResponse, errors::PollDeviceTokenError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("pollDeviceToken", errors::PollDeviceTokenError::undocumented)
+        not_implemented("pollDeviceToken")
     }
     /// Check device code status
     ///
@@ -411,10 +399,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError>,
     > + Send {
         let _ = (cx, user_code);
-        not_implemented(
-            "getDeviceCodeStatus",
-            errors::GetDeviceCodeStatusError::undocumented,
-        )
+        not_implemented("getDeviceCodeStatus")
     }
     /// Approve CLI login
     ///
@@ -429,7 +414,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::DeviceCodeStatus, errors::ApproveDeviceError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("approveDevice", errors::ApproveDeviceError::undocumented)
+        not_implemented("approveDevice")
     }
     /// Deny CLI login
     ///
@@ -444,7 +429,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::DeviceCodeStatus, errors::DenyDeviceError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("denyDevice", errors::DenyDeviceError::undocumented)
+        not_implemented("denyDevice")
     }
     /// List API keys
     ///
@@ -458,7 +443,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::ApiKeyList, errors::ListApiKeysError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listApiKeys", errors::ListApiKeysError::undocumented)
+        not_implemented("listApiKeys")
     }
     /// Create API key
     ///
@@ -474,7 +459,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CreatedApiKey, errors::CreateApiKeyError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createApiKey", errors::CreateApiKeyError::undocumented)
+        not_implemented("createApiKey")
     }
     /// Revoke API key
     ///
@@ -487,7 +472,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         key_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RevokeApiKeyError>> + Send {
         let _ = (cx, key_id);
-        not_implemented("revokeApiKey", errors::RevokeApiKeyError::undocumented)
+        not_implemented("revokeApiKey")
     }
     /// List vaults
     ///
@@ -499,7 +484,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::VaultList, errors::ListVaultsError>> + Send {
         let _ = (cx,);
-        not_implemented("listVaults", errors::ListVaultsError::undocumented)
+        not_implemented("listVaults")
     }
     /// Create vault
     ///
@@ -513,7 +498,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::CreateVaultRequest,
     ) -> impl Future<Output = Result<types::Vault, errors::CreateVaultError>> + Send {
         let _ = (cx, body);
-        not_implemented("createVault", errors::CreateVaultError::undocumented)
+        not_implemented("createVault")
     }
     /// Get vault
     ///
@@ -526,7 +511,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Vault, errors::GetVaultError>> + Send {
         let _ = (cx, vault_id);
-        not_implemented("getVault", errors::GetVaultError::undocumented)
+        not_implemented("getVault")
     }
     /// Delete vault
     ///
@@ -539,7 +524,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteVaultError>> + Send {
         let _ = (cx, vault_id);
-        not_implemented("deleteVault", errors::DeleteVaultError::undocumented)
+        not_implemented("deleteVault")
     }
     /// Enable CMEK
     ///
@@ -557,7 +542,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CmekConfig, errors::EnableCmekError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        not_implemented("enableCmek", errors::EnableCmekError::undocumented)
+        not_implemented("enableCmek")
     }
     /// Disable CMEK
     ///
@@ -571,7 +556,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DisableCmekError>> + Send {
         let _ = (cx, vault_id);
-        not_implemented("disableCmek", errors::DisableCmekError::undocumented)
+        not_implemented("disableCmek")
     }
     /// Start CMEK key rotation
     ///
@@ -588,10 +573,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CmekRotationJob, errors::StartCmekRotationError>,
     > + Send {
         let _ = (cx, vault_id, body);
-        not_implemented(
-            "startCmekRotation",
-            errors::StartCmekRotationError::undocumented,
-        )
+        not_implemented("startCmekRotation")
     }
     /// Get rotation job status
     ///
@@ -607,10 +589,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CmekRotationJob, errors::GetCmekRotationJobError>,
     > + Send {
         let _ = (cx, vault_id, job_id);
-        not_implemented(
-            "getCmekRotationJob",
-            errors::GetCmekRotationJobError::undocumented,
-        )
+        not_implemented("getCmekRotationJob")
     }
     /// List secrets
     ///
@@ -626,7 +605,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::SecretList, errors::ListSecretsError>,
     > + Send {
         let _ = (cx, vault_id, query);
-        not_implemented("listSecrets", errors::ListSecretsError::undocumented)
+        not_implemented("listSecrets")
     }
     /// Get secret value
     ///
@@ -644,7 +623,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         query: types::GetSecretQuery,
     ) -> impl Future<Output = Result<types::Secret, errors::GetSecretError>> + Send {
         let _ = (cx, vault_id, path, query);
-        not_implemented("getSecret", errors::GetSecretError::undocumented)
+        not_implemented("getSecret")
     }
     /// Create or update secret
     ///
@@ -663,7 +642,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<errors::PutSecretResponse, errors::PutSecretError>,
     > + Send {
         let _ = (cx, vault_id, path, body);
-        not_implemented("putSecret", errors::PutSecretError::undocumented)
+        not_implemented("putSecret")
     }
     /// Soft-delete secret
     ///
@@ -678,7 +657,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         path: String,
     ) -> impl Future<Output = Result<(), errors::DeleteSecretError>> + Send {
         let _ = (cx, vault_id, path);
-        not_implemented("deleteSecret", errors::DeleteSecretError::undocumented)
+        not_implemented("deleteSecret")
     }
     /// List policies
     ///
@@ -693,7 +672,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::PolicyList, errors::ListPoliciesError>,
     > + Send {
         let _ = (cx, vault_id);
-        not_implemented("listPolicies", errors::ListPoliciesError::undocumented)
+        not_implemented("listPolicies")
     }
     /// Create policy
     ///
@@ -708,7 +687,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::PolicyRequest,
     ) -> impl Future<Output = Result<types::Policy, errors::CreatePolicyError>> + Send {
         let _ = (cx, vault_id, body);
-        not_implemented("createPolicy", errors::CreatePolicyError::undocumented)
+        not_implemented("createPolicy")
     }
     /// Update policy
     ///
@@ -723,7 +702,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::PolicyRequest,
     ) -> impl Future<Output = Result<types::Policy, errors::UpdatePolicyError>> + Send {
         let _ = (cx, vault_id, policy_id, body);
-        not_implemented("updatePolicy", errors::UpdatePolicyError::undocumented)
+        not_implemented("updatePolicy")
     }
     /// Delete policy
     ///
@@ -737,7 +716,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         policy_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeletePolicyError>> + Send {
         let _ = (cx, vault_id, policy_id);
-        not_implemented("deletePolicy", errors::DeletePolicyError::undocumented)
+        not_implemented("deletePolicy")
     }
     /// Self-enroll an agent
     ///
@@ -754,7 +733,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::EnrollmentResponse, errors::EnrollAgentError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("enrollAgent", errors::EnrollAgentError::undocumented)
+        not_implemented("enrollAgent")
     }
     /// List agents
     ///
@@ -766,7 +745,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::AgentList, errors::ListAgentsError>> + Send {
         let _ = (cx,);
-        not_implemented("listAgents", errors::ListAgentsError::undocumented)
+        not_implemented("listAgents")
     }
     /// Register agent
     ///
@@ -781,7 +760,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CreatedAgent, errors::CreateAgentError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createAgent", errors::CreateAgentError::undocumented)
+        not_implemented("createAgent")
     }
     /// Get calling agent
     ///
@@ -795,7 +774,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::AgentProfile, errors::GetCurrentAgentError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getCurrentAgent", errors::GetCurrentAgentError::undocumented)
+        not_implemented("getCurrentAgent")
     }
     /// Get agent
     ///
@@ -808,7 +787,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         agent_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Agent, errors::GetAgentError>> + Send {
         let _ = (cx, agent_id);
-        not_implemented("getAgent", errors::GetAgentError::undocumented)
+        not_implemented("getAgent")
     }
     /// Deactivate agent
     ///
@@ -821,7 +800,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         agent_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeactivateAgentError>> + Send {
         let _ = (cx, agent_id);
-        not_implemented("deactivateAgent", errors::DeactivateAgentError::undocumented)
+        not_implemented("deactivateAgent")
     }
     /// Update agent
     ///
@@ -836,7 +815,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::UpdateAgentRequest,
     ) -> impl Future<Output = Result<types::Agent, errors::UpdateAgentError>> + Send {
         let _ = (cx, agent_id, body);
-        not_implemented("updateAgent", errors::UpdateAgentError::undocumented)
+        not_implemented("updateAgent")
     }
     /// Rotate agent API key
     ///
@@ -851,7 +830,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::RotatedAgentKey, errors::RotateAgentKeyError>,
     > + Send {
         let _ = (cx, agent_id);
-        not_implemented("rotateAgentKey", errors::RotateAgentKeyError::undocumented)
+        not_implemented("rotateAgentKey")
     }
     /// Create share
     ///
@@ -868,7 +847,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::CreateShareRequest,
     ) -> impl Future<Output = Result<types::Share, errors::CreateShareError>> + Send {
         let _ = (cx, secret_id, body);
-        not_implemented("createShare", errors::CreateShareError::undocumented)
+        not_implemented("createShare")
     }
     /// List outbound shares
     ///
@@ -883,10 +862,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::ShareList, errors::ListOutboundSharesError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listOutboundShares",
-            errors::ListOutboundSharesError::undocumented,
-        )
+        not_implemented("listOutboundShares")
     }
     /// List inbound shares
     ///
@@ -901,10 +877,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::ShareList, errors::ListInboundSharesError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listInboundShares",
-            errors::ListInboundSharesError::undocumented,
-        )
+        not_implemented("listInboundShares")
     }
     /// Accept share
     ///
@@ -918,7 +891,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Share, errors::AcceptShareError>> + Send {
         let _ = (cx, share_id);
-        not_implemented("acceptShare", errors::AcceptShareError::undocumented)
+        not_implemented("acceptShare")
     }
     /// Decline share
     ///
@@ -931,7 +904,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Share, errors::DeclineShareError>> + Send {
         let _ = (cx, share_id);
-        not_implemented("declineShare", errors::DeclineShareError::undocumented)
+        not_implemented("declineShare")
     }
     /// List supported chains
     ///
@@ -944,7 +917,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
     ) -> impl Future<Output = Result<types::ChainList, errors::ListChainsError>> + Send {
         let _ = (cx,);
-        not_implemented("listChains", errors::ListChainsError::undocumented)
+        not_implemented("listChains")
     }
     /// Get chain
     ///
@@ -957,7 +930,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         identifier: String,
     ) -> impl Future<Output = Result<types::Chain, errors::GetChainError>> + Send {
         let _ = (cx, identifier);
-        not_implemented("getChain", errors::GetChainError::undocumented)
+        not_implemented("getChain")
     }
     /// List agent transactions
     ///
@@ -973,7 +946,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::TransactionList, errors::ListTransactionsError>,
     > + Send {
         let _ = (cx, agent_id, query);
-        not_implemented("listTransactions", errors::ListTransactionsError::undocumented)
+        not_implemented("listTransactions")
     }
     /// Submit a transaction
     ///
@@ -992,10 +965,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Transaction, errors::SubmitTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
-        not_implemented(
-            "submitTransaction",
-            errors::SubmitTransactionError::undocumented,
-        )
+        not_implemented("submitTransaction")
     }
     /// Get transaction details
     ///
@@ -1011,7 +981,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Transaction, errors::GetTransactionError>,
     > + Send {
         let _ = (cx, agent_id, tx_id);
-        not_implemented("getTransaction", errors::GetTransactionError::undocumented)
+        not_implemented("getTransaction")
     }
     /// Simulate a transaction
     ///
@@ -1027,10 +997,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::SimulationResult, errors::SimulateTransactionError>,
     > + Send {
         let _ = (cx, agent_id, body);
-        not_implemented(
-            "simulateTransaction",
-            errors::SimulateTransactionError::undocumented,
-        )
+        not_implemented("simulateTransaction")
     }
     /// Simulate a transaction bundle
     ///
@@ -1050,10 +1017,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, agent_id, body);
-        not_implemented(
-            "simulateTransactionBundle",
-            errors::SimulateTransactionBundleError::undocumented,
-        )
+        not_implemented("simulateTransactionBundle")
     }
     /// Usage summary
     ///
@@ -1067,7 +1031,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::UsageSummary, errors::GetUsageSummaryError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getUsageSummary", errors::GetUsageSummaryError::undocumented)
+        not_implemented("getUsageSummary")
     }
     /// Usage history
     ///
@@ -1081,7 +1045,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::UsageHistory, errors::GetUsageHistoryError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getUsageHistory", errors::GetUsageHistoryError::undocumented)
+        not_implemented("getUsageHistory")
     }
     /// Start subscription checkout
     ///
@@ -1096,10 +1060,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CheckoutSession, errors::CreateSubscriptionCheckoutError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createSubscriptionCheckout",
-            errors::CreateSubscriptionCheckoutError::undocumented,
-        )
+        not_implemented("createSubscriptionCheckout")
     }
     /// Open customer portal
     ///
@@ -1115,10 +1076,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::PortalSession, errors::CreateBillingPortalSessionError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createBillingPortalSession",
-            errors::CreateBillingPortalSessionError::undocumented,
-        )
+        not_implemented("createBillingPortalSession")
     }
     /// Subscription summary
     ///
@@ -1132,7 +1090,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::SubscriptionSummary, errors::GetSubscriptionError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getSubscription", errors::GetSubscriptionError::undocumented)
+        not_implemented("getSubscription")
     }
     /// Start credit top-up
     ///
@@ -1147,10 +1105,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CheckoutSession, errors::CreateCreditTopupError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented(
-            "createCreditTopup",
-            errors::CreateCreditTopupError::undocumented,
-        )
+        not_implemented("createCreditTopup")
     }
     /// Credit balance
     ///
@@ -1164,7 +1119,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::CreditBalance, errors::GetCreditBalanceError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getCreditBalance", errors::GetCreditBalanceError::undocumented)
+        not_implemented("getCreditBalance")
     }
     /// Credit ledger
     ///
@@ -1182,10 +1137,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         >,
     > + Send {
         let _ = (cx, query);
-        not_implemented(
-            "listCreditTransactions",
-            errors::ListCreditTransactionsError::undocumented,
-        )
+        not_implemented("listCreditTransactions")
     }
     /// Set overage method
     ///
@@ -1200,7 +1152,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OverageMethodResponse, errors::SetOverageMethodError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("setOverageMethod", errors::SetOverageMethodError::undocumented)
+        not_implemented("setOverageMethod")
     }
     /// Stripe webhook
     ///
@@ -1219,10 +1171,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::WebhookAck, errors::HandleStripeWebhookError>,
     > + Send {
         let _ = (cx, stripe_signature, body, raw_body);
-        not_implemented(
-            "handleStripeWebhook",
-            errors::HandleStripeWebhookError::undocumented,
-        )
+        not_implemented("handleStripeWebhook")
     }
     /// Query audit events
     ///
@@ -1237,7 +1186,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::AuditEventList, errors::ListAuditEventsError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listAuditEvents", errors::ListAuditEventsError::undocumented)
+        not_implemented("listAuditEvents")
     }
     /// List org members
     ///
@@ -1251,7 +1200,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OrgMemberList, errors::ListOrgMembersError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listOrgMembers", errors::ListOrgMembersError::undocumented)
+        not_implemented("listOrgMembers")
     }
     /// Invite member
     ///
@@ -1266,7 +1215,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Invitation, errors::InviteOrgMemberError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("inviteOrgMember", errors::InviteOrgMemberError::undocumented)
+        not_implemented("inviteOrgMember")
     }
     /// Remove member
     ///
@@ -1279,7 +1228,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         user_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RemoveOrgMemberError>> + Send {
         let _ = (cx, user_id);
-        not_implemented("removeOrgMember", errors::RemoveOrgMemberError::undocumented)
+        not_implemented("removeOrgMember")
     }
     /// Update member role
     ///
@@ -1295,10 +1244,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OrgMember, errors::UpdateOrgMemberRoleError>,
     > + Send {
         let _ = (cx, user_id, body);
-        not_implemented(
-            "updateOrgMemberRole",
-            errors::UpdateOrgMemberRoleError::undocumented,
-        )
+        not_implemented("updateOrgMemberRole")
     }
     /// List IP rules
     ///
@@ -1312,7 +1258,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::IpRuleList, errors::ListIpRulesError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listIpRules", errors::ListIpRulesError::undocumented)
+        not_implemented("listIpRules")
     }
     /// Create IP rule
     ///
@@ -1325,7 +1271,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         body: types::CreateIpRuleRequest,
     ) -> impl Future<Output = Result<types::IpRule, errors::CreateIpRuleError>> + Send {
         let _ = (cx, body);
-        not_implemented("createIpRule", errors::CreateIpRuleError::undocumented)
+        not_implemented("createIpRule")
     }
     /// Delete IP rule
     ///
@@ -1338,7 +1284,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         rule_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteIpRuleError>> + Send {
         let _ = (cx, rule_id);
-        not_implemented("deleteIpRule", errors::DeleteIpRuleError::undocumented)
+        not_implemented("deleteIpRule")
     }
     /// List settings
     ///
@@ -1353,10 +1299,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::SettingList, errors::ListAdminSettingsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented(
-            "listAdminSettings",
-            errors::ListAdminSettingsError::undocumented,
-        )
+        not_implemented("listAdminSettings")
     }
     /// Update setting
     ///
@@ -1373,10 +1316,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Setting, errors::UpdateAdminSettingError>,
     > + Send {
         let _ = (cx, key, body);
-        not_implemented(
-            "updateAdminSetting",
-            errors::UpdateAdminSettingError::undocumented,
-        )
+        not_implemented("updateAdminSetting")
     }
     /// Delete setting
     ///
@@ -1390,10 +1330,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         key: String,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminSettingError>> + Send {
         let _ = (cx, key);
-        not_implemented(
-            "deleteAdminSetting",
-            errors::DeleteAdminSettingError::undocumented,
-        )
+        not_implemented("deleteAdminSetting")
     }
     /// Get x402 payment config
     ///
@@ -1408,7 +1345,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::X402Config, errors::GetX402ConfigError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("getX402Config", errors::GetX402ConfigError::undocumented)
+        not_implemented("getX402Config")
     }
     /// Update x402 payment config
     ///
@@ -1424,7 +1361,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::X402Config, errors::UpdateX402ConfigError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("updateX402Config", errors::UpdateX402ConfigError::undocumented)
+        not_implemented("updateX402Config")
     }
     /// List all users
     ///
@@ -1440,7 +1377,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::AdminUserList, errors::ListAdminUsersError>,
     > + Send {
         let _ = (cx, query);
-        not_implemented("listAdminUsers", errors::ListAdminUsersError::undocumented)
+        not_implemented("listAdminUsers")
     }
     /// Delete user
     ///
@@ -1454,7 +1391,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         user_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminUserError>> + Send {
         let _ = (cx, user_id);
-        not_implemented("deleteAdminUser", errors::DeleteAdminUserError::undocumented)
+        not_implemented("deleteAdminUser")
     }
     /// List chains (admin view)
     ///
@@ -1469,7 +1406,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::ChainList, errors::ListAdminChainsError>,
     > + Send {
         let _ = (cx,);
-        not_implemented("listAdminChains", errors::ListAdminChainsError::undocumented)
+        not_implemented("listAdminChains")
     }
     /// Create chain
     ///
@@ -1485,7 +1422,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Chain, errors::CreateAdminChainError>,
     > + Send {
         let _ = (cx, body);
-        not_implemented("createAdminChain", errors::CreateAdminChainError::undocumented)
+        not_implemented("createAdminChain")
     }
     /// Update chain
     ///
@@ -1502,7 +1439,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::Chain, errors::UpdateAdminChainError>,
     > + Send {
         let _ = (cx, chain_id, body);
-        not_implemented("updateAdminChain", errors::UpdateAdminChainError::undocumented)
+        not_implemented("updateAdminChain")
     }
     /// Delete chain
     ///
@@ -1516,7 +1453,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         chain_id: String,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminChainError>> + Send {
         let _ = (cx, chain_id);
-        not_implemented("deleteAdminChain", errors::DeleteAdminChainError::undocumented)
+        not_implemented("deleteAdminChain")
     }
     /// Get org limits
     ///
@@ -1532,7 +1469,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OrgLimits, errors::GetOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id);
-        not_implemented("getOrgLimits", errors::GetOrgLimitsError::undocumented)
+        not_implemented("getOrgLimits")
     }
     /// Update org limits
     ///
@@ -1549,7 +1486,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OrgLimits, errors::UpdateOrgLimitsError>,
     > + Send {
         let _ = (cx, org_id, body);
-        not_implemented("updateOrgLimits", errors::UpdateOrgLimitsError::undocumented)
+        not_implemented("updateOrgLimits")
     }
     /// Set org billing tier
     ///
@@ -1566,19 +1503,17 @@ pub trait OneclawApi: Send + Sync + 'static {
         Output = Result<types::OrgBillingTier, errors::SetOrgBillingTierError>,
     > + Send {
         let _ = (cx, org_id, body);
-        not_implemented(
-            "setOrgBillingTier",
-            errors::SetOrgBillingTierError::undocumented,
-        )
+        not_implemented("setOrgBillingTier")
     }
 }
 /// The answer of an operation the implementation leaves out: 501, in the API's error format.
-fn not_implemented<T, E>(
+fn not_implemented<T, E: ::clawgen_runtime::errors::Undocumented>(
     operation: &str,
-    undocumented: fn(u16, String) -> E,
 ) -> ::std::future::Ready<Result<T, E>> {
     let message = format!("`{operation}` is not implemented yet.");
-    ::std::future::ready(Err(undocumented(501, errors::common_error_body(501, message))))
+    ::std::future::ready(
+        Err(E::undocumented(501, errors::common_error_body(501, message))),
+    )
 }
 /// An axum router that serves `api` under the document's paths, with
 /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
@@ -1589,261 +1524,778 @@ pub fn router<A: OneclawApi>(api: A) -> ::axum::Router {
 /// `config`. What no operation answers (a path no operation has, a method
 /// its path does not take) is refused with the API's common error body.
 pub fn router_with<A: OneclawApi>(api: A, config: RouterConfig) -> ::axum::Router {
+    #[allow(unused_imports)]
+    use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
     ::axum::Router::new()
         .route(
             "/v1/admin/chains",
-            ::axum::routing::get(handle_list_admin_chains::<A>)
-                .post(handle_create_admin_chain::<A>),
+            get(
+                    handled(
+                        handle_list_admin_chains::<A>,
+                        rejecting(errors::ListAdminChainsError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_admin_chain::<A>,
+                        rejecting(errors::CreateAdminChainError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/admin/chains/{chain_id}",
-            ::axum::routing::put(handle_update_admin_chain::<A>)
-                .delete(handle_delete_admin_chain::<A>),
+            put(
+                    handled(
+                        handle_update_admin_chain::<A>,
+                        rejecting(errors::UpdateAdminChainError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_admin_chain::<A>,
+                        rejecting(errors::DeleteAdminChainError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/admin/orgs/{org_id}/billing-tier",
-            ::axum::routing::put(handle_set_org_billing_tier::<A>),
+            put(
+                handled(
+                    handle_set_org_billing_tier::<A>,
+                    rejecting(errors::SetOrgBillingTierError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/admin/orgs/{org_id}/limits",
-            ::axum::routing::get(handle_get_org_limits::<A>)
-                .put(handle_update_org_limits::<A>),
+            get(
+                    handled(
+                        handle_get_org_limits::<A>,
+                        rejecting(errors::GetOrgLimitsError::documented),
+                    ),
+                )
+                .put(
+                    handled(
+                        handle_update_org_limits::<A>,
+                        rejecting(errors::UpdateOrgLimitsError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/admin/settings",
-            ::axum::routing::get(handle_list_admin_settings::<A>),
+            get(
+                handled(
+                    handle_list_admin_settings::<A>,
+                    rejecting(errors::ListAdminSettingsError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/admin/settings/{key}",
-            ::axum::routing::put(handle_update_admin_setting::<A>)
-                .delete(handle_delete_admin_setting::<A>),
+            put(
+                    handled(
+                        handle_update_admin_setting::<A>,
+                        rejecting(errors::UpdateAdminSettingError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_admin_setting::<A>,
+                        rejecting(errors::DeleteAdminSettingError::documented),
+                    ),
+                ),
         )
-        .route("/v1/admin/users", ::axum::routing::get(handle_list_admin_users::<A>))
+        .route(
+            "/v1/admin/users",
+            get(
+                handled(
+                    handle_list_admin_users::<A>,
+                    rejecting(errors::ListAdminUsersError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/admin/users/{user_id}",
-            ::axum::routing::delete(handle_delete_admin_user::<A>),
+            delete(
+                handled(
+                    handle_delete_admin_user::<A>,
+                    rejecting(errors::DeleteAdminUserError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/admin/x402",
-            ::axum::routing::get(handle_get_x402_config::<A>)
-                .put(handle_update_x402_config::<A>),
+            get(
+                    handled(
+                        handle_get_x402_config::<A>,
+                        rejecting(errors::GetX402ConfigError::documented),
+                    ),
+                )
+                .put(
+                    handled(
+                        handle_update_x402_config::<A>,
+                        rejecting(errors::UpdateX402ConfigError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/agents",
-            ::axum::routing::get(handle_list_agents::<A>).post(handle_create_agent::<A>),
+            get(
+                    handled(
+                        handle_list_agents::<A>,
+                        rejecting(errors::ListAgentsError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_agent::<A>,
+                        rejecting(errors::CreateAgentError::documented),
+                    ),
+                ),
         )
-        .route("/v1/agents/enroll", ::axum::routing::post(handle_enroll_agent::<A>))
-        .route("/v1/agents/me", ::axum::routing::get(handle_get_current_agent::<A>))
+        .route(
+            "/v1/agents/enroll",
+            post(
+                handled(
+                    handle_enroll_agent::<A>,
+                    rejecting(errors::EnrollAgentError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/agents/me",
+            get(
+                handled(
+                    handle_get_current_agent::<A>,
+                    rejecting(errors::GetCurrentAgentError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/agents/{agent_id}",
-            ::axum::routing::get(handle_get_agent::<A>)
-                .delete(handle_deactivate_agent::<A>)
-                .patch(handle_update_agent::<A>),
+            get(
+                    handled(
+                        handle_get_agent::<A>,
+                        rejecting(errors::GetAgentError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_deactivate_agent::<A>,
+                        rejecting(errors::DeactivateAgentError::documented),
+                    ),
+                )
+                .patch(
+                    handled(
+                        handle_update_agent::<A>,
+                        rejecting(errors::UpdateAgentError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/agents/{agent_id}/rotate-key",
-            ::axum::routing::post(handle_rotate_agent_key::<A>),
+            post(
+                handled(
+                    handle_rotate_agent_key::<A>,
+                    rejecting(errors::RotateAgentKeyError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/agents/{agent_id}/transactions",
-            ::axum::routing::get(handle_list_transactions::<A>)
-                .post(handle_submit_transaction::<A>),
+            get(
+                    handled(
+                        handle_list_transactions::<A>,
+                        rejecting(errors::ListTransactionsError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_submit_transaction::<A>,
+                        rejecting(errors::SubmitTransactionError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/agents/{agent_id}/transactions/simulate",
-            ::axum::routing::post(handle_simulate_transaction::<A>),
+            post(
+                handled(
+                    handle_simulate_transaction::<A>,
+                    rejecting(errors::SimulateTransactionError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/agents/{agent_id}/transactions/simulate-bundle",
-            ::axum::routing::post(handle_simulate_transaction_bundle::<A>),
+            post(
+                handled(
+                    handle_simulate_transaction_bundle::<A>,
+                    rejecting(errors::SimulateTransactionBundleError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/agents/{agent_id}/transactions/{tx_id}",
-            ::axum::routing::get(handle_get_transaction::<A>),
+            get(
+                handled(
+                    handle_get_transaction::<A>,
+                    rejecting(errors::GetTransactionError::documented),
+                ),
+            ),
         )
-        .route("/v1/audit/events", ::axum::routing::get(handle_list_audit_events::<A>))
+        .route(
+            "/v1/audit/events",
+            get(
+                handled(
+                    handle_list_audit_events::<A>,
+                    rejecting(errors::ListAuditEventsError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/auth/agent-token",
-            ::axum::routing::post(handle_create_agent_token::<A>),
+            post(
+                handled(
+                    handle_create_agent_token::<A>,
+                    rejecting(errors::CreateAgentTokenError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/api-key-token",
-            ::axum::routing::post(handle_create_api_key_token::<A>),
+            post(
+                handled(
+                    handle_create_api_key_token::<A>,
+                    rejecting(errors::CreateApiKeyTokenError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/api-keys",
-            ::axum::routing::get(handle_list_api_keys::<A>)
-                .post(handle_create_api_key::<A>),
+            get(
+                    handled(
+                        handle_list_api_keys::<A>,
+                        rejecting(errors::ListApiKeysError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_api_key::<A>,
+                        rejecting(errors::CreateApiKeyError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/auth/api-keys/{key_id}",
-            ::axum::routing::delete(handle_revoke_api_key::<A>),
+            delete(
+                handled(
+                    handle_revoke_api_key::<A>,
+                    rejecting(errors::RevokeApiKeyError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/change-password",
-            ::axum::routing::post(handle_change_password::<A>),
+            post(
+                handled(
+                    handle_change_password::<A>,
+                    rejecting(errors::ChangePasswordError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/device/approve",
-            ::axum::routing::post(handle_approve_device::<A>),
+            post(
+                handled(
+                    handle_approve_device::<A>,
+                    rejecting(errors::ApproveDeviceError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/device/code",
-            ::axum::routing::post(handle_request_device_code::<A>),
+            post(
+                handled(
+                    handle_request_device_code::<A>,
+                    rejecting(errors::RequestDeviceCodeError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/auth/device/code/{user_code}",
-            ::axum::routing::get(handle_get_device_code_status::<A>),
+            get(
+                handled(
+                    handle_get_device_code_status::<A>,
+                    rejecting(errors::GetDeviceCodeStatusError::documented),
+                ),
+            ),
         )
-        .route("/v1/auth/device/deny", ::axum::routing::post(handle_deny_device::<A>))
+        .route(
+            "/v1/auth/device/deny",
+            post(
+                handled(
+                    handle_deny_device::<A>,
+                    rejecting(errors::DenyDeviceError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/auth/device/token",
-            ::axum::routing::post(handle_poll_device_token::<A>),
+            post(
+                handled(
+                    handle_poll_device_token::<A>,
+                    rejecting(errors::PollDeviceTokenError::documented),
+                ),
+            ),
         )
-        .route("/v1/auth/google", ::axum::routing::post(handle_sign_in_with_google::<A>))
+        .route(
+            "/v1/auth/google",
+            post(
+                handled(
+                    handle_sign_in_with_google::<A>,
+                    rejecting(errors::SignInWithGoogleError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/auth/me",
-            ::axum::routing::get(handle_get_current_user::<A>)
-                .delete(handle_delete_current_user::<A>)
-                .patch(handle_update_current_user::<A>),
+            get(
+                    handled(
+                        handle_get_current_user::<A>,
+                        rejecting(errors::GetCurrentUserError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_current_user::<A>,
+                        rejecting(errors::DeleteCurrentUserError::documented),
+                    ),
+                )
+                .patch(
+                    handled(
+                        handle_update_current_user::<A>,
+                        rejecting(errors::UpdateCurrentUserError::documented),
+                    ),
+                ),
         )
-        .route("/v1/auth/mfa", ::axum::routing::delete(handle_disable_mfa::<A>))
-        .route("/v1/auth/mfa/setup", ::axum::routing::post(handle_setup_mfa::<A>))
-        .route("/v1/auth/mfa/status", ::axum::routing::get(handle_get_mfa_status::<A>))
-        .route("/v1/auth/mfa/verify", ::axum::routing::post(handle_verify_mfa::<A>))
+        .route(
+            "/v1/auth/mfa",
+            delete(
+                handled(
+                    handle_disable_mfa::<A>,
+                    rejecting(errors::DisableMfaError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/auth/mfa/setup",
+            post(
+                handled(
+                    handle_setup_mfa::<A>,
+                    rejecting(errors::SetupMfaError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/auth/mfa/status",
+            get(
+                handled(
+                    handle_get_mfa_status::<A>,
+                    rejecting(errors::GetMfaStatusError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/auth/mfa/verify",
+            post(
+                handled(
+                    handle_verify_mfa::<A>,
+                    rejecting(errors::VerifyMfaError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/auth/mfa/verify-setup",
-            ::axum::routing::post(handle_verify_mfa_setup::<A>),
+            post(
+                handled(
+                    handle_verify_mfa_setup::<A>,
+                    rejecting(errors::VerifyMfaSetupError::documented),
+                ),
+            ),
         )
-        .route("/v1/auth/refresh", ::axum::routing::post(handle_refresh_token::<A>))
-        .route("/v1/auth/signup", ::axum::routing::post(handle_signup::<A>))
+        .route(
+            "/v1/auth/refresh",
+            post(
+                handled(
+                    handle_refresh_token::<A>,
+                    rejecting(errors::RefreshTokenError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/auth/signup",
+            post(handled(handle_signup::<A>, rejecting(errors::SignupError::documented))),
+        )
         .route(
             "/v1/auth/token",
-            ::axum::routing::post(handle_create_token::<A>)
-                .delete(handle_revoke_token::<A>),
+            post(
+                    handled(
+                        handle_create_token::<A>,
+                        rejecting(errors::CreateTokenError::documented),
+                    ),
+                )
+                .delete(handled(handle_revoke_token::<A>, reject_revoke_token)),
         )
         .route(
             "/v1/billing/credits/balance",
-            ::axum::routing::get(handle_get_credit_balance::<A>),
+            get(
+                handled(
+                    handle_get_credit_balance::<A>,
+                    rejecting(errors::GetCreditBalanceError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/credits/topup",
-            ::axum::routing::post(handle_create_credit_topup::<A>),
+            post(
+                handled(
+                    handle_create_credit_topup::<A>,
+                    rejecting(errors::CreateCreditTopupError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/credits/transactions",
-            ::axum::routing::get(handle_list_credit_transactions::<A>),
+            get(
+                handled(
+                    handle_list_credit_transactions::<A>,
+                    rejecting(errors::ListCreditTransactionsError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/history",
-            ::axum::routing::get(handle_get_usage_history::<A>),
+            get(
+                handled(
+                    handle_get_usage_history::<A>,
+                    rejecting(errors::GetUsageHistoryError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/overage-method",
-            ::axum::routing::patch(handle_set_overage_method::<A>),
+            patch(
+                handled(
+                    handle_set_overage_method::<A>,
+                    rejecting(errors::SetOverageMethodError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/portal",
-            ::axum::routing::post(handle_create_billing_portal_session::<A>),
+            post(
+                handled(
+                    handle_create_billing_portal_session::<A>,
+                    rejecting(errors::CreateBillingPortalSessionError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/subscribe",
-            ::axum::routing::post(handle_create_subscription_checkout::<A>),
+            post(
+                handled(
+                    handle_create_subscription_checkout::<A>,
+                    rejecting(errors::CreateSubscriptionCheckoutError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/billing/subscription",
-            ::axum::routing::get(handle_get_subscription::<A>),
+            get(
+                handled(
+                    handle_get_subscription::<A>,
+                    rejecting(errors::GetSubscriptionError::documented),
+                ),
+            ),
         )
-        .route("/v1/billing/usage", ::axum::routing::get(handle_get_usage_summary::<A>))
+        .route(
+            "/v1/billing/usage",
+            get(
+                handled(
+                    handle_get_usage_summary::<A>,
+                    rejecting(errors::GetUsageSummaryError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/billing/webhooks",
-            ::axum::routing::post(handle_handle_stripe_webhook::<A>),
+            post(
+                handled(
+                    handle_handle_stripe_webhook::<A>,
+                    rejecting(errors::HandleStripeWebhookError::documented),
+                ),
+            ),
         )
-        .route("/v1/chains", ::axum::routing::get(handle_list_chains::<A>))
-        .route("/v1/chains/{identifier}", ::axum::routing::get(handle_get_chain::<A>))
-        .route("/v1/health", ::axum::routing::get(handle_get_health::<A>))
-        .route("/v1/health/hsm", ::axum::routing::get(handle_get_hsm_health::<A>))
-        .route("/v1/org/invite", ::axum::routing::post(handle_invite_org_member::<A>))
-        .route("/v1/org/members", ::axum::routing::get(handle_list_org_members::<A>))
+        .route(
+            "/v1/chains",
+            get(
+                handled(
+                    handle_list_chains::<A>,
+                    rejecting(errors::ListChainsError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/chains/{identifier}",
+            get(
+                handled(
+                    handle_get_chain::<A>,
+                    rejecting(errors::GetChainError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/health",
+            get(
+                handled(
+                    handle_get_health::<A>,
+                    rejecting(errors::GetHealthError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/health/hsm",
+            get(
+                handled(
+                    handle_get_hsm_health::<A>,
+                    rejecting(errors::GetHsmHealthError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/org/invite",
+            post(
+                handled(
+                    handle_invite_org_member::<A>,
+                    rejecting(errors::InviteOrgMemberError::documented),
+                ),
+            ),
+        )
+        .route(
+            "/v1/org/members",
+            get(
+                handled(
+                    handle_list_org_members::<A>,
+                    rejecting(errors::ListOrgMembersError::documented),
+                ),
+            ),
+        )
         .route(
             "/v1/org/members/{user_id}",
-            ::axum::routing::delete(handle_remove_org_member::<A>)
-                .patch(handle_update_org_member_role::<A>),
+            delete(
+                    handled(
+                        handle_remove_org_member::<A>,
+                        rejecting(errors::RemoveOrgMemberError::documented),
+                    ),
+                )
+                .patch(
+                    handled(
+                        handle_update_org_member_role::<A>,
+                        rejecting(errors::UpdateOrgMemberRoleError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/secrets/{secret_id}/share",
-            ::axum::routing::post(handle_create_share::<A>),
+            post(
+                handled(
+                    handle_create_share::<A>,
+                    rejecting(errors::CreateShareError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/security/ip-rules",
-            ::axum::routing::get(handle_list_ip_rules::<A>)
-                .post(handle_create_ip_rule::<A>),
+            get(
+                    handled(
+                        handle_list_ip_rules::<A>,
+                        rejecting(errors::ListIpRulesError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_ip_rule::<A>,
+                        rejecting(errors::CreateIpRuleError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/security/ip-rules/{rule_id}",
-            ::axum::routing::delete(handle_delete_ip_rule::<A>),
+            delete(
+                handled(
+                    handle_delete_ip_rule::<A>,
+                    rejecting(errors::DeleteIpRuleError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/share/{share_id}",
-            ::axum::routing::get(handle_access_share::<A>)
-                .delete(handle_revoke_share::<A>),
+            get(
+                    handled(
+                        handle_access_share::<A>,
+                        rejecting(errors::AccessShareError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_revoke_share::<A>,
+                        rejecting(errors::RevokeShareError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/shares/inbound",
-            ::axum::routing::get(handle_list_inbound_shares::<A>),
+            get(handled(handle_list_inbound_shares::<A>, reject_list_inbound_shares)),
         )
         .route(
             "/v1/shares/outbound",
-            ::axum::routing::get(handle_list_outbound_shares::<A>),
+            get(handled(handle_list_outbound_shares::<A>, reject_list_outbound_shares)),
         )
         .route(
             "/v1/shares/{share_id}/accept",
-            ::axum::routing::post(handle_accept_share::<A>),
+            post(
+                handled(
+                    handle_accept_share::<A>,
+                    rejecting(errors::AcceptShareError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/shares/{share_id}/decline",
-            ::axum::routing::post(handle_decline_share::<A>),
+            post(
+                handled(
+                    handle_decline_share::<A>,
+                    rejecting(errors::DeclineShareError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/vaults",
-            ::axum::routing::get(handle_list_vaults::<A>).post(handle_create_vault::<A>),
+            get(handled(handle_list_vaults::<A>, reject_list_vaults))
+                .post(
+                    handled(
+                        handle_create_vault::<A>,
+                        rejecting(errors::CreateVaultError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/vaults/{vault_id}",
-            ::axum::routing::get(handle_get_vault::<A>).delete(handle_delete_vault::<A>),
+            get(
+                    handled(
+                        handle_get_vault::<A>,
+                        rejecting(errors::GetVaultError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_vault::<A>,
+                        rejecting(errors::DeleteVaultError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/vaults/{vault_id}/cmek",
-            ::axum::routing::post(handle_enable_cmek::<A>)
-                .delete(handle_disable_cmek::<A>),
+            post(
+                    handled(
+                        handle_enable_cmek::<A>,
+                        rejecting(errors::EnableCmekError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_disable_cmek::<A>,
+                        rejecting(errors::DisableCmekError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/vaults/{vault_id}/cmek-rotate",
-            ::axum::routing::post(handle_start_cmek_rotation::<A>),
+            post(
+                handled(
+                    handle_start_cmek_rotation::<A>,
+                    rejecting(errors::StartCmekRotationError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/vaults/{vault_id}/cmek-rotate/{job_id}",
-            ::axum::routing::get(handle_get_cmek_rotation_job::<A>),
+            get(
+                handled(
+                    handle_get_cmek_rotation_job::<A>,
+                    rejecting(errors::GetCmekRotationJobError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/vaults/{vault_id}/policies",
-            ::axum::routing::get(handle_list_policies::<A>)
-                .post(handle_create_policy::<A>),
+            get(
+                    handled(
+                        handle_list_policies::<A>,
+                        rejecting(errors::ListPoliciesError::documented),
+                    ),
+                )
+                .post(
+                    handled(
+                        handle_create_policy::<A>,
+                        rejecting(errors::CreatePolicyError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/vaults/{vault_id}/policies/{policy_id}",
-            ::axum::routing::put(handle_update_policy::<A>)
-                .delete(handle_delete_policy::<A>),
+            put(
+                    handled(
+                        handle_update_policy::<A>,
+                        rejecting(errors::UpdatePolicyError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_policy::<A>,
+                        rejecting(errors::DeletePolicyError::documented),
+                    ),
+                ),
         )
         .route(
             "/v1/vaults/{vault_id}/secrets",
-            ::axum::routing::get(handle_list_secrets::<A>),
+            get(
+                handled(
+                    handle_list_secrets::<A>,
+                    rejecting(errors::ListSecretsError::documented),
+                ),
+            ),
         )
         .route(
             "/v1/vaults/{vault_id}/secrets/{*path}",
-            ::axum::routing::get(handle_get_secret::<A>)
-                .put(handle_put_secret::<A>)
-                .delete(handle_delete_secret::<A>),
+            get(
+                    handled(
+                        handle_get_secret::<A>,
+                        rejecting(errors::GetSecretError::documented),
+                    ),
+                )
+                .put(
+                    handled(
+                        handle_put_secret::<A>,
+                        rejecting(errors::PutSecretError::documented),
+                    ),
+                )
+                .delete(
+                    handled(
+                        handle_delete_secret::<A>,
+                        rejecting(errors::DeleteSecretError::documented),
+                    ),
+                ),
         )
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -1887,9 +2339,9 @@ fn rejecting<E: ::axum::response::IntoResponse>(
 }
 async fn guard_1<A: OneclawApi>(
     api: &A,
-    cx: &RequestContext,
+    cx: RequestContext,
     operation: Operation,
-) -> Result<A::Identity, Refused> {
+) -> Result<RequestContext<A::Identity>, Refused> {
     let credentials = &credentials_from(&cx.parts);
     let satisfied = credentials.bearer_jwt.is_some();
     if !satisfied {
@@ -1898,8 +2350,9 @@ async fn guard_1<A: OneclawApi>(
             message: String::from("Missing or invalid bearer token"),
         });
     }
-    match api.authorize(operation, credentials, cx).await {
-        Ok(identity) => Ok(identity),
+    let decided = api.authorize(operation, credentials, &cx).await;
+    match decided {
+        Ok(identity) => Ok(cx.with_identity(identity)),
         Err(super::auth::AuthError::Unauthenticated(message)) => {
             Err(Refused { status: 401u16, message })
         }
@@ -1909,5545 +2362,4391 @@ async fn guard_1<A: OneclawApi>(
     }
 }
 async fn handle_get_health<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetHealthError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetHealth, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(200u16, api.get_health(cx).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetHealth, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_health(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_hsm_health<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetHsmHealthError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetHsmHealth, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(200u16, api.get_hsm_health(cx).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetHsmHealth, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, reject).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_hsm_health(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_access_share<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (mut cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AccessShareError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::AccessShare, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let share_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "share_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(200u16, api.access_share(cx, share_id).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::AccessShare, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let share_id: ::uuid::Uuid = segments.value("share_id", "")?;
+                api.access_share(cx, share_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_revoke_share<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeShareError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RevokeShare, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RevokeShare).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let share_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "share_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.revoke_share(cx.with_identity(identity), share_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RevokeShare, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::RevokeShare).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let share_id: ::uuid::Uuid = segments.value("share_id", "")?;
+                api.revoke_share(cx, share_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_signup<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SignupError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::Signup, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::SignupRequest,
-                    >(&bytes, <types::SignupRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(201u16, api.signup(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::Signup, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::SignupRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.signup(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateTokenError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
+        }
+    };
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::LoginRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                Answer::Ok(
+                    match api.create_token(cx, body).await {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    },
                 )
             }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::LoginRequest,
-                    >(&bytes, <types::LoginRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.create_token(cx, body).await {
-                            Ok(value) => value.into_response(),
-                            Err(error) => error.into_response(),
-                        },
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_revoke_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RevokeToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_revoke_token(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RevokeToken).await?;
-                    empty_answer(
-                        204u16,
-                        api.revoke_token(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_revoke_token(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_revoke_token;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RevokeToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_revoke_token, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::RevokeToken).await?;
+                api.revoke_token(cx).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_agent_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAgentTokenError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateAgentToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::AgentTokenRequest,
-                    >(&bytes, <types::AgentTokenRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(200u16, api.create_agent_token(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateAgentToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::AgentTokenRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_agent_token(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_api_key_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyTokenError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateApiKeyToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ApiKeyTokenRequest,
-                    >(&bytes, <types::ApiKeyTokenRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(200u16, api.create_api_key_token(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateApiKeyToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ApiKeyTokenRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_api_key_token(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_sign_in_with_google<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SignInWithGoogleError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SignInWithGoogle, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SignInWithGoogle, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
+        }
+    };
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::GoogleSignInRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                Answer::Ok(
+                    match api.sign_in_with_google(cx, body).await {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    },
                 )
             }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::GoogleSignInRequest,
-                    >(&bytes, <types::GoogleSignInRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api.sign_in_with_google(cx, body).await {
-                            Ok(value) => value.into_response(),
-                            Err(error) => error.into_response(),
-                        },
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_change_password<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ChangePasswordError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ChangePassword, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ChangePassword).await?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ChangePasswordRequest,
-                    >(&bytes, <types::ChangePasswordRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    empty_answer(
-                        204u16,
-                        api.change_password(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ChangePassword, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ChangePassword).await?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ChangePasswordRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.change_password(cx, body).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_refresh_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RefreshTokenError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RefreshToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async { empty_answer(204, api.refresh_token(cx).await) }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RefreshToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async { api.refresh_token(cx).await.empty_answer(204) }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_current_user<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCurrentUserError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetCurrentUser, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetCurrentUser).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_current_user(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetCurrentUser, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetCurrentUser).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_current_user(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_current_user<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteCurrentUserError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteCurrentUser, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteCurrentUser)
-                        .await?;
-                    empty_answer(
-                        204u16,
-                        api.delete_current_user(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteCurrentUser, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::DeleteCurrentUser).await?;
+                api.delete_current_user(cx).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_current_user<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateCurrentUserError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateCurrentUser, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateCurrentUser)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::UpdateUserRequest,
-                    >(&bytes, <types::UpdateUserRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.update_current_user(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateCurrentUser, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::UpdateCurrentUser).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::UpdateUserRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_current_user(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_mfa_status<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetMfaStatusError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetMfaStatus, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetMfaStatus).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_mfa_status(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetMfaStatus, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetMfaStatus).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_mfa_status(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_setup_mfa<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetupMfaError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SetupMfa, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SetupMfa).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(200u16, api.setup_mfa(cx.with_identity(identity)).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SetupMfa, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::SetupMfa).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.setup_mfa(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_verify_mfa_setup<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::VerifyMfaSetupError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::VerifyMfaSetup, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::VerifyMfaSetup).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::MfaCodeRequest,
-                    >(&bytes, <types::MfaCodeRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.verify_mfa_setup(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::VerifyMfaSetup, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::VerifyMfaSetup).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::MfaCodeRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.verify_mfa_setup(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_verify_mfa<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::VerifyMfaError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::VerifyMfa, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::MfaVerifyRequest,
-                    >(&bytes, <types::MfaVerifyRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(200u16, api.verify_mfa(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::VerifyMfa, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::MfaVerifyRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.verify_mfa(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_disable_mfa<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DisableMfaError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DisableMfa, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DisableMfa).await?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::DisableMfaRequest,
-                    >(&bytes, <types::DisableMfaRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    empty_answer(
-                        204u16,
-                        api.disable_mfa(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DisableMfa, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::DisableMfa).await?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::DisableMfaRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.disable_mfa(cx, body).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_request_device_code<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RequestDeviceCodeError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RequestDeviceCode, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::DeviceCodeRequest,
-                    >(&bytes, <types::DeviceCodeRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(200u16, api.request_device_code(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RequestDeviceCode, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::DeviceCodeRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.request_device_code(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_poll_device_token<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PollDeviceTokenError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::PollDeviceToken, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::DeviceTokenRequest,
-                    >(&bytes, <types::DeviceTokenRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(200u16, api.poll_device_token(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::PollDeviceToken, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::DeviceTokenRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.poll_device_token(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_device_code_status<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (mut cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetDeviceCodeStatusError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetDeviceCodeStatus, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let user_code: String = path_value(&segments, "user_code", "", 404)?;
-                    (|| -> Result<(), validation::ValidationError> {
-                        {
-                            let value = &user_code;
-                            validation::chars(value, "user_code", Some(1), None)?;
-                        }
-                        Ok(())
-                    })()
-                        .map_err(Refused::with_status(404))?;
-                    json_answer(200u16, api.get_device_code_status(cx, user_code).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetDeviceCodeStatus, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let user_code: String = segments.value("user_code", "")?;
+                (|| -> Result<(), validation::ValidationError> {
+                    validation::chars(&user_code, "user_code", Some(1), None)?;
+                    Ok(())
+                })()
+                    .map_err(Refused::with_status(404))?;
+                api.get_device_code_status(cx, user_code).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_approve_device<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ApproveDeviceError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ApproveDevice, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ApproveDevice).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::DeviceDecisionRequest,
-                    >(&bytes, <types::DeviceDecisionRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.approve_device(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ApproveDevice, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ApproveDevice).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::DeviceDecisionRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.approve_device(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_deny_device<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DenyDeviceError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DenyDevice, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DenyDevice).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::DeviceDecisionRequest,
-                    >(&bytes, <types::DeviceDecisionRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.deny_device(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DenyDevice, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::DenyDevice).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::DeviceDecisionRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.deny_device(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_api_keys<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListApiKeysError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListApiKeys, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListApiKeys).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_api_keys(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListApiKeys, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListApiKeys).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_api_keys(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_api_key<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateApiKey, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateApiKey).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CreateApiKeyRequest,
-                    >(&bytes, <types::CreateApiKeyRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_api_key(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateApiKey, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateApiKey).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CreateApiKeyRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_api_key(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_revoke_api_key<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeApiKeyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RevokeApiKey).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let key_id: ::uuid::Uuid = path_value(&segments, "key_id", "", 404)?;
-                    empty_answer(
-                        204u16,
-                        api.revoke_api_key(cx.with_identity(identity), key_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RevokeApiKey, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::RevokeApiKey).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let key_id: ::uuid::Uuid = segments.value("key_id", "")?;
+                api.revoke_api_key(cx, key_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_vaults<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListVaults, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_list_vaults(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListVaults).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_vaults(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_list_vaults(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_list_vaults;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListVaults, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_list_vaults, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListVaults).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_vaults(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_vault<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateVaultError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateVault, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateVault).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CreateVaultRequest,
-                    >(&bytes, <types::CreateVaultRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_vault(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateVault, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateVault).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CreateVaultRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_vault(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_vault<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetVaultError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetVault, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetVault).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.get_vault(cx.with_identity(identity), vault_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetVault, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetVault).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                api.get_vault(cx, vault_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_vault<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteVaultError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteVault, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteVault).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.delete_vault(cx.with_identity(identity), vault_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteVault, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteVault).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                api.delete_vault(cx, vault_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_enable_cmek<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::EnableCmekError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::EnableCmek, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::EnableCmek).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::EnableCmekRequest,
-                    >(&bytes, <types::EnableCmekRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.enable_cmek(cx.with_identity(identity), vault_id, body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::EnableCmek, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::EnableCmek).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::EnableCmekRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.enable_cmek(cx, vault_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_disable_cmek<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DisableCmekError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DisableCmek, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DisableCmek).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.disable_cmek(cx.with_identity(identity), vault_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DisableCmek, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DisableCmek).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                api.disable_cmek(cx, vault_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_start_cmek_rotation<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::StartCmekRotationError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::StartCmekRotation, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::StartCmekRotation)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CmekRotationRequest,
-                    >(&bytes, <types::CmekRotationRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        202u16,
-                        api
-                            .start_cmek_rotation(
-                                cx.with_identity(identity),
-                                vault_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::StartCmekRotation, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::StartCmekRotation).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CmekRotationRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.start_cmek_rotation(cx, vault_id, body).await.json_answer(202)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_cmek_rotation_job<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCmekRotationJobError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetCmekRotationJob, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetCmekRotationJob)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    let job_id: ::uuid::Uuid = path_value(&segments, "job_id", "", 404)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .get_cmek_rotation_job(
-                                cx.with_identity(identity),
-                                vault_id,
-                                job_id,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetCmekRotationJob, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetCmekRotationJob).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let job_id: ::uuid::Uuid = segments.value("job_id", "")?;
+                api.get_cmek_rotation_job(cx, vault_id, job_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_secrets<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSecretsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListSecrets, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListSecrets).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let query: types::ListSecretsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_SECRETS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .list_secrets(cx.with_identity(identity), vault_id, query)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListSecrets, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::ListSecrets).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let query: types::ListSecretsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_SECRETS,
+                )?;
+                api.list_secrets(cx, vault_id, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_secret<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSecretError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetSecret, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetSecret).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let path: String = path_value(&segments, "path", "", 400)?;
-                    {
-                        let value = &path;
-                        validation::chars(value, "path", Some(1), None)?;
-                    }
-                    let query: types::GetSecretQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_GET_SECRET,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .get_secret(
-                                cx.with_identity(identity),
-                                vault_id,
-                                path,
-                                query,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetSecret, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetSecret).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let path: String = segments.value("path", "")?;
+                validation::chars(&path, "path", Some(1), None)?;
+                let query: types::GetSecretQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_GET_SECRET,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.get_secret(cx, vault_id, path, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_put_secret<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PutSecretError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::PutSecret, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::PutSecret, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
+        }
+    };
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::PutSecret).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let path: String = segments.value("path", "")?;
+                validation::chars(&path, "path", Some(1), None)?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::PutSecretRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                Answer::Ok(
+                    match api.put_secret(cx, vault_id, path, body).await {
+                        Ok(value) => value.into_response(),
+                        Err(error) => error.into_response(),
+                    },
                 )
             }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::PutSecret).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let path: String = path_value(&segments, "path", "", 400)?;
-                    {
-                        let value = &path;
-                        validation::chars(value, "path", Some(1), None)?;
-                    }
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::PutSecretRequest,
-                    >(&bytes, <types::PutSecretRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    Answer::Ok(
-                        match api
-                            .put_secret(cx.with_identity(identity), vault_id, path, body)
-                            .await
-                        {
-                            Ok(value) => value.into_response(),
-                            Err(error) => error.into_response(),
-                        },
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_secret<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteSecretError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteSecret, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteSecret).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    let path: String = path_value(&segments, "path", "", 404)?;
-                    (|| -> Result<(), validation::ValidationError> {
-                        {
-                            let value = &path;
-                            validation::chars(value, "path", Some(1), None)?;
-                        }
-                        Ok(())
-                    })()
-                        .map_err(Refused::with_status(404))?;
-                    empty_answer(
-                        204u16,
-                        api
-                            .delete_secret(cx.with_identity(identity), vault_id, path)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteSecret, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteSecret).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let path: String = segments.value("path", "")?;
+                (|| -> Result<(), validation::ValidationError> {
+                    validation::chars(&path, "path", Some(1), None)?;
+                    Ok(())
+                })()
+                    .map_err(Refused::with_status(404))?;
+                api.delete_secret(cx, vault_id, path).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_policies<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListPoliciesError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListPolicies, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListPolicies).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.list_policies(cx.with_identity(identity), vault_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListPolicies, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::ListPolicies).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                api.list_policies(cx, vault_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_policy<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreatePolicyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreatePolicy, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreatePolicy).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::PolicyRequest,
-                    >(&bytes, <types::PolicyRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api
-                            .create_policy(cx.with_identity(identity), vault_id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreatePolicy, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::CreatePolicy).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::PolicyRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_policy(cx, vault_id, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_policy<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdatePolicyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdatePolicy, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdatePolicy).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        400,
-                    )?;
-                    let policy_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "policy_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::PolicyRequest,
-                    >(&bytes, <types::PolicyRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_policy(
-                                cx.with_identity(identity),
-                                vault_id,
-                                policy_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdatePolicy, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdatePolicy).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let policy_id: ::uuid::Uuid = segments.value("policy_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::PolicyRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_policy(cx, vault_id, policy_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_policy<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeletePolicyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeletePolicy, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeletePolicy).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let vault_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "vault_id",
-                        "",
-                        404,
-                    )?;
-                    let policy_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "policy_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api
-                            .delete_policy(
-                                cx.with_identity(identity),
-                                vault_id,
-                                policy_id,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeletePolicy, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeletePolicy).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
+                let policy_id: ::uuid::Uuid = segments.value("policy_id", "")?;
+                api.delete_policy(cx, vault_id, policy_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_enroll_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::EnrollAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::EnrollAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::EnrollAgentRequest,
-                    >(&bytes, <types::EnrollAgentRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(202u16, api.enroll_agent(cx, body).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::EnrollAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::EnrollAgentRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.enroll_agent(cx, body).await.json_answer(202)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_agents<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAgentsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListAgents, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListAgents).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_agents(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListAgents, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListAgents).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_agents(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateAgent).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CreateAgentRequest,
-                    >(&bytes, <types::CreateAgentRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_agent(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateAgent).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CreateAgentRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_agent(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_current_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCurrentAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetCurrentAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetCurrentAgent).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_current_agent(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetCurrentAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetCurrentAgent).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_current_agent(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetAgent).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.get_agent(cx.with_identity(identity), agent_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetAgent).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                api.get_agent(cx, agent_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_deactivate_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeactivateAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeactivateAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeactivateAgent).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.deactivate_agent(cx.with_identity(identity), agent_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeactivateAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeactivateAgent).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                api.deactivate_agent(cx, agent_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_agent<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAgentError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateAgent, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateAgent).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::UpdateAgentRequest,
-                    >(&bytes, <types::UpdateAgentRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_agent(cx.with_identity(identity), agent_id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateAgent, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateAgent).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::UpdateAgentRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_agent(cx, agent_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_rotate_agent_key<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RotateAgentKeyError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RotateAgentKey, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RotateAgentKey).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.rotate_agent_key(cx.with_identity(identity), agent_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RotateAgentKey, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::RotateAgentKey).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                api.rotate_agent_key(cx, agent_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_share<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateShareError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateShare, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateShare).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let secret_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "secret_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CreateShareRequest,
-                    >(&bytes, <types::CreateShareRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api
-                            .create_share(cx.with_identity(identity), secret_id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateShare, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::CreateShare).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let secret_id: ::uuid::Uuid = segments.value("secret_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CreateShareRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_share(cx, secret_id, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_outbound_shares<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListOutboundShares, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_list_outbound_shares(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListOutboundShares)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListOutboundSharesQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_OUTBOUND_SHARES,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api.list_outbound_shares(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_list_outbound_shares(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_list_outbound_shares;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListOutboundShares, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_list_outbound_shares, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListOutboundShares).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListOutboundSharesQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_OUTBOUND_SHARES,
+                )?;
+                api.list_outbound_shares(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_inbound_shares<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListInboundShares, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject_list_inbound_shares(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListInboundShares)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListInboundSharesQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_INBOUND_SHARES,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api.list_inbound_shares(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject_list_inbound_shares(
-                        refused.status,
-                        refused.message,
-                        0,
-                    ))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
+    let reject = reject_list_inbound_shares;
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListInboundShares, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject_list_inbound_shares, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListInboundShares).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListInboundSharesQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_INBOUND_SHARES,
+                )?;
+                api.list_inbound_shares(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_accept_share<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AcceptShareError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::AcceptShare, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::AcceptShare).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let share_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "share_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.accept_share(cx.with_identity(identity), share_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::AcceptShare, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::AcceptShare).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let share_id: ::uuid::Uuid = segments.value("share_id", "")?;
+                api.accept_share(cx, share_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_decline_share<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeclineShareError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeclineShare, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeclineShare).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let share_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "share_id",
-                        "",
-                        404,
-                    )?;
-                    json_answer(
-                        200u16,
-                        api.decline_share(cx.with_identity(identity), share_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeclineShare, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeclineShare).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let share_id: ::uuid::Uuid = segments.value("share_id", "")?;
+                api.decline_share(cx, share_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_chains<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListChainsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListChains, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(200u16, api.list_chains(cx).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListChains, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_chains(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_chain<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (mut cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetChainError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetChain, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let identifier: String = path_value(
-                        &segments,
-                        "identifier",
-                        "",
-                        404,
-                    )?;
-                    (|| -> Result<(), validation::ValidationError> {
-                        {
-                            let value = &identifier;
-                            validation::chars(value, "identifier", Some(1), None)?;
-                        }
-                        Ok(())
-                    })()
-                        .map_err(Refused::with_status(404))?;
-                    json_answer(200u16, api.get_chain(cx, identifier).await)
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetChain, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let identifier: String = segments.value("identifier", "")?;
+                (|| -> Result<(), validation::ValidationError> {
+                    validation::chars(&identifier, "identifier", Some(1), None)?;
+                    Ok(())
+                })()
+                    .map_err(Refused::with_status(404))?;
+                api.get_chain(cx, identifier).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_transactions<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListTransactionsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListTransactions, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListTransactions).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        400,
-                    )?;
-                    let query: types::ListTransactionsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_TRANSACTIONS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .list_transactions(
-                                cx.with_identity(identity),
-                                agent_id,
-                                query,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListTransactions, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::ListTransactions).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let query: types::ListTransactionsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_TRANSACTIONS,
+                )?;
+                api.list_transactions(cx, agent_id, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_submit_transaction<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SubmitTransactionError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SubmitTransaction, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SubmitTransaction)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::TransactionRequest,
-                    >(&bytes, <types::TransactionRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api
-                            .submit_transaction(
-                                cx.with_identity(identity),
-                                agent_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SubmitTransaction, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::SubmitTransaction).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::TransactionRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.submit_transaction(cx, agent_id, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_transaction<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetTransactionError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetTransaction, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetTransaction).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        404,
-                    )?;
-                    let tx_id: ::uuid::Uuid = path_value(&segments, "tx_id", "", 404)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .get_transaction(cx.with_identity(identity), agent_id, tx_id)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetTransaction, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetTransaction).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let tx_id: ::uuid::Uuid = segments.value("tx_id", "")?;
+                api.get_transaction(cx, agent_id, tx_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_simulate_transaction<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SimulateTransactionError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SimulateTransaction, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SimulateTransaction)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::SimulationRequest,
-                    >(&bytes, <types::SimulationRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .simulate_transaction(
-                                cx.with_identity(identity),
-                                agent_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SimulateTransaction, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::SimulateTransaction).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::SimulationRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.simulate_transaction(cx, agent_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_simulate_transaction_bundle<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SimulateTransactionBundleError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SimulateTransactionBundle, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(
-                            api,
-                            &cx,
-                            Operation::SimulateTransactionBundle,
-                        )
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let agent_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "agent_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::BundleSimulationRequest,
-                    >(&bytes, <types::BundleSimulationRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .simulate_transaction_bundle(
-                                cx.with_identity(identity),
-                                agent_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SimulateTransactionBundle, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::SimulateTransactionBundle)
+                    .await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::BundleSimulationRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.simulate_transaction_bundle(cx, agent_id, body)
+                    .await
+                    .json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_usage_summary<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageSummaryError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetUsageSummary, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetUsageSummary).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_usage_summary(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetUsageSummary, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetUsageSummary).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_usage_summary(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_usage_history<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageHistoryError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetUsageHistory, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetUsageHistory).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_usage_history(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetUsageHistory, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetUsageHistory).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_usage_history(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_subscription_checkout<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateSubscriptionCheckoutError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateSubscriptionCheckout, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(
-                            api,
-                            &cx,
-                            Operation::CreateSubscriptionCheckout,
-                        )
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::SubscribeRequest,
-                    >(&bytes, <types::SubscribeRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .create_subscription_checkout(
-                                cx.with_identity(identity),
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateSubscriptionCheckout, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateSubscriptionCheckout).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::SubscribeRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_subscription_checkout(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_billing_portal_session<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateBillingPortalSessionError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateBillingPortalSession, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(
-                            api,
-                            &cx,
-                            Operation::CreateBillingPortalSession,
-                        )
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::PortalRequest,
-                    >(&bytes, <types::PortalRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .create_billing_portal_session(
-                                cx.with_identity(identity),
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateBillingPortalSession, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateBillingPortalSession).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::PortalRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_billing_portal_session(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_subscription<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSubscriptionError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetSubscription, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetSubscription).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_subscription(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetSubscription, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetSubscription).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_subscription(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_credit_topup<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateCreditTopupError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateCreditTopup, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateCreditTopup)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::TopupRequest,
-                    >(&bytes, <types::TopupRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.create_credit_topup(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateCreditTopup, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateCreditTopup).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::TopupRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_credit_topup(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_credit_balance<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCreditBalanceError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetCreditBalance, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetCreditBalance).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_credit_balance(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetCreditBalance, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetCreditBalance).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_credit_balance(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_credit_transactions<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListCreditTransactionsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListCreditTransactions, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListCreditTransactions)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListCreditTransactionsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&query)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .list_credit_transactions(cx.with_identity(identity), query)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListCreditTransactions, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListCreditTransactions).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListCreditTransactionsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
+                )?;
+                validation::Validate::validate(&query)?;
+                api.list_credit_transactions(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_set_overage_method<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetOverageMethodError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SetOverageMethod, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SetOverageMethod).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::OverageMethodRequest,
-                    >(&bytes, <types::OverageMethodRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.set_overage_method(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SetOverageMethod, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::SetOverageMethod).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::OverageMethodRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.set_overage_method(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_handle_stripe_webhook<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::HandleStripeWebhookError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::HandleStripeWebhook, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let stripe_signature = header_param::<
-                        String,
-                    >(&cx.parts.headers, "stripe-signature")
-                        .map_err(Refused::labelled(400, "header `stripe-signature`"))?
-                        .ok_or_else(|| Refused::new(
-                            400,
-                            "missing header `Stripe-Signature`",
-                        ))?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let raw_body = bytes.clone();
-                    let body = shape::decode::<
-                        types::StripeEvent,
-                    >(&bytes, <types::StripeEvent as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::HandleStripeWebhook, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let stripe_signature = header_param::<
+                    String,
+                >(&cx.parts.headers, "stripe-signature")
+                    .map_err(Refused::labelled(400, "header `stripe-signature`"))?
+                    .ok_or_else(|| Refused::new(
+                        400,
+                        "missing header `Stripe-Signature`",
+                    ))?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let raw_body = bytes.clone();
+                let body = shape::decode_shaped::<types::StripeEvent>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.handle_stripe_webhook(cx, stripe_signature, body, raw_body)
+                    .await
+                    .json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_audit_events<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAuditEventsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListAuditEvents, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListAuditEvents).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListAuditEventsQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_AUDIT_EVENTS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api.list_audit_events(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListAuditEvents, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListAuditEvents).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListAuditEventsQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_AUDIT_EVENTS,
+                )?;
+                api.list_audit_events(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_org_members<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListOrgMembersError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListOrgMembers, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListOrgMembers).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_org_members(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListOrgMembers, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListOrgMembers).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_org_members(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_invite_org_member<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::InviteOrgMemberError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::InviteOrgMember, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::InviteOrgMember).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::InviteRequest,
-                    >(&bytes, <types::InviteRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.invite_org_member(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::InviteOrgMember, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::InviteOrgMember).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::InviteRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.invite_org_member(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_remove_org_member<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RemoveOrgMemberError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::RemoveOrgMember, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::RemoveOrgMember).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let user_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "user_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.remove_org_member(cx.with_identity(identity), user_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::RemoveOrgMember, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::RemoveOrgMember).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let user_id: ::uuid::Uuid = segments.value("user_id", "")?;
+                api.remove_org_member(cx, user_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_org_member_role<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateOrgMemberRoleError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateOrgMemberRole, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateOrgMemberRole)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let user_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "user_id",
-                        "",
-                        400,
-                    )?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::UpdateMemberRoleRequest,
-                    >(&bytes, <types::UpdateMemberRoleRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_org_member_role(
-                                cx.with_identity(identity),
-                                user_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateOrgMemberRole, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateOrgMemberRole).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let user_id: ::uuid::Uuid = segments.value("user_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::UpdateMemberRoleRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                api.update_org_member_role(cx, user_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListIpRulesError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListIpRules, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListIpRules).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_ip_rules(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListIpRules, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListIpRules).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_ip_rules(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_ip_rule<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateIpRuleError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateIpRule, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateIpRule).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::CreateIpRuleRequest,
-                    >(&bytes, <types::CreateIpRuleRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_ip_rule(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateIpRule, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateIpRule).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::CreateIpRuleRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_ip_rule(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_ip_rule<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteIpRuleError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteIpRule, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteIpRule).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let rule_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "rule_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.delete_ip_rule(cx.with_identity(identity), rule_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteIpRule, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteIpRule).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let rule_id: ::uuid::Uuid = segments.value("rule_id", "")?;
+                api.delete_ip_rule(cx, rule_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminSettingsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListAdminSettings, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListAdminSettings)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_admin_settings(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListAdminSettings, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListAdminSettings).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_admin_settings(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_admin_setting<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAdminSettingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateAdminSetting, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateAdminSetting)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let key: String = path_value(&segments, "key", "", 400)?;
-                    {
-                        let value = &key;
-                        validation::chars(value, "key", Some(1), None)?;
-                    }
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::UpdateSettingRequest,
-                    >(&bytes, <types::UpdateSettingRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_admin_setting(cx.with_identity(identity), key, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateAdminSetting, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateAdminSetting).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let key: String = segments.value("key", "")?;
+                validation::chars(&key, "key", Some(1), None)?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::UpdateSettingRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                api.update_admin_setting(cx, key, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_admin_setting<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminSettingError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteAdminSetting, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteAdminSetting)
-                        .await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let key: String = path_value(&segments, "key", "", 404)?;
-                    (|| -> Result<(), validation::ValidationError> {
-                        {
-                            let value = &key;
-                            validation::chars(value, "key", Some(1), None)?;
-                        }
-                        Ok(())
-                    })()
-                        .map_err(Refused::with_status(404))?;
-                    empty_answer(
-                        204u16,
-                        api.delete_admin_setting(cx.with_identity(identity), key).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteAdminSetting, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteAdminSetting).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let key: String = segments.value("key", "")?;
+                (|| -> Result<(), validation::ValidationError> {
+                    validation::chars(&key, "key", Some(1), None)?;
+                    Ok(())
+                })()
+                    .map_err(Refused::with_status(404))?;
+                api.delete_admin_setting(cx, key).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_x402_config<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetX402ConfigError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetX402Config, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetX402Config).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.get_x402_config(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetX402Config, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::GetX402Config).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.get_x402_config(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_x402_config<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateX402ConfigError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateX402Config, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateX402Config).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::X402ConfigUpdate,
-                    >(&bytes, <types::X402ConfigUpdate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api.update_x402_config(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateX402Config, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::UpdateX402Config).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::X402ConfigUpdate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_x402_config(cx, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_admin_users<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminUsersError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListAdminUsers, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListAdminUsers).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let query: types::ListAdminUsersQuery = ::clawgen_runtime::params::decode(
-                            cx.parts.uri.query().unwrap_or_default(),
-                            super::params::QUERY_LIST_ADMIN_USERS,
-                        )
-                        .map_err(Refused::with_status(400))?;
-                    json_answer(
-                        200u16,
-                        api.list_admin_users(cx.with_identity(identity), query).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListAdminUsers, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListAdminUsers).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let query: types::ListAdminUsersQuery = query_value(
+                    &cx.parts,
+                    super::params::QUERY_LIST_ADMIN_USERS,
+                )?;
+                api.list_admin_users(cx, query).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_admin_user<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminUserError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteAdminUser, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteAdminUser).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let user_id: ::uuid::Uuid = path_value(
-                        &segments,
-                        "user_id",
-                        "",
-                        404,
-                    )?;
-                    empty_answer(
-                        204u16,
-                        api.delete_admin_user(cx.with_identity(identity), user_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteAdminUser, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteAdminUser).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let user_id: ::uuid::Uuid = segments.value("user_id", "")?;
+                api.delete_admin_user(cx, user_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminChainsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::ListAdminChains, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::ListAdminChains).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    json_answer(
-                        200u16,
-                        api.list_admin_chains(cx.with_identity(identity)).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::ListAdminChains, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::ListAdminChains).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                api.list_admin_chains(cx).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_create_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAdminChainError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::CreateAdminChain, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::CreateAdminChain).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ChainRequest,
-                    >(&bytes, <types::ChainRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        201u16,
-                        api.create_admin_chain(cx.with_identity(identity), body).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::CreateAdminChain, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let cx = guard_1(api, cx, Operation::CreateAdminChain).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ChainRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.create_admin_chain(cx, body).await.json_answer(201)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAdminChainError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateAdminChain, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateAdminChain).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let chain_id: String = path_value(&segments, "chain_id", "", 400)?;
-                    {
-                        let value = &chain_id;
-                        validation::chars(value, "chain_id", Some(1), None)?;
-                    }
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::ChainRequest,
-                    >(&bytes, <types::ChainRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_admin_chain(
-                                cx.with_identity(identity),
-                                chain_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateAdminChain, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateAdminChain).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let chain_id: String = segments.value("chain_id", "")?;
+                validation::chars(&chain_id, "chain_id", Some(1), None)?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::ChainRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_admin_chain(cx, chain_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_delete_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminChainError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::DeleteAdminChain, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::DeleteAdminChain).await?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let chain_id: String = path_value(&segments, "chain_id", "", 404)?;
-                    (|| -> Result<(), validation::ValidationError> {
-                        {
-                            let value = &chain_id;
-                            validation::chars(value, "chain_id", Some(1), None)?;
-                        }
-                        Ok(())
-                    })()
-                        .map_err(Refused::with_status(404))?;
-                    empty_answer(
-                        204u16,
-                        api
-                            .delete_admin_chain(cx.with_identity(identity), chain_id)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::DeleteAdminChain, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::DeleteAdminChain).await?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let chain_id: String = segments.value("chain_id", "")?;
+                (|| -> Result<(), validation::ValidationError> {
+                    validation::chars(&chain_id, "chain_id", Some(1), None)?;
+                    Ok(())
+                })()
+                    .map_err(Refused::with_status(404))?;
+                api.delete_admin_chain(cx, chain_id).await.empty_answer(204)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_get_org_limits<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, _) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetOrgLimitsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, _) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::GetOrgLimits, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::GetOrgLimits).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 404).await?;
-                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 404)?;
-                    json_answer(
-                        200u16,
-                        api.get_org_limits(cx.with_identity(identity), org_id).await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::GetOrgLimits, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::GetOrgLimits).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 404).await?;
+                let org_id: ::uuid::Uuid = segments.value("org_id", "")?;
+                api.get_org_limits(cx, org_id).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_update_org_limits<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateOrgLimitsError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::UpdateOrgLimits, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::UpdateOrgLimits).await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 400)?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::OrgLimitsUpdate,
-                    >(&bytes, <types::OrgLimitsUpdate as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .update_org_limits(cx.with_identity(identity), org_id, body)
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::UpdateOrgLimits, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::UpdateOrgLimits).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let org_id: ::uuid::Uuid = segments.value("org_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::OrgLimitsUpdate>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.update_org_limits(cx, org_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 async fn handle_set_org_billing_tier<A: OneclawApi>(
-    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
-) -> ::axum::response::Response {
+) -> Answer {
+    let (cx, body) = RequestContext::split(request);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetOrgBillingTierError::documented);
-    let time_limit = served.config.timeout;
-    let answer = async move {
-        let (parts, body) = request.into_parts();
-        let mut cx = RequestContext::new(parts);
-        let api = &served.api;
-        let credentials = credentials_from(&cx.parts);
-        let (rate_limit, retry_after) = match api
-            .rate_limit(Operation::SetOrgBillingTier, &credentials, &cx)
-            .await
-        {
-            super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
-            super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
-                (rate_limit, Some(retry_after))
-            }
-        };
-        let mut response = match retry_after {
-            Some(retry_after) => {
-                reject(
-                    429u16,
-                    format!("Rate limit exceeded. Retry after {retry_after} seconds."),
-                    retry_after,
-                )
-            }
-            None => {
-                async {
-                    let identity = guard_1(api, &cx, Operation::SetOrgBillingTier)
-                        .await?;
-                    check_accept(&cx.parts.headers, &["application/json"])?;
-                    let segments = path_segments(&mut cx.parts, 400).await?;
-                    let org_id: ::uuid::Uuid = path_value(&segments, "org_id", "", 400)?;
-                    let bytes = read_body(body, served.config.body_limit).await?;
-                    check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                    let body = shape::decode::<
-                        types::BillingTierRequest,
-                    >(&bytes, <types::BillingTierRequest as shape::Shape>::check)
-                        .map_err(Refused::with_status(400))?;
-                    validation::Validate::validate(&body)?;
-                    json_answer(
-                        200u16,
-                        api
-                            .set_org_billing_tier(
-                                cx.with_identity(identity),
-                                org_id,
-                                body,
-                            )
-                            .await,
-                    )
-                }
-                    .await
-                    .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
-            }
-        };
-        if let Some(rate_limit) = rate_limit {
-            for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
-                set_header(&mut response, name, &value);
-            }
+    let (rate_limit, retry_after) = match api
+        .rate_limit(Operation::SetOrgBillingTier, &credentials, &cx)
+        .await
+    {
+        super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+        super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => {
+            (rate_limit, Some(retry_after))
         }
-        Answer::Ok(response)
     };
-    answer_within(time_limit, answer, reject, refuse).await
+    let mut response = match retry_after {
+        Some(retry_after) => {
+            reject(
+                429u16,
+                format!("Rate limit exceeded. Retry after {retry_after} seconds."),
+                retry_after,
+            )
+        }
+        None => {
+            async {
+                let mut cx = guard_1(api, cx, Operation::SetOrgBillingTier).await?;
+                check_accept(&cx.parts.headers, &["application/json"])?;
+                let segments = path_segments(&mut cx.parts, 400).await?;
+                let org_id: ::uuid::Uuid = segments.value("org_id", "")?;
+                let bytes = read_body(body, served.config.body_limit).await?;
+                check_content_type(&cx.parts.headers, &bytes, "application/json")?;
+                let body = shape::decode_shaped::<types::BillingTierRequest>(&bytes)
+                    .map_err(Refused::with_status(400))?;
+                validation::Validate::validate(&body)?;
+                api.set_org_billing_tier(cx, org_id, body).await.json_answer(200)
+            }
+                .await
+                .unwrap_or_else(|refused| reject(refused.status, refused.message, 0))
+        }
+    };
+    if let Some(rate_limit) = rate_limit {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
+            set_header(&mut response, name, &value);
+        }
+    }
+    Answer::Ok(response)
 }
 fn reject_revoke_token(
     status: u16,
@@ -7533,1160 +6832,399 @@ fn credentials_from(parts: &::axum::http::request::Parts) -> super::auth::Creden
         bearer_jwt: authorization(headers, "bearer "),
     }
 }
-impl ::axum::response::IntoResponse for errors::GetHealthError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetHsmHealthError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::ServiceUnavailable(body) => json_error_response(503u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::AccessShareError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Gone(body) => json_error_response(410u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RevokeShareError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SignupError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RevokeTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateAgentTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateApiKeyTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SignInWithGoogleError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ChangePasswordError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RefreshTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetCurrentUserError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteCurrentUserError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateCurrentUserError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetMfaStatusError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SetupMfaError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::VerifyMfaSetupError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::VerifyMfaError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DisableMfaError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RequestDeviceCodeError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::PollDeviceTokenError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetDeviceCodeStatusError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ApproveDeviceError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DenyDeviceError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListApiKeysError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateApiKeyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RevokeApiKeyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListVaultsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateVaultError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetVaultError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteVaultError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::EnableCmekError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DisableCmekError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::StartCmekRotationError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetCmekRotationJobError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListSecretsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetSecretError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::PutSecretError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteSecretError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListPoliciesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreatePolicyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdatePolicyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeletePolicyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::EnrollAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListAgentsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetCurrentAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeactivateAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateAgentError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RotateAgentKeyError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateShareError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListOutboundSharesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListInboundSharesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::AcceptShareError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeclineShareError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListChainsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetChainError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListTransactionsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SubmitTransactionError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::UnprocessableEntity(body) => json_error_response(422u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetTransactionError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SimulateTransactionError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SimulateTransactionBundleError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::PaymentRequired(body) => json_error_response(402u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetUsageSummaryError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetUsageHistoryError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateSubscriptionCheckoutError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateBillingPortalSessionError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetSubscriptionError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateCreditTopupError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetCreditBalanceError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListCreditTransactionsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SetOverageMethodError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::HandleStripeWebhookError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListAuditEventsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListOrgMembersError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::InviteOrgMemberError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::RemoveOrgMemberError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateOrgMemberRoleError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListIpRulesError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateIpRuleError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteIpRuleError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListAdminSettingsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateAdminSettingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteAdminSettingError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetX402ConfigError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateX402ConfigError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListAdminUsersError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteAdminUserError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::ListAdminChainsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::CreateAdminChainError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::Conflict(body) => json_error_response(409u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateAdminChainError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::DeleteAdminChainError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::GetOrgLimitsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::UpdateOrgLimitsError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
-impl ::axum::response::IntoResponse for errors::SetOrgBillingTierError {
-    fn into_response(self) -> ::axum::response::Response {
-        match self {
-            Self::BadRequest(body) => json_error_response(400u16, body),
-            Self::Unauthorized(body) => json_error_response(401u16, body),
-            Self::Forbidden(body) => json_error_response(403u16, body),
-            Self::NotFound(body) => json_error_response(404u16, body),
-            Self::TooManyRequests(body) => json_error_response(429u16, body),
-            Self::InternalServerError(body) => json_error_response(500u16, body),
-            Self::Undocumented { status, body } => undocumented_response(status, body),
-        }
-    }
-}
+::clawgen_runtime::error_responses!(
+    errors::GetHealthError, body { TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetHsmHealthError, body { TooManyRequests(429), InternalServerError(500),
+    ServiceUnavailable(503) }
+);
+::clawgen_runtime::error_responses!(
+    errors::AccessShareError, body { PaymentRequired(402), NotFound(404), Gone(410),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RevokeShareError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SignupError, body { BadRequest(400), Conflict(409), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateTokenError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RevokeTokenError, body { Unauthorized(401), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateAgentTokenError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateApiKeyTokenError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SignInWithGoogleError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ChangePasswordError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RefreshTokenError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetCurrentUserError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteCurrentUserError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateCurrentUserError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetMfaStatusError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SetupMfaError, body { Unauthorized(401), Forbidden(403), Conflict(409),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::VerifyMfaSetupError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::VerifyMfaError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DisableMfaError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RequestDeviceCodeError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::PollDeviceTokenError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetDeviceCodeStatusError, body { NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ApproveDeviceError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DenyDeviceError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListApiKeysError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateApiKeyError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RevokeApiKeyError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListVaultsError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateVaultError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), Conflict(409), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetVaultError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteVaultError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::EnableCmekError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), Conflict(409),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DisableCmekError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::StartCmekRotationError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), Conflict(409), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetCmekRotationJobError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListSecretsError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetSecretError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::PutSecretError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteSecretError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListPoliciesError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreatePolicyError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdatePolicyError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeletePolicyError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::EnrollAgentError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListAgentsError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateAgentError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), TooManyRequests(429), InternalServerError(500)
+    }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetCurrentAgentError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetAgentError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeactivateAgentError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateAgentError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RotateAgentKeyError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateShareError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListOutboundSharesError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListInboundSharesError, body { BadRequest(400), Unauthorized(401),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::AcceptShareError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeclineShareError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListChainsError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetChainError, body { NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListTransactionsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SubmitTransactionError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), UnprocessableEntity(422),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetTransactionError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SimulateTransactionError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SimulateTransactionBundleError, body { BadRequest(400), Unauthorized(401),
+    PaymentRequired(402), Forbidden(403), NotFound(404), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetUsageSummaryError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetUsageHistoryError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateSubscriptionCheckoutError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateBillingPortalSessionError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetSubscriptionError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateCreditTopupError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetCreditBalanceError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListCreditTransactionsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SetOverageMethodError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::HandleStripeWebhookError, body { BadRequest(400), TooManyRequests(429),
+    InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListAuditEventsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListOrgMembersError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::InviteOrgMemberError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::RemoveOrgMemberError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateOrgMemberRoleError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListIpRulesError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateIpRuleError, body { BadRequest(400), Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteIpRuleError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListAdminSettingsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateAdminSettingError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteAdminSettingError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetX402ConfigError, body { Unauthorized(401), Forbidden(403),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateX402ConfigError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListAdminUsersError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteAdminUserError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::ListAdminChainsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::CreateAdminChainError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), Conflict(409), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateAdminChainError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::DeleteAdminChainError, body { Unauthorized(401), Forbidden(403),
+    NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::GetOrgLimitsError, body { Unauthorized(401), Forbidden(403), NotFound(404),
+    TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::UpdateOrgLimitsError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
+::clawgen_runtime::error_responses!(
+    errors::SetOrgBillingTierError, body { BadRequest(400), Unauthorized(401),
+    Forbidden(403), NotFound(404), TooManyRequests(429), InternalServerError(500) }
+);
 impl ::axum::response::IntoResponse for errors::CreateTokenResponse {
     fn into_response(self) -> ::axum::response::Response {
         match self {

@@ -6,250 +6,158 @@ use ::clawgen_runtime::shape;
 impl shape::Shape for super::types::SignupRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("email") {
-            shape::refuse_null(value, path, "email")?;
-        }
-        if let Some(value) = object.get_mut("password") {
-            shape::refuse_null(value, path, "password")?;
-        }
-        if let Some(value) = object.get_mut("display_name") {
-            shape::refuse_null(value, path, "display_name")?;
-        }
-        if let Some(value) = object.get_mut("marketing_opt_in") {
-            shape::refuse_null(value, path, "marketing_opt_in")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["email", "password", "display_name", "marketing_opt_in"],
+        )?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::LoginRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("email") {
-            shape::refuse_null(value, path, "email")?;
-        }
-        if let Some(value) = object.get_mut("password") {
-            shape::refuse_null(value, path, "password")?;
-        }
+        shape::refuse_nulls(object, path, &["email", "password"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::AgentTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("agent_id") {
-            shape::refuse_null(value, path, "agent_id")?;
-        }
-        if let Some(value) = object.get_mut("api_key") {
-            shape::refuse_null(value, path, "api_key")?;
-        }
+        shape::refuse_nulls(object, path, &["agent_id", "api_key"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::ApiKeyTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("api_key") {
-            shape::refuse_null(value, path, "api_key")?;
-        }
+        shape::refuse_nulls(object, path, &["api_key"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::GoogleSignInRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("id_token") {
-            shape::refuse_null(value, path, "id_token")?;
-        }
+        shape::refuse_nulls(object, path, &["id_token"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::ChangePasswordRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("current_password") {
-            shape::refuse_null(value, path, "current_password")?;
-        }
-        if let Some(value) = object.get_mut("new_password") {
-            shape::refuse_null(value, path, "new_password")?;
-        }
+        shape::refuse_nulls(object, path, &["current_password", "new_password"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::UpdateUserRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("display_name") {
-            shape::refuse_null(value, path, "display_name")?;
-        }
-        if let Some(value) = object.get_mut("marketing_opt_in") {
-            shape::refuse_null(value, path, "marketing_opt_in")?;
-        }
+        shape::refuse_nulls(object, path, &["display_name", "marketing_opt_in"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::MfaCodeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("code") {
-            shape::refuse_null(value, path, "code")?;
-        }
+        shape::refuse_nulls(object, path, &["code"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::MfaVerifyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("mfa_token") {
-            shape::refuse_null(value, path, "mfa_token")?;
-        }
-        if let Some(value) = object.get_mut("code") {
-            shape::refuse_null(value, path, "code")?;
-        }
+        shape::refuse_nulls(object, path, &["mfa_token", "code"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::DisableMfaRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("code") {
-            shape::refuse_null(value, path, "code")?;
-        }
-        if let Some(value) = object.get_mut("password") {
-            shape::refuse_null(value, path, "password")?;
-        }
+        shape::refuse_nulls(object, path, &["code", "password"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::DeviceCodeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("client_id") {
-            shape::refuse_null(value, path, "client_id")?;
-        }
-        if let Some(value) = object.get_mut("scope") {
-            shape::refuse_null(value, path, "scope")?;
-        }
+        shape::refuse_nulls(object, path, &["client_id", "scope"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::DeviceTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("grant_type") {
-            shape::refuse_null(value, path, "grant_type")?;
-        }
-        if let Some(value) = object.get_mut("device_code") {
-            shape::refuse_null(value, path, "device_code")?;
-        }
-        if let Some(value) = object.get_mut("client_id") {
-            shape::refuse_null(value, path, "client_id")?;
-        }
+        shape::refuse_nulls(object, path, &["grant_type", "device_code", "client_id"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::DeviceDecisionRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("user_code") {
-            shape::refuse_null(value, path, "user_code")?;
-        }
+        shape::refuse_nulls(object, path, &["user_code"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CreateApiKeyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("expires_at") {
-            shape::refuse_null(value, path, "expires_at")?;
-        }
+        shape::refuse_nulls(object, path, &["name", "expires_at"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CreateVaultRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
+        shape::refuse_nulls(object, path, &["name", "description"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::EnableCmekRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("provider") {
-            shape::refuse_null(value, path, "provider")?;
-        }
-        if let Some(value) = object.get_mut("key_uri") {
-            shape::refuse_null(value, path, "key_uri")?;
-        }
+        shape::refuse_nulls(object, path, &["provider", "key_uri"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CmekRotationRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("new_key_uri") {
-            shape::refuse_null(value, path, "new_key_uri")?;
-        }
+        shape::refuse_nulls(object, path, &["new_key_uri"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::PutSecretRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("type") {
-            shape::refuse_null(value, path, "type")?;
-        }
-        if let Some(value) = object.get_mut("value") {
-            shape::refuse_null(value, path, "value")?;
-        }
-        if let Some(value) = object.get_mut("metadata") {
-            shape::refuse_null(value, path, "metadata")?;
-        }
-        if let Some(value) = object.get_mut("expires_at") {
-            shape::refuse_null(value, path, "expires_at")?;
-        }
+        shape::refuse_nulls(object, path, &["type", "value", "metadata", "expires_at"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::PolicyConditions {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("ip_cidrs") {
-            shape::refuse_null(value, path, "ip_cidrs")?;
-        }
+        shape::refuse_nulls(object, path, &["ip_cidrs"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::PolicyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("secret_path_pattern") {
-            shape::refuse_null(value, path, "secret_path_pattern")?;
-        }
-        if let Some(value) = object.get_mut("principal_type") {
-            shape::refuse_null(value, path, "principal_type")?;
-        }
-        if let Some(value) = object.get_mut("principal_id") {
-            shape::refuse_null(value, path, "principal_id")?;
-        }
-        if let Some(value) = object.get_mut("permissions") {
-            shape::refuse_null(value, path, "permissions")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &[
+                "secret_path_pattern",
+                "principal_type",
+                "principal_id",
+                "permissions",
+                "expires_at",
+            ],
+        )?;
         if let Some(value) = object.get_mut("conditions") {
             shape::refuse_null(value, path, "conditions")?;
             let path: &str = &format!("{path}/{}", "conditions");
             <super::types::PolicyConditions as shape::Shape>::check(value, path)?;
-        }
-        if let Some(value) = object.get_mut("expires_at") {
-            shape::refuse_null(value, path, "expires_at")?;
         }
         Ok(())
     }
@@ -257,66 +165,40 @@ impl shape::Shape for super::types::PolicyRequest {
 impl shape::Shape for super::types::EnrollAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
-        if let Some(value) = object.get_mut("human_email") {
-            shape::refuse_null(value, path, "human_email")?;
-        }
+        shape::refuse_nulls(object, path, &["name", "description", "human_email"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CreateAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
-        if let Some(value) = object.get_mut("vault_ids") {
-            shape::refuse_null(value, path, "vault_ids")?;
-        }
-        if let Some(value) = object.get_mut("intents_api_enabled") {
-            shape::refuse_null(value, path, "intents_api_enabled")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["name", "description", "vault_ids", "intents_api_enabled"],
+        )?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::UpdateAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
-        if let Some(value) = object.get_mut("intents_api_enabled") {
-            shape::refuse_null(value, path, "intents_api_enabled")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["name", "description", "intents_api_enabled"],
+        )?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CreateShareRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("recipient_type") {
-            shape::refuse_null(value, path, "recipient_type")?;
-        }
-        if let Some(value) = object.get_mut("recipient_id") {
-            shape::refuse_null(value, path, "recipient_id")?;
-        }
-        if let Some(value) = object.get_mut("recipient_email") {
-            shape::refuse_null(value, path, "recipient_email")?;
-        }
-        if let Some(value) = object.get_mut("expires_at") {
-            shape::refuse_null(value, path, "expires_at")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["recipient_type", "recipient_id", "recipient_email", "expires_at"],
+        )?;
         if let Some(value) = object.get_mut("max_access_count") {
             shape::refuse_null(value, path, "max_access_count")?;
             shape::integer(value);
@@ -327,9 +209,7 @@ impl shape::Shape for super::types::CreateShareRequest {
 impl shape::Shape for super::types::NativeCurrency {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("symbol") {
-            shape::refuse_null(value, path, "symbol")?;
-        }
+        shape::refuse_nulls(object, path, &["symbol"])?;
         if let Some(value) = object.get_mut("decimals") {
             shape::refuse_null(value, path, "decimals")?;
             shape::integer(value);
@@ -340,12 +220,11 @@ impl shape::Shape for super::types::NativeCurrency {
 impl shape::Shape for super::types::ChainRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("name") {
-            shape::refuse_null(value, path, "name")?;
-        }
-        if let Some(value) = object.get_mut("display_name") {
-            shape::refuse_null(value, path, "display_name")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["name", "display_name", "explorer_url", "is_testnet", "enabled"],
+        )?;
         if let Some(value) = object.get_mut("chain_id") {
             shape::refuse_null(value, path, "chain_id")?;
             shape::integer(value);
@@ -355,33 +234,13 @@ impl shape::Shape for super::types::ChainRequest {
             let path: &str = &format!("{path}/{}", "native_currency");
             <super::types::NativeCurrency as shape::Shape>::check(value, path)?;
         }
-        if let Some(value) = object.get_mut("explorer_url") {
-            shape::refuse_null(value, path, "explorer_url")?;
-        }
-        if let Some(value) = object.get_mut("is_testnet") {
-            shape::refuse_null(value, path, "is_testnet")?;
-        }
-        if let Some(value) = object.get_mut("enabled") {
-            shape::refuse_null(value, path, "enabled")?;
-        }
         Ok(())
     }
 }
 impl shape::Shape for super::types::SimulationRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("chain") {
-            shape::refuse_null(value, path, "chain")?;
-        }
-        if let Some(value) = object.get_mut("to") {
-            shape::refuse_null(value, path, "to")?;
-        }
-        if let Some(value) = object.get_mut("value") {
-            shape::refuse_null(value, path, "value")?;
-        }
-        if let Some(value) = object.get_mut("data") {
-            shape::refuse_null(value, path, "data")?;
-        }
+        shape::refuse_nulls(object, path, &["chain", "to", "value", "data"])?;
         if let Some(value) = object.get_mut("gas_limit") {
             shape::refuse_null(value, path, "gas_limit")?;
             shape::integer(value);
@@ -392,27 +251,14 @@ impl shape::Shape for super::types::SimulationRequest {
 impl shape::Shape for super::types::TransactionRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("chain") {
-            shape::refuse_null(value, path, "chain")?;
-        }
-        if let Some(value) = object.get_mut("to") {
-            shape::refuse_null(value, path, "to")?;
-        }
-        if let Some(value) = object.get_mut("value") {
-            shape::refuse_null(value, path, "value")?;
-        }
-        if let Some(value) = object.get_mut("data") {
-            shape::refuse_null(value, path, "data")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["chain", "to", "value", "data", "signing_key_path", "simulate_first"],
+        )?;
         if let Some(value) = object.get_mut("gas_limit") {
             shape::refuse_null(value, path, "gas_limit")?;
             shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("signing_key_path") {
-            shape::refuse_null(value, path, "signing_key_path")?;
-        }
-        if let Some(value) = object.get_mut("simulate_first") {
-            shape::refuse_null(value, path, "simulate_first")?;
         }
         Ok(())
     }
@@ -439,42 +285,28 @@ impl shape::Shape for super::types::BundleSimulationRequest {
 impl shape::Shape for super::types::SubscribeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("tier") {
-            shape::refuse_null(value, path, "tier")?;
-        }
-        if let Some(value) = object.get_mut("interval") {
-            shape::refuse_null(value, path, "interval")?;
-        }
-        if let Some(value) = object.get_mut("success_url") {
-            shape::refuse_null(value, path, "success_url")?;
-        }
-        if let Some(value) = object.get_mut("cancel_url") {
-            shape::refuse_null(value, path, "cancel_url")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &["tier", "interval", "success_url", "cancel_url"],
+        )?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::PortalRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("return_url") {
-            shape::refuse_null(value, path, "return_url")?;
-        }
+        shape::refuse_nulls(object, path, &["return_url"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::TopupRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
+        shape::refuse_nulls(object, path, &["success_url", "cancel_url"])?;
         if let Some(value) = object.get_mut("amount_cents") {
             shape::refuse_null(value, path, "amount_cents")?;
             shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("success_url") {
-            shape::refuse_null(value, path, "success_url")?;
-        }
-        if let Some(value) = object.get_mut("cancel_url") {
-            shape::refuse_null(value, path, "cancel_url")?;
         }
         Ok(())
     }
@@ -482,39 +314,24 @@ impl shape::Shape for super::types::TopupRequest {
 impl shape::Shape for super::types::OverageMethodRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("overage_method") {
-            shape::refuse_null(value, path, "overage_method")?;
-        }
+        shape::refuse_nulls(object, path, &["overage_method"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::StripeEventData {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("object") {
-            shape::refuse_null(value, path, "object")?;
-        }
+        shape::refuse_nulls(object, path, &["object"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::StripeEvent {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("id") {
-            shape::refuse_null(value, path, "id")?;
-        }
-        if let Some(value) = object.get_mut("object") {
-            shape::refuse_null(value, path, "object")?;
-        }
-        if let Some(value) = object.get_mut("type") {
-            shape::refuse_null(value, path, "type")?;
-        }
+        shape::refuse_nulls(object, path, &["id", "object", "type", "livemode"])?;
         if let Some(value) = object.get_mut("created") {
             shape::refuse_null(value, path, "created")?;
             shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("livemode") {
-            shape::refuse_null(value, path, "livemode")?;
         }
         if let Some(value) = object.get_mut("data") {
             shape::refuse_null(value, path, "data")?;
@@ -527,72 +344,46 @@ impl shape::Shape for super::types::StripeEvent {
 impl shape::Shape for super::types::InviteRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("email") {
-            shape::refuse_null(value, path, "email")?;
-        }
-        if let Some(value) = object.get_mut("role") {
-            shape::refuse_null(value, path, "role")?;
-        }
+        shape::refuse_nulls(object, path, &["email", "role"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::UpdateMemberRoleRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("role") {
-            shape::refuse_null(value, path, "role")?;
-        }
+        shape::refuse_nulls(object, path, &["role"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::CreateIpRuleRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("cidr") {
-            shape::refuse_null(value, path, "cidr")?;
-        }
-        if let Some(value) = object.get_mut("action") {
-            shape::refuse_null(value, path, "action")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
+        shape::refuse_nulls(object, path, &["cidr", "action", "description"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::UpdateSettingRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("value") {
-            shape::refuse_null(value, path, "value")?;
-        }
-        if let Some(value) = object.get_mut("description") {
-            shape::refuse_null(value, path, "description")?;
-        }
+        shape::refuse_nulls(object, path, &["value", "description"])?;
         Ok(())
     }
 }
 impl shape::Shape for super::types::X402ConfigUpdate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("enabled") {
-            shape::refuse_null(value, path, "enabled")?;
-        }
-        if let Some(value) = object.get_mut("network") {
-            shape::refuse_null(value, path, "network")?;
-        }
-        if let Some(value) = object.get_mut("asset") {
-            shape::refuse_null(value, path, "asset")?;
-        }
-        if let Some(value) = object.get_mut("pay_to") {
-            shape::refuse_null(value, path, "pay_to")?;
-        }
-        if let Some(value) = object.get_mut("facilitator_url") {
-            shape::refuse_null(value, path, "facilitator_url")?;
-        }
-        if let Some(value) = object.get_mut("price_per_request_usd") {
-            shape::refuse_null(value, path, "price_per_request_usd")?;
-        }
+        shape::refuse_nulls(
+            object,
+            path,
+            &[
+                "enabled",
+                "network",
+                "asset",
+                "pay_to",
+                "facilitator_url",
+                "price_per_request_usd",
+            ],
+        )?;
         Ok(())
     }
 }
@@ -629,9 +420,7 @@ impl shape::Shape for super::types::OrgLimitsUpdate {
 impl shape::Shape for super::types::BillingTierRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("tier") {
-            shape::refuse_null(value, path, "tier")?;
-        }
+        shape::refuse_nulls(object, path, &["tier"])?;
         Ok(())
     }
 }

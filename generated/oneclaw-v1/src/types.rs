@@ -38,8 +38,7 @@ impl Error {
 }
 impl validation::Validate for Error {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.error;
-        validation::chars(value, "error", Some(1), None)?;
+        validation::chars(&self.error, "error", Some(1), None)?;
         Ok(())
     }
 }
@@ -218,10 +217,8 @@ pub fn default_signup_request_marketing_opt_in() -> bool {
 }
 impl validation::Validate for SignupRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
-        let value = &self.password;
-        validation::chars(value, "password", Some(12), None)?;
+        validation::format(&self.email, "email", "email")?;
+        validation::chars(&self.password, "password", Some(12), None)?;
         if let Some(value) = &self.display_name {
             validation::chars(value, "display_name", None, Some(100))?;
         }
@@ -248,10 +245,8 @@ impl LoginRequest {
 }
 impl validation::Validate for LoginRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
-        let value = &self.password;
-        validation::chars(value, "password", Some(1), None)?;
+        validation::format(&self.email, "email", "email")?;
+        validation::chars(&self.password, "password", Some(1), None)?;
         Ok(())
     }
 }
@@ -277,8 +272,7 @@ impl AgentTokenRequest {
 }
 impl validation::Validate for AgentTokenRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.api_key;
-        validation::chars(value, "api_key", Some(1), None)?;
+        validation::chars(&self.api_key, "api_key", Some(1), None)?;
         Ok(())
     }
 }
@@ -298,8 +292,7 @@ impl ApiKeyTokenRequest {
 }
 impl validation::Validate for ApiKeyTokenRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.api_key;
-        validation::chars(value, "api_key", Some(1), None)?;
+        validation::chars(&self.api_key, "api_key", Some(1), None)?;
         Ok(())
     }
 }
@@ -319,8 +312,7 @@ impl GoogleSignInRequest {
 }
 impl validation::Validate for GoogleSignInRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.id_token;
-        validation::chars(value, "id_token", Some(1), None)?;
+        validation::chars(&self.id_token, "id_token", Some(1), None)?;
         Ok(())
     }
 }
@@ -348,10 +340,8 @@ impl ChangePasswordRequest {
 }
 impl validation::Validate for ChangePasswordRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.current_password;
-        validation::chars(value, "current_password", Some(1), None)?;
-        let value = &self.new_password;
-        validation::chars(value, "new_password", Some(12), None)?;
+        validation::chars(&self.current_password, "current_password", Some(1), None)?;
+        validation::chars(&self.new_password, "new_password", Some(12), None)?;
         Ok(())
     }
 }
@@ -424,8 +414,7 @@ impl User {
 }
 impl validation::Validate for User {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         Ok(())
     }
 }
@@ -536,11 +525,10 @@ impl MfaCodeRequest {
 }
 impl validation::Validate for MfaCodeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.code;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]{6}$").ok());
-            validation::pattern(value, "code", PATTERN.as_ref(), "^[0-9]{6}$")?;
+            validation::pattern(&self.code, "code", PATTERN.as_ref(), "^[0-9]{6}$")?;
         }
         Ok(())
     }
@@ -582,10 +570,8 @@ impl MfaVerifyRequest {
 }
 impl validation::Validate for MfaVerifyRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.mfa_token;
-        validation::chars(value, "mfa_token", Some(1), None)?;
-        let value = &self.code;
-        validation::chars(value, "code", Some(6), None)?;
+        validation::chars(&self.mfa_token, "mfa_token", Some(1), None)?;
+        validation::chars(&self.code, "code", Some(6), None)?;
         Ok(())
     }
 }
@@ -643,8 +629,7 @@ impl DeviceCodeRequest {
 }
 impl validation::Validate for DeviceCodeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.client_id;
-        validation::chars(value, "client_id", Some(1), None)?;
+        validation::chars(&self.client_id, "client_id", Some(1), None)?;
         Ok(())
     }
 }
@@ -688,8 +673,7 @@ impl DeviceAuthorization {
 }
 impl validation::Validate for DeviceAuthorization {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.verification_uri;
-        validation::format(value, "verification_uri", "uri")?;
+        validation::format(&self.verification_uri, "verification_uri", "uri")?;
         if let Some(value) = &self.verification_uri_complete {
             validation::format(value, "verification_uri_complete", "uri")?;
         }
@@ -727,10 +711,8 @@ impl DeviceTokenRequest {
 }
 impl validation::Validate for DeviceTokenRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.device_code;
-        validation::chars(value, "device_code", Some(1), None)?;
-        let value = &self.client_id;
-        validation::chars(value, "client_id", Some(1), None)?;
+        validation::chars(&self.device_code, "device_code", Some(1), None)?;
+        validation::chars(&self.client_id, "client_id", Some(1), None)?;
         Ok(())
     }
 }
@@ -800,8 +782,7 @@ impl DeviceDecisionRequest {
 }
 impl validation::Validate for DeviceDecisionRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.user_code;
-        validation::chars(value, "user_code", Some(1), None)?;
+        validation::chars(&self.user_code, "user_code", Some(1), None)?;
         Ok(())
     }
 }
@@ -882,8 +863,7 @@ impl CreateApiKeyRequest {
 }
 impl validation::Validate for CreateApiKeyRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         Ok(())
     }
 }
@@ -1026,8 +1006,7 @@ impl CreateVaultRequest {
 }
 impl validation::Validate for CreateVaultRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
             validation::chars(value, "description", None, Some(500))?;
         }
@@ -1050,8 +1029,7 @@ impl VaultList {
 }
 impl validation::Validate for VaultList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -1093,8 +1071,7 @@ impl EnableCmekRequest {
 }
 impl validation::Validate for EnableCmekRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.key_uri;
-        validation::chars(value, "key_uri", Some(1), None)?;
+        validation::chars(&self.key_uri, "key_uri", Some(1), None)?;
         Ok(())
     }
 }
@@ -1418,8 +1395,7 @@ impl SecretList {
 }
 impl validation::Validate for SecretList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -1459,8 +1435,7 @@ impl PutSecretRequest {
 }
 impl validation::Validate for PutSecretRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.value;
-        validation::chars(value, "value", Some(1), None)?;
+        validation::chars(&self.value, "value", Some(1), None)?;
         Ok(())
     }
 }
@@ -1647,8 +1622,7 @@ impl PolicyList {
 }
 impl validation::Validate for PolicyList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -1679,13 +1653,11 @@ impl EnrollAgentRequest {
 }
 impl validation::Validate for EnrollAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
             validation::chars(value, "description", None, Some(500))?;
         }
-        let value = &self.human_email;
-        validation::format(value, "human_email", "email")?;
+        validation::format(&self.human_email, "human_email", "email")?;
         Ok(())
     }
 }
@@ -1893,8 +1865,7 @@ pub fn default_create_agent_request_intents_api_enabled() -> bool {
 }
 impl validation::Validate for CreateAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), Some(100))?;
+        validation::chars(&self.name, "name", Some(1), Some(100))?;
         if let Some(value) = &self.description {
             validation::chars(value, "description", None, Some(500))?;
         }
@@ -2120,8 +2091,8 @@ impl Share {
 }
 impl validation::Validate for Share {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.recipient_type;
-        validation::Validate::validate(value).map_err(|e| e.within("recipient_type"))?;
+        validation::Validate::validate(&self.recipient_type)
+            .map_err(|e| e.within("recipient_type"))?;
         if let Some(value) = &self.recipient_email {
             validation::format(value, "recipient_email", "email")?;
         }
@@ -2180,8 +2151,8 @@ impl CreateShareRequest {
 }
 impl validation::Validate for CreateShareRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.recipient_type;
-        validation::Validate::validate(value).map_err(|e| e.within("recipient_type"))?;
+        validation::Validate::validate(&self.recipient_type)
+            .map_err(|e| e.within("recipient_type"))?;
         if let Some(value) = &self.recipient_email {
             validation::format(value, "recipient_email", "email")?;
         }
@@ -2212,8 +2183,7 @@ impl ShareList {
 }
 impl validation::Validate for ShareList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2350,12 +2320,11 @@ impl Chain {
 }
 impl validation::Validate for Chain {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), None)?;
+        validation::chars(&self.name, "name", Some(1), None)?;
         let value = &self.chain_id;
         validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
-        let value = &self.native_currency;
-        validation::Validate::validate(value).map_err(|e| e.within("native_currency"))?;
+        validation::Validate::validate(&self.native_currency)
+            .map_err(|e| e.within("native_currency"))?;
         if let Some(value) = &self.explorer_url {
             validation::format(value, "explorer_url", "uri")?;
         }
@@ -2406,12 +2375,11 @@ impl ChainRequest {
 }
 impl validation::Validate for ChainRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.name;
-        validation::chars(value, "name", Some(1), None)?;
+        validation::chars(&self.name, "name", Some(1), None)?;
         let value = &self.chain_id;
         validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
-        let value = &self.native_currency;
-        validation::Validate::validate(value).map_err(|e| e.within("native_currency"))?;
+        validation::Validate::validate(&self.native_currency)
+            .map_err(|e| e.within("native_currency"))?;
         if let Some(value) = &self.explorer_url {
             validation::format(value, "explorer_url", "uri")?;
         }
@@ -2434,8 +2402,7 @@ impl ChainList {
 }
 impl validation::Validate for ChainList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2483,26 +2450,27 @@ pub fn default_simulation_request_data() -> String {
 }
 impl validation::Validate for SimulationRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.chain;
-        validation::chars(value, "chain", Some(1), None)?;
-        let value = &self.to;
+        validation::chars(&self.chain, "chain", Some(1), None)?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
-            validation::pattern(value, "to", PATTERN.as_ref(), "^0x[0-9a-fA-F]{40}$")?;
+            validation::pattern(
+                &self.to,
+                "to",
+                PATTERN.as_ref(),
+                "^0x[0-9a-fA-F]{40}$",
+            )?;
         }
-        let value = &self.value;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+$").ok());
-            validation::pattern(value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
+            validation::pattern(&self.value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
         }
-        let value = &self.data;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
             validation::pattern(
-                value,
+                &self.data,
                 "data",
                 PATTERN.as_ref(),
                 "^0x([0-9a-fA-F]{2})*$",
@@ -2580,26 +2548,27 @@ pub fn default_transaction_request_simulate_first() -> bool {
 }
 impl validation::Validate for TransactionRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.chain;
-        validation::chars(value, "chain", Some(1), None)?;
-        let value = &self.to;
+        validation::chars(&self.chain, "chain", Some(1), None)?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^0x[0-9a-fA-F]{40}$").ok());
-            validation::pattern(value, "to", PATTERN.as_ref(), "^0x[0-9a-fA-F]{40}$")?;
+            validation::pattern(
+                &self.to,
+                "to",
+                PATTERN.as_ref(),
+                "^0x[0-9a-fA-F]{40}$",
+            )?;
         }
-        let value = &self.value;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+$").ok());
-            validation::pattern(value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
+            validation::pattern(&self.value, "value", PATTERN.as_ref(), "^[0-9]+$")?;
         }
-        let value = &self.data;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^0x([0-9a-fA-F]{2})*$").ok());
             validation::pattern(
-                value,
+                &self.data,
                 "data",
                 PATTERN.as_ref(),
                 "^0x([0-9a-fA-F]{2})*$",
@@ -2648,11 +2617,10 @@ impl BalanceChange {
 }
 impl validation::Validate for BalanceChange {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.delta;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^-?[0-9]+$").ok());
-            validation::pattern(value, "delta", PATTERN.as_ref(), "^-?[0-9]+$")?;
+            validation::pattern(&self.delta, "delta", PATTERN.as_ref(), "^-?[0-9]+$")?;
         }
         Ok(())
     }
@@ -2697,8 +2665,11 @@ impl validation::Validate for SimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.gas_used;
         validation::number(*value as f64, "gas_used", Some((0f64, false)), None)?;
-        let value = &self.balance_changes;
-        validation::items(value, "balance_changes", validation::Validate::validate)?;
+        validation::items(
+            &self.balance_changes,
+            "balance_changes",
+            validation::Validate::validate,
+        )?;
         if let Some(value) = &self.simulation_url {
             validation::format(value, "simulation_url", "uri")?;
         }
@@ -2744,8 +2715,7 @@ impl BundleSimulationResult {
 }
 impl validation::Validate for BundleSimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.results;
-        validation::items(value, "results", validation::Validate::validate)?;
+        validation::items(&self.results, "results", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2877,8 +2847,7 @@ impl TransactionList {
 }
 impl validation::Validate for TransactionList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -2976,20 +2945,17 @@ impl UsageSummary {
 }
 impl validation::Validate for UsageSummary {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.tier;
-        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        let value = &self.api_calls;
-        validation::Validate::validate(value).map_err(|e| e.within("api_calls"))?;
-        let value = &self.secret_reads;
-        validation::Validate::validate(value).map_err(|e| e.within("secret_reads"))?;
-        let value = &self.secret_writes;
-        validation::Validate::validate(value).map_err(|e| e.within("secret_writes"))?;
-        let value = &self.transactions;
-        validation::Validate::validate(value).map_err(|e| e.within("transactions"))?;
-        let value = &self.vaults;
-        validation::Validate::validate(value).map_err(|e| e.within("vaults"))?;
-        let value = &self.agents;
-        validation::Validate::validate(value).map_err(|e| e.within("agents"))?;
+        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
+        validation::Validate::validate(&self.api_calls)
+            .map_err(|e| e.within("api_calls"))?;
+        validation::Validate::validate(&self.secret_reads)
+            .map_err(|e| e.within("secret_reads"))?;
+        validation::Validate::validate(&self.secret_writes)
+            .map_err(|e| e.within("secret_writes"))?;
+        validation::Validate::validate(&self.transactions)
+            .map_err(|e| e.within("transactions"))?;
+        validation::Validate::validate(&self.vaults).map_err(|e| e.within("vaults"))?;
+        validation::Validate::validate(&self.agents).map_err(|e| e.within("agents"))?;
         Ok(())
     }
 }
@@ -3066,8 +3032,7 @@ impl UsageHistory {
 }
 impl validation::Validate for UsageHistory {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3115,10 +3080,8 @@ impl SubscribeRequest {
 }
 impl validation::Validate for SubscribeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.success_url;
-        validation::format(value, "success_url", "uri")?;
-        let value = &self.cancel_url;
-        validation::format(value, "cancel_url", "uri")?;
+        validation::format(&self.success_url, "success_url", "uri")?;
+        validation::format(&self.cancel_url, "cancel_url", "uri")?;
         Ok(())
     }
 }
@@ -3142,8 +3105,7 @@ impl CheckoutSession {
 }
 impl validation::Validate for CheckoutSession {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.checkout_url;
-        validation::format(value, "checkout_url", "uri")?;
+        validation::format(&self.checkout_url, "checkout_url", "uri")?;
         Ok(())
     }
 }
@@ -3164,8 +3126,7 @@ impl PortalRequest {
 }
 impl validation::Validate for PortalRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.return_url;
-        validation::format(value, "return_url", "uri")?;
+        validation::format(&self.return_url, "return_url", "uri")?;
         Ok(())
     }
 }
@@ -3186,8 +3147,7 @@ impl PortalSession {
 }
 impl validation::Validate for PortalSession {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.portal_url;
-        validation::format(value, "portal_url", "uri")?;
+        validation::format(&self.portal_url, "portal_url", "uri")?;
         Ok(())
     }
 }
@@ -3279,8 +3239,7 @@ impl validation::Validate for CreditBalance {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.balance_cents;
         validation::number(*value as f64, "balance_cents", Some((0f64, false)), None)?;
-        let value = &self.expiring;
-        validation::items(value, "expiring", validation::Validate::validate)?;
+        validation::items(&self.expiring, "expiring", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3342,14 +3301,11 @@ impl SubscriptionSummary {
 }
 impl validation::Validate for SubscriptionSummary {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.tier;
-        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
-        let value = &self.overage_method;
-        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
-        let value = &self.usage;
-        validation::Validate::validate(value).map_err(|e| e.within("usage"))?;
-        let value = &self.credits;
-        validation::Validate::validate(value).map_err(|e| e.within("credits"))?;
+        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
+        validation::Validate::validate(&self.overage_method)
+            .map_err(|e| e.within("overage_method"))?;
+        validation::Validate::validate(&self.usage).map_err(|e| e.within("usage"))?;
+        validation::Validate::validate(&self.credits).map_err(|e| e.within("credits"))?;
         Ok(())
     }
 }
@@ -3382,10 +3338,8 @@ impl validation::Validate for TopupRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.amount_cents;
         validation::number(*value as f64, "amount_cents", Some((500f64, false)), None)?;
-        let value = &self.success_url;
-        validation::format(value, "success_url", "uri")?;
-        let value = &self.cancel_url;
-        validation::format(value, "cancel_url", "uri")?;
+        validation::format(&self.success_url, "success_url", "uri")?;
+        validation::format(&self.cancel_url, "cancel_url", "uri")?;
         Ok(())
     }
 }
@@ -3491,8 +3445,7 @@ impl CreditTransactionList {
 }
 impl validation::Validate for CreditTransactionList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3511,8 +3464,8 @@ impl OverageMethodRequest {
 }
 impl validation::Validate for OverageMethodRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.overage_method;
-        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
+        validation::Validate::validate(&self.overage_method)
+            .map_err(|e| e.within("overage_method"))?;
         Ok(())
     }
 }
@@ -3536,8 +3489,8 @@ impl OverageMethodResponse {
 }
 impl validation::Validate for OverageMethodResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.overage_method;
-        validation::Validate::validate(value).map_err(|e| e.within("overage_method"))?;
+        validation::Validate::validate(&self.overage_method)
+            .map_err(|e| e.within("overage_method"))?;
         Ok(())
     }
 }
@@ -3797,8 +3750,7 @@ impl OrgMember {
 }
 impl validation::Validate for OrgMember {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         Ok(())
     }
 }
@@ -3819,8 +3771,7 @@ impl OrgMemberList {
 }
 impl validation::Validate for OrgMemberList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -3841,8 +3792,7 @@ impl InviteRequest {
 }
 impl validation::Validate for InviteRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         Ok(())
     }
 }
@@ -3885,8 +3835,7 @@ impl Invitation {
 }
 impl validation::Validate for Invitation {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         Ok(())
     }
 }
@@ -3980,8 +3929,7 @@ impl CreateIpRuleRequest {
 }
 impl validation::Validate for CreateIpRuleRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.cidr;
-        validation::chars(value, "cidr", Some(1), None)?;
+        validation::chars(&self.cidr, "cidr", Some(1), None)?;
         if let Some(value) = &self.description {
             validation::chars(value, "description", None, Some(200))?;
         }
@@ -4115,14 +4063,12 @@ impl X402ConfigUpdate {
 }
 impl validation::Validate for X402ConfigUpdate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.facilitator_url;
-        validation::format(value, "facilitator_url", "uri")?;
-        let value = &self.price_per_request_usd;
+        validation::format(&self.facilitator_url, "facilitator_url", "uri")?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
             validation::pattern(
-                value,
+                &self.price_per_request_usd,
                 "price_per_request_usd",
                 PATTERN.as_ref(),
                 "^[0-9]+(\\.[0-9]+)?$",
@@ -4176,14 +4122,12 @@ impl X402Config {
 }
 impl validation::Validate for X402Config {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.facilitator_url;
-        validation::format(value, "facilitator_url", "uri")?;
-        let value = &self.price_per_request_usd;
+        validation::format(&self.facilitator_url, "facilitator_url", "uri")?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^[0-9]+(\\.[0-9]+)?$").ok());
             validation::pattern(
-                value,
+                &self.price_per_request_usd,
                 "price_per_request_usd",
                 PATTERN.as_ref(),
                 "^[0-9]+(\\.[0-9]+)?$",
@@ -4252,8 +4196,7 @@ impl AdminUser {
 }
 impl validation::Validate for AdminUser {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.email;
-        validation::format(value, "email", "email")?;
+        validation::format(&self.email, "email", "email")?;
         Ok(())
     }
 }
@@ -4273,8 +4216,7 @@ impl AdminUserList {
 }
 impl validation::Validate for AdminUserList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.items;
-        validation::items(value, "items", validation::Validate::validate)?;
+        validation::items(&self.items, "items", validation::Validate::validate)?;
         Ok(())
     }
 }
@@ -4408,8 +4350,7 @@ impl OrgLimits {
 }
 impl validation::Validate for OrgLimits {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.tier;
-        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
         if let Some(value) = &self.max_vaults {
             validation::number(*value as f64, "max_vaults", Some((0f64, false)), None)?;
         }
@@ -4461,8 +4402,7 @@ impl BillingTierRequest {
 }
 impl validation::Validate for BillingTierRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.tier;
-        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
         Ok(())
     }
 }
@@ -4489,8 +4429,7 @@ impl OrgBillingTier {
 }
 impl validation::Validate for OrgBillingTier {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        let value = &self.tier;
-        validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
         Ok(())
     }
 }

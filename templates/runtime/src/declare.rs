@@ -263,6 +263,55 @@ macro_rules! error_enum {
         }
 
         impl ::std::error::Error for $name {}
+
+        impl $crate::errors::Undocumented for $name {
+            fn undocumented(status: u16, body: ::std::string::String) -> Self {
+                Self::Undocumented { status, body }
+            }
+        }
+    };
+}
+
+/// `impl IntoResponse` for an error enum whose answers are JSON bodies or
+/// none, without headers (most are): the variants by shape, as `error_enum!`
+/// takes them, without their summaries. A body that came undecoded (a client's
+/// copy passed on) goes out as it came; `Undocumented`, as its text.
+#[cfg(feature = "server")]
+#[macro_export]
+macro_rules! error_responses {
+    (
+        $name:path,
+        $(body { $($body:ident($body_code:literal)),* $(,)? })?
+        $(unit { $($unit:ident($unit_code:literal)),* $(,)? })?
+        $(range_body { $($range_body:ident),* $(,)? })?
+        $(range { $($range:ident),* $(,)? })?
+    ) => {
+        impl ::axum::response::IntoResponse for $name {
+            fn into_response(self) -> ::axum::response::Response {
+                match self {
+                    $($(Self::$body(body) => $crate::server::json_error_response($body_code, body),)*)?
+                    $($(Self::$unit => $crate::server::empty_response($unit_code),)*)?
+                    $($(Self::$range_body { status, body } => $crate::server::json_error_response(status, body),)*)?
+                    $($(Self::$range { status } => $crate::server::empty_response(status),)*)?
+                    Self::Undocumented { status, body } => $crate::server::undocumented_response(status, body),
+                }
+            }
+        }
+    };
+}
+
+/// `From<E: DomainError>` for an operation's error enum, so that `?` turns an
+/// implementation's own error into it: the variant `documented` gives for the
+/// error's status, through the calling crate's `map_domain_error` (see
+/// [`DomainError`](crate::errors::DomainError)).
+#[macro_export]
+macro_rules! from_domain_error {
+    ($name:ident) => {
+        impl<E: DomainError> ::std::convert::From<E> for $name {
+            fn from(error: E) -> Self {
+                map_domain_error(&error, Self::documented, Self::undocumented)
+            }
+        }
     };
 }
 
@@ -383,7 +432,98 @@ mod tests {
         range { Status5xx("Broken") }
     );
 
-    #[derive(Debug)]
+    #[cfg(feature = "server")]
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(dead_code)]
+    enum PlainError {
+        NotFound(crate::ErrorBody<Vec<u8>>),
+        Gone,
+        Status4xx { status: u16, body: crate::ErrorBody<Vec<u8>> },
+        Status5xx { status: u16 },
+        Undocumented { status: u16, body: String },
+    }
+    #[cfg(feature = "server")]
+    crate::error_responses!(
+        PlainError,
+        body { NotFound(404) }
+        unit { Gone(410) }
+        range_body { Status4xx }
+        range { Status5xx }
+    );
+
+    #[cfg(feature = "server")]
+    #[tokio::test]
+    async fn error_responses_answer_each_variant_at_its_status() {
+        use axum::response::IntoResponse as _;
+        let answer = |error: PlainError| async move {
+            let response = error.into_response();
+            let status = response.status().as_u16();
+            let content_type = response.headers().get(axum::http::header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec());
+            let body = axum::body::to_bytes(response.into_body(), 64).await.expect("a body");
+            (status, content_type.unwrap_or_default(), body)
+        };
+        let json = b"application/json".to_vec();
+        assert_eq!(answer(PlainError::NotFound(crate::ErrorBody::Decoded(vec![1]))).await, (404, json.clone(), "[1]".into()));
+        assert_eq!(answer(PlainError::Gone).await, (410, Vec::new(), "".into()));
+        let decoded = crate::ErrorBody::Decoded(vec![2]);
+        assert_eq!(answer(PlainError::Status4xx { status: 418, body: decoded }).await, (418, json, "[2]".into()));
+        assert_eq!(answer(PlainError::Status5xx { status: 502 }).await, (502, Vec::new(), "".into()));
+        let undocumented = PlainError::Undocumented { status: 599, body: "down".into() };
+        assert_eq!(answer(undocumented).await, (599, b"text/plain; charset=utf-8".to_vec(), "down".into()));
+    }
+
+    mod domain {
+        use crate::errors::DomainError;
+
+        #[derive(Debug, PartialEq)]
+        pub enum OpError {
+            Gone(String),
+            Undocumented { status: u16, body: String },
+        }
+
+        impl OpError {
+            pub fn documented(status: u16, message: String, _: u64) -> Option<Self> {
+                (status == 410).then_some(OpError::Gone(message))
+            }
+
+            pub fn undocumented(status: u16, body: String) -> Self {
+                OpError::Undocumented { status, body }
+            }
+        }
+
+        fn map_domain_error<T>(
+            error: &dyn DomainError,
+            documented: fn(u16, String, u64) -> Option<T>,
+            undocumented: fn(u16, String) -> T,
+        ) -> T {
+            crate::errors::map_domain_error(error, documented, |message| undocumented(500, message))
+        }
+
+        crate::from_domain_error!(OpError);
+
+        pub struct Failure(pub u16);
+
+        impl std::fmt::Display for Failure {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "failed with {}", self.0)
+            }
+        }
+
+        impl DomainError for Failure {
+            fn status(&self) -> u16 {
+                self.0
+            }
+        }
+    }
+
+    #[test]
+    fn a_domain_error_becomes_the_documented_variant_else_an_undocumented_500() {
+        use domain::{Failure, OpError};
+        assert_eq!(OpError::from(Failure(410)), OpError::Gone("failed with 410".to_owned()));
+        assert_eq!(OpError::from(Failure(418)), OpError::Undocumented { status: 500, body: "failed with 418".to_owned() });
+    }
+
+    #[derive(Debug, PartialEq)]
     #[allow(dead_code)]
     enum BareError {
         Undocumented { status: u16, body: String },
@@ -410,6 +550,8 @@ mod tests {
         assert_eq!((bare.status(), bare.to_string()), (500, "500 (undocumented for bare)".to_owned()));
         assert_eq!(bare.decode_failure(), None);
         let _: &dyn std::error::Error = &bare;
+        let through_the_trait = <BareError as crate::errors::Undocumented>::undocumented(502, "down".to_owned());
+        assert_eq!(through_the_trait, BareError::Undocumented { status: 502, body: "down".to_owned() });
     }
 
     #[test]
