@@ -150,7 +150,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     let own_rejections: Vec<TokenStream> = api
         .operations
         .iter()
-        .filter_map(|op| match rejections.get(op.fn_name.as_str()).filter(|_| op.handled()) {
+        .filter_map(|op| match rejections.get(op.fn_name.as_str()) {
             Some((Rejection::Own(tokens), gate)) => Some(super::gate::items(gate, tokens.clone())),
             _ => None,
         })
@@ -327,7 +327,7 @@ fn lone_param<'a>(pieces: &[PathPiece<'a>]) -> Option<&'a crate::ir::Param> {
     })
 }
 
-/// A segment's template for `split_segment` where it holds several
+/// A segment's template for `PathValues::split` where it holds several
 /// parameters, or one with literal text beside it (`{sid}.json`), neither of
 /// which axum's router can match: literals and wire names alternating,
 /// starting and ending with a literal.
@@ -430,7 +430,6 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rej
         let bad_path = bad_path_status(op);
         let bad_path_lit = status_literal(bad_path);
         steps.push(quote!(let segments = path_segments(&mut cx.parts, #bad_path_lit).await?;));
-        // A check that binds `value` has a block of its own, where a parameter may have that name.
         let segments = op.path_segments();
         for (index, pieces) in segments.iter().enumerate() {
             // A renamed segment is one parameter alone: its captured value is that parameter's.
@@ -450,6 +449,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rej
             let prefix = p.path_style.prefix(wire);
             steps.push(quote!(let #arg: #ty = segments.value(#wire, #prefix)?;));
             if let Some(check) = param_check(api, p) {
+                // A check that binds `value` has a block of its own, where a parameter may have that name.
                 let bound = super::types::checking(&check, quote!(&#arg)).unwrap_or_else(|| quote!({ let value = &#arg; #check }));
                 steps.push(constraint_step(bound, bad_path));
             }

@@ -72,12 +72,12 @@ pub(super) struct Check {
 }
 
 impl Check {
-    /// The check as a function of `(value, path)`, for `shape::decode`.
     /// Whether the check is a named type's `Shape::check` (`shape::decode_shaped` calls it).
     pub(super) fn is_shape_trait(&self) -> bool {
         self.function.is_some()
     }
 
+    /// The check as a function of `(value, path)`, for `shape::decode`.
     pub(super) fn function(self) -> TokenStream {
         if let Some(function) = self.function {
             return function;

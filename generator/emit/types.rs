@@ -454,8 +454,13 @@ pub(super) fn checking(check: &TokenStream, value: TokenStream) -> Option<TokenS
                 TokenTree::Ident(name) if name == "value" => {
                     let before = index.checked_sub(1).and_then(|i| trees.get(i));
                     let after = trees.get(index + 1);
-                    let punct = |tree: Option<&TokenTree>, chars: &[char]| matches!(tree, Some(TokenTree::Punct(p)) if chars.contains(&p.as_char()));
-                    let argument = (before.is_none() || punct(before, &[','])) && (after.is_none() || punct(after, &[',']));
+                    // Alone in its parentheses, or between commas.
+                    let comma_or_edge = |tree: Option<&TokenTree>| match tree {
+                        None => true,
+                        Some(TokenTree::Punct(p)) => p.as_char() == ',',
+                        Some(_) => false,
+                    };
+                    let argument = comma_or_edge(before) && comma_or_edge(after);
                     if !argument {
                         return None;
                     }

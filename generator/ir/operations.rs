@@ -36,19 +36,15 @@ const PARAMETER_RESERVED: &[&str] = &[
     "identity",
     "answer",
     "response",
-    "time_limit",
     "bytes",
     "satisfied",
     "builder",
     // Runtime functions handlers and methods call by their bare names, which a
     // parameter's local of that name would shadow.
     "path_segments",
-    "path_value",
-    "split_segment",
+    "query_value",
     "check_accept",
     "read_body",
-    "json_answer",
-    "empty_answer",
     "json_body",
     // The client method's locals.
     "request",
