@@ -293,13 +293,14 @@ impl Printer<'_> {
 }
 
 fn print_run(tokens: TokenStream, crates: &[&str], paths: &mut ShortPaths) -> syn::Result<(String, Vec<bool>)> {
-    use syn::fold::Fold;
     use syn::visit::Visit;
-    let parsed: syn::File = syn::parse2(tokens)?;
+    use syn::visit_mut::VisitMut;
+    let mut parsed: syn::File = syn::parse2(tokens)?;
     // Rewritten on the tree rather than on the tokens: walking `proc_macro2`
-    // tokens copies every one of them, and a large crate has millions.
-    let parsed = SafeDocs.fold_file(parsed);
-    let parsed = paths.fold_file(parsed);
+    // tokens copies every one of them, and a large crate has millions. In
+    // place: a fold moves every node.
+    SafeDocs.visit_file_mut(&mut parsed);
+    paths.visit_file_mut(&mut parsed);
     let mut names = CrateNames { crates, named: vec![false; crates.len()] };
     if !crates.is_empty() {
         names.visit_file(&parsed);
@@ -390,8 +391,8 @@ impl<I: Iterator<Item = proc_macro2::TokenTree>> Iterator for ItemRuns<I> {
 /// Makes the text of every doc attribute safe for a comment (see [`safe_comment_text`]).
 struct SafeDocs;
 
-impl syn::fold::Fold for SafeDocs {
-    fn fold_attribute(&mut self, mut attribute: syn::Attribute) -> syn::Attribute {
+impl syn::visit_mut::VisitMut for SafeDocs {
+    fn visit_attribute_mut(&mut self, attribute: &mut syn::Attribute) {
         if let syn::Meta::NameValue(doc) = &mut attribute.meta {
             if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = &mut doc.value {
                 if doc.path.is_ident("doc") {
@@ -401,13 +402,11 @@ impl syn::fold::Fold for SafeDocs {
                 }
             }
         }
-        attribute
     }
 
     /// What syn leaves as tokens is rewritten as tokens.
-    fn fold_macro(&mut self, mut mac: syn::Macro) -> syn::Macro {
-        mac.tokens = safe_docs(mac.tokens);
-        mac
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = safe_docs(std::mem::take(&mut mac.tokens));
     }
 }
 
@@ -447,7 +446,7 @@ impl ShortPaths {
         self.scopes.iter().any(|scope| scope.iter().any(|taken| taken == name || taken == "*"))
     }
 
-    /// Folds `inner` with `names` taken.
+    /// Visits `inner` with `names` taken.
     fn scoped<T>(&mut self, names: Vec<String>, inner: impl FnOnce(&mut Self) -> T) -> T {
         self.scopes.push(names);
         let out = inner(self);
@@ -468,9 +467,13 @@ impl ShortPaths {
     }
 }
 
-impl syn::fold::Fold for ShortPaths {
-    fn fold_path(&mut self, path: syn::Path) -> syn::Path {
-        let mut path = syn::fold::fold_path(self, path);
+impl syn::visit_mut::VisitMut for ShortPaths {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        syn::visit_mut::visit_path_mut(self, path);
+        // Only a path from the root or through `super::<module>` can be shorter (most are one name).
+        if path.leading_colon.is_none() && path.segments.len() < 3 {
+            return;
+        }
         let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
         // A shortened path keeps the arguments of its first remaining segment only:
         // segments up to the first with arguments (`Result::<_, E>` in `…::Result::<_, E>::Ok`) may go.
@@ -488,11 +491,11 @@ impl syn::fold::Fold for ShortPaths {
         if let Some((used, name)) = imported {
             // `a::b::C<T>::D` after `use a::b::C;` is `C<T>::D`.
             let replaced = used.len() - usize::from(path.leading_colon.is_some());
-            shorten_to(&mut path, replaced, ident(name));
+            shorten_to(path, replaced, ident(name));
         } else if path.leading_colon.is_some() {
             if let Some((short, replaced)) = self.prelude.shorten(names) {
                 if !self.shadowed(short) {
-                    shorten_to(&mut path, replaced, ident(short));
+                    shorten_to(path, replaced, ident(short));
                 }
             }
         } else if let (Some(module), [first, second, name, ..]) = (self.modules.last(), names) {
@@ -500,40 +503,36 @@ impl syn::fold::Fold for ShortPaths {
                 path.segments = std::mem::take(&mut path.segments).into_pairs().skip(2).collect();
             }
         }
-        path
     }
 
     /// In `<T as Trait>::item` the trait's path is the first `position` segments.
-    fn fold_type_path(&mut self, ty: syn::TypePath) -> syn::TypePath {
+    fn visit_type_path_mut(&mut self, ty: &mut syn::TypePath) {
         let before = ty.path.segments.len();
-        let mut ty = syn::fold::fold_type_path(self, ty);
+        syn::visit_mut::visit_type_path_mut(self, ty);
         if let Some(qself) = &mut ty.qself {
             qself.position = qself.position.saturating_sub(before - ty.path.segments.len());
         }
-        ty
     }
 
-    fn fold_expr_path(&mut self, expr: syn::ExprPath) -> syn::ExprPath {
+    fn visit_expr_path_mut(&mut self, expr: &mut syn::ExprPath) {
         let before = expr.path.segments.len();
-        let mut expr = syn::fold::fold_expr_path(self, expr);
+        syn::visit_mut::visit_expr_path_mut(self, expr);
         if let Some(qself) = &mut expr.qself {
             qself.position = qself.position.saturating_sub(before - expr.path.segments.len());
         }
-        expr
     }
 
-    fn fold_item_mod(&mut self, item: syn::ItemMod) -> syn::ItemMod {
+    fn visit_item_mod_mut(&mut self, item: &mut syn::ItemMod) {
         self.modules.push(item.ident.to_string());
         self.imports.push(Vec::new());
-        let item = syn::fold::fold_item_mod(self, item);
+        syn::visit_mut::visit_item_mod_mut(self, item);
         self.imports.pop();
         self.modules.pop();
-        item
     }
 
     /// A module's `use` of one item by its own name (`use ::a::B;`, `use ::a::{B, C};`)
     /// lets the module's paths name it so; renames and globs are left alone.
-    fn fold_item_use(&mut self, item: syn::ItemUse) -> syn::ItemUse {
+    fn visit_item_use_mut(&mut self, item: &mut syn::ItemUse) {
         fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
             match tree {
                 syn::UseTree::Path(path) => {
@@ -558,43 +557,42 @@ impl syn::fold::Fold for ShortPaths {
                 walk(&item.tree, &mut prefix, imports);
             }
         }
-        item
     }
 
-    fn fold_item_impl(&mut self, item: syn::ItemImpl) -> syn::ItemImpl {
-        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_impl(paths, item))
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::visit_mut::visit_item_impl_mut(paths, item))
     }
 
-    fn fold_item_fn(&mut self, item: syn::ItemFn) -> syn::ItemFn {
-        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_item_fn(paths, item))
+    fn visit_item_fn_mut(&mut self, item: &mut syn::ItemFn) {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::visit_mut::visit_item_fn_mut(paths, item))
     }
 
-    fn fold_impl_item_fn(&mut self, item: syn::ImplItemFn) -> syn::ImplItemFn {
-        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_impl_item_fn(paths, item))
+    fn visit_impl_item_fn_mut(&mut self, item: &mut syn::ImplItemFn) {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::visit_mut::visit_impl_item_fn_mut(paths, item))
     }
 
-    fn fold_trait_item_fn(&mut self, item: syn::TraitItemFn) -> syn::TraitItemFn {
-        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::fold::fold_trait_item_fn(paths, item))
+    fn visit_trait_item_fn_mut(&mut self, item: &mut syn::TraitItemFn) {
+        self.scoped(Self::generic_names(&item.sig.generics), |paths| syn::visit_mut::visit_trait_item_fn_mut(paths, item))
     }
 
-    fn fold_item_trait(&mut self, item: syn::ItemTrait) -> syn::ItemTrait {
-        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_trait(paths, item))
+    fn visit_item_trait_mut(&mut self, item: &mut syn::ItemTrait) {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::visit_mut::visit_item_trait_mut(paths, item))
     }
 
-    fn fold_item_struct(&mut self, item: syn::ItemStruct) -> syn::ItemStruct {
-        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_struct(paths, item))
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::visit_mut::visit_item_struct_mut(paths, item))
     }
 
-    fn fold_item_enum(&mut self, item: syn::ItemEnum) -> syn::ItemEnum {
-        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_enum(paths, item))
+    fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::visit_mut::visit_item_enum_mut(paths, item))
     }
 
-    fn fold_item_type(&mut self, item: syn::ItemType) -> syn::ItemType {
-        self.scoped(Self::generic_names(&item.generics), |paths| syn::fold::fold_item_type(paths, item))
+    fn visit_item_type_mut(&mut self, item: &mut syn::ItemType) {
+        self.scoped(Self::generic_names(&item.generics), |paths| syn::visit_mut::visit_item_type_mut(paths, item))
     }
 
     /// Items declared in a block (`struct Visitor;` in a function) take their names in all of it.
-    fn fold_block(&mut self, block: syn::Block) -> syn::Block {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
         let names = block
             .stmts
             .iter()
@@ -603,7 +601,7 @@ impl syn::fold::Fold for ShortPaths {
                 _ => Vec::new(),
             })
             .collect();
-        self.scoped(names, |paths| syn::fold::fold_block(paths, block))
+        self.scoped(names, |paths| syn::visit_mut::visit_block_mut(paths, block))
     }
 }
 

@@ -90,23 +90,46 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     for op in api.operations.iter().filter(|op| op.routed()) {
         by_path.entry(route_path(op, &captures)).or_default().push(op);
     }
-    let routes = by_path.iter().filter(|_| api.tag_features.is_empty()).map(|(path, ops)| {
+    // Each operation is a statement `let router = route!(…);` of its own
+    // (axum merges a path's methods), gated where tag features are on; the
+    // QUERY fallbacks and the document's own route are chained by path after.
+    let own_statement = |op: &Operation| op.method != Method::Query && !op.serves_spec && rejections.contains_key(op.fn_name.as_str());
+    let statements = api.operations.iter().filter(|op| op.routed()).filter(|op| own_statement(op) || !api.tag_features.is_empty());
+    let statements: Vec<TokenStream> = statements
+        .map(|op| {
+            let (path, gate) = (route_path(op, &captures), super::gate::attr(&op.gate));
+            match rejections.get(op.fn_name.as_str()).filter(|_| own_statement(op)) {
+                Some((rejection, _)) => {
+                    let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+                    let handler = handler_name(op);
+                    // A macro call's tokens are printed as they are: the error enum by the module `use` names.
+                    let reject = match rejection {
+                        Rejection::Documented => {
+                            let error = ident(&op.error_enum);
+                            quote!(rejecting(errors::#error::documented))
+                        }
+                        _ => rejection_expression(op, rejection),
+                    };
+                    quote!(#gate let router = ::clawgen_runtime::route!(router, A, #method #path #handler #reject);)
+                }
+                None => {
+                    let method = method_chain(&[op], &rejections);
+                    quote!(#gate let router = router.route(#path, #method);)
+                }
+            }
+        })
+        .collect();
+    let chained = by_path.iter().filter(|_| api.tag_features.is_empty()).filter_map(|(path, ops)| {
         // QUERY's fallback goes last, after the methods that have a function of their own.
-        let mut ops = ops.clone();
+        let mut ops: Vec<&Operation> = ops.iter().copied().filter(|op| !own_statement(op)).collect();
         ops.sort_by_key(|op| op.method == Method::Query);
-        let methods = method_chain(&ops, &rejections);
-        quote!(.route(#path, #methods))
+        let methods = (!ops.is_empty()).then(|| method_chain(&ops, &rejections))?;
+        Some(quote!(.route(#path, #methods)))
     });
-    // A method chain cannot be gated in parts: with tag features, one gated statement per operation (axum merges a path's methods).
-    let gated_routes = api.operations.iter().filter(|op| !api.tag_features.is_empty() && op.routed()).map(|op| {
-        let method = method_chain(&[op], &rejections);
-        let (path, gate) = (route_path(op, &captures), super::gate::attr(&op.gate));
-        quote!(#gate let router = router.route(#path, #method);)
-    });
-    let router_start = if api.tag_features.is_empty() {
+    let router_start = if statements.is_empty() {
         quote!(::axum::Router::new())
     } else {
-        quote!(let router = ::axum::Router::new(); #(#gated_routes)* router)
+        quote!(let router = ::axum::Router::new(); #(#statements)* router)
     };
     let guards = guards(api);
     let guard_fns: Vec<TokenStream> = guards
@@ -193,7 +216,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         use ::axum::response::IntoResponse as _;
         // The document-independent half of every handler.
         #[allow(unused_imports)]
-        use ::clawgen_runtime::{server::*, shape};
+        use ::clawgen_runtime::{route, server::*, shape};
         // Checks are written `validation::…`; unused where nothing has constraints.
         #[allow(unused_imports)]
         use super::validation;
@@ -234,7 +257,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             #[allow(unused_imports)]
             use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
             #router_start
-                #(#routes)*
+                #(#chained)*
                 .fallback(unknown_path)
                 .method_not_allowed_fallback(method_not_allowed)
                 .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
@@ -399,7 +422,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
 
 fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rejection: &Rejection) -> TokenStream {
     let trait_name = ident(&api.trait_name);
-    let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+    let handler = handler_name(op);
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
     // Each step of reading the request is an expression whose `Err` is a
@@ -654,9 +677,14 @@ fn rejection_expression(op: &Operation, rejection: &Rejection) -> TokenStream {
 /// request as well as the work. Its 503 is rejected as any refusal is: the
 /// operation's answer where it documents one (503, 5XX, `default`), else `refuse`'s.
 fn handled(op: &Operation, rejection: &Rejection) -> TokenStream {
-    let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+    let handler = handler_name(op);
     let reject = rejection_expression(op, rejection);
     quote!(handled(#handler::<A>, #reject))
+}
+
+/// `handle_<op>`: the function that reads `op`'s requests.
+fn handler_name(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("handle_{}", op.fn_name.trim_start_matches('_'))
 }
 
 /// `let <param> = <read>;` for a header or cookie read as an `Option`: a

@@ -21,7 +21,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
         use super::validation;
         // What every document's types have in common, written once in the runtime.
         #[allow(unused_imports)]
-        use ::clawgen_runtime::{setter, wire_enum};
+        use ::clawgen_runtime::{setter, wire_enum, with_defaults};
     }));
     // `Option::is_none` as serde's attributes may name it: short unless a type takes the name.
     let is_none = if api.prelude().is_free("Option") { "Option::is_none" } else { "::std::option::Option::is_none" };
@@ -293,7 +293,10 @@ fn has_generics(tokens: TokenStream) -> bool {
 /// `Type::new(a, b).c(x)` or `Type::default().c(x)`.
 fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenStream {
     let mut params = Vec::new();
-    let mut inits = Vec::new();
+    // The arguments the value takes as they are, and the other fields with
+    // what sets them (`None` where nothing does: their default).
+    let mut given = Vec::new();
+    let mut others = Vec::new();
     let mut setters = Vec::new();
     for field in &st.fields {
         let name = ident(&field.name);
@@ -302,31 +305,33 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
                 let (ty, value) = argument_type(field_type(api, field), field, &name);
                 params.push(quote!(#name: #ty));
                 if value.to_string() == field.name {
-                    inits.push(quote!(#name));
+                    given.push(name);
                 } else {
-                    inits.push(quote!(#name: #value));
+                    others.push(quote!(#name = #value));
                 }
             }
             presence => {
-                inits.push(match presence {
+                others.push(match presence {
                     Presence::Defaulted => {
                         let f = default_fn(&def.name, field);
-                        quote!(#name: #f())
+                        quote!(#name = #f())
                     }
-                    _ => quote!(#name: ::std::option::Option::None),
+                    _ => quote!(#name),
                 });
                 setters.push(setter(api, st, field, presence));
             }
         }
     }
     let constructor = (!all_optional).then(|| {
-        let additional = st.additional.is_some().then(|| quote!(additional_properties: ::std::default::Default::default(),));
+        if st.additional.is_some() {
+            others.push(quote!(additional_properties));
+        }
         let many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             /// A value with the required properties; set optional ones with the methods named after them.
             #many
             pub fn new(#(#params),*) -> Self {
-                Self { #(#inits,)* #additional }
+                ::clawgen_runtime::with_defaults!(Self { #(#given),* } #(, #others)*)
             }
         }
     });
@@ -391,6 +396,11 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
     let path = &field.wire_name;
     let body = value_check(api, &field.ty, &field.constraints, path)?;
     let field_ident = ident(&field.name);
+    // Where the check is the value's own `Validate` through lists, maps and
+    // options, the runtime's impls for those take it: one call.
+    if held_checks(api, &field.ty) && nested_check(api, &field.ty, path).is_some_and(|nested| nested.to_string() == body.to_string()) {
+        return Some(quote!(super::validation::field(&self.#field_ident, #path)?;));
+    }
     // A boxed field is checked through the box.
     let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
     Some(match field.presence() {
@@ -569,6 +579,20 @@ fn per_value(check: TokenStream) -> TokenStream {
         return quote!(super::validation::Validate::validate);
     }
     quote!(|value| { #check Ok(()) })
+}
+
+/// Whether `ty`'s Rust type implements `Validate` where the types it holds do:
+/// lists, maps and options of generated types (a recursive alias is a struct
+/// of its own, without the impl).
+fn held_checks(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Alias(inner) => !super::rust::recursive_alias(api, *id) && held_checks(api, inner),
+            _ => true,
+        },
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => held_checks(api, inner),
+        _ => false,
+    }
 }
 
 /// Calls `validate` on nested structs, prefixing errors with where they are.

@@ -41,8 +41,11 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     let name = name.trim_end_matches('-').to_owned();
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name };
 
+    let components = crate::timing::step(|| "lower: components".into());
     let mut space = TypeSpace::new(source, doc);
     space.declare_components()?;
+    drop(components);
+    let operations_step = crate::timing::step(|| "lower: operations".into());
     let schemes = security_schemes(&space)?;
     let rate_limit = rate_limit_headers(&doc.json);
     // One lowering for both, so that operations and webhooks share one set of names.
@@ -51,6 +54,8 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     let mut webhooks = lowering.webhooks()?;
     let webhook_signature = webhook_signature(source, doc)?;
     let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
+    drop(operations_step);
+    let _passes = crate::timing::step(|| "lower: passes".into());
     let TypeSpace { mut types, mut warnings, .. } = space;
     super::routes::mark_unroutable(&mut operations, &mut warnings, source);
     warnings.extend(doc.warnings.iter().cloned());
@@ -65,7 +70,9 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     mark_validating_structs(&mut types);
     // Before tags decide gates: a shared type is compiled where any of its copies' users is.
     let query_structs = operations.iter().chain(&webhooks).filter_map(|op| op.query).collect();
+    let sharing = crate::timing::step(|| "lower: share identical types".into());
     super::shared::share_identical_inline_types(&mut types, &query_structs);
+    drop(sharing);
 
     let common_error = super::refusals::common_error(&operations);
     let tag_features = if custom.tag_features {

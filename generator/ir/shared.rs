@@ -27,17 +27,32 @@ use super::{TypeDef, TypeId, TypeKind, TypeRef};
 /// Turns every inline type identical to an earlier one into an alias of it.
 pub(super) fn share_identical_inline_types(types: &mut [TypeDef], query_structs: &BTreeSet<TypeId>) {
     let mut same_as: Vec<TypeId> = (0..types.len()).map(TypeId).collect();
+    // What stays the same from round to round is written once: each type's
+    // shape apart from its references, and those references.
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    let parts: Vec<Option<(usize, Vec<TypeId>)>> = types
+        .iter()
+        .enumerate()
+        .map(|(index, def)| {
+            if matches!(def.kind, TypeKind::Alias(_)) {
+                return None;
+            }
+            let (shape, references) = shape(def, query_structs.contains(&TypeId(index)));
+            let next = shapes.len();
+            Some((*shapes.entry(shape).or_insert(next), references))
+        })
+        .collect();
     loop {
-        let mut first_of: HashMap<String, TypeId> = HashMap::new();
+        let mut first_of: HashMap<(usize, Vec<TypeId>), TypeId> = HashMap::new();
         let mut changed = false;
-        for index in 0..types.len() {
-            let def = &types[index];
-            if matches!(def.kind, TypeKind::Alias(_)) || same_as[index].0 != index {
+        for (index, part) in parts.iter().enumerate() {
+            let Some((shape, references)) = part else { continue };
+            if same_as[index].0 != index {
                 continue;
             }
-            let key = identity(def, &same_as, query_structs.contains(&TypeId(index)));
+            let key = (*shape, references.iter().map(|id| representative(*id, &same_as)).collect());
             match first_of.get(&key) {
-                Some(&earlier) if !is_component(def) => {
+                Some(&earlier) if !is_component(&types[index]) => {
                     same_as[index] = earlier;
                     changed = true;
                 }
@@ -63,28 +78,34 @@ fn is_component(def: &TypeDef) -> bool {
     def.pointer.strip_prefix("/components/schemas/").is_some_and(|name| !name.contains('/'))
 }
 
-/// What makes two types interchangeable: the shape with every reference
-/// replaced by its type's representative, the example, and whether it is a
-/// query struct. The name, doc and pointer are not part of it.
-fn identity(def: &TypeDef, same_as: &[TypeId], query_struct: bool) -> String {
+/// What makes two types interchangeable, in two parts: the shape with every
+/// reference to a type taken out, with the example and whether it is a query
+/// struct, and the types it refers to, in order. Two types are the same when
+/// their shapes are and their references have the same representatives. The
+/// name, doc and pointer are not part of it.
+fn shape(def: &TypeDef, query_struct: bool) -> (String, Vec<TypeId>) {
     let mut kind = def.kind.clone();
-    let follow = |ty: &mut TypeRef| redirect(ty, same_as);
+    let mut references = Vec::new();
+    let mut take = |ty: &mut TypeRef| take_references(ty, &mut references);
     match &mut kind {
         TypeKind::Struct(st) => {
-            st.fields.iter_mut().for_each(|field| follow(&mut field.ty));
-            st.additional.iter_mut().for_each(follow);
+            st.fields.iter_mut().for_each(|field| take(&mut field.ty));
+            st.additional.iter_mut().for_each(take);
         }
-        TypeKind::Union(union) => union.variants.iter_mut().for_each(|variant| follow(&mut variant.ty)),
+        TypeKind::Union(union) => union.variants.iter_mut().for_each(|variant| take(&mut variant.ty)),
         TypeKind::Enum(_) | TypeKind::Alias(_) => {}
     }
-    format!("{query_struct}{kind:?}{:?}", def.example)
+    (format!("{query_struct}{kind:?}{:?}", def.example), references)
 }
 
-fn redirect(ty: &mut TypeRef, same_as: &[TypeId]) {
+/// Moves the types `ty` names into `references`, leaving a placeholder.
+fn take_references(ty: &mut TypeRef, references: &mut Vec<TypeId>) {
     match ty {
-        TypeRef::Named(id) => *id = representative(*id, same_as),
-        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::EventStream(inner) => redirect(inner, same_as),
-        TypeRef::Tuple(items) => items.iter_mut().for_each(|item| redirect(item, same_as)),
+        TypeRef::Named(id) => references.push(std::mem::replace(id, TypeId(usize::MAX))),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::EventStream(inner) => {
+            take_references(inner, references)
+        }
+        TypeRef::Tuple(items) => items.iter_mut().for_each(|item| take_references(item, references)),
         _ => {}
     }
 }

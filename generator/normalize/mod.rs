@@ -70,11 +70,14 @@ pub fn normalize(source: &Source) -> Result<Document> {
         }
     };
 
+    let rewriting = crate::timing::step(|| "normalize: rewrite".into());
     let mut rewriter = schema::Rewriter::new(source, minor_version);
     rewrite_document(root, &mut rewriter)?;
     let warnings = rewriter.into_warnings();
+    drop(rewriting);
+    let _reading = crate::timing::step(|| "normalize: read into the 3.0 model".into());
 
-    let openapi: OpenAPI = serde_path_to_error::deserialize(json.clone()).map_err(|err| {
+    let openapi: OpenAPI = serde_path_to_error::deserialize(&json).map_err(|err| {
         // openapiv3 flattens maps, which hides where the error is; probe the parts to find it.
         let (pointer, message) = narrow(&json).unwrap_or_else(|| (pointer_of(err.path()), err.into_inner().to_string()));
         Error::invalid(source.location(&pointer), message)

@@ -40,6 +40,39 @@ pub trait Validate {
     fn validate(&self) -> Result<(), ValidationError>;
 }
 
+// What holds checked values checks each: a property's own checks are one call
+// (`field(&self.tags, "tags")`) whatever wraps its type.
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate(&self) -> Result<(), ValidationError> {
+        self.as_ref().map_or(Ok(()), Validate::validate)
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for Box<T> {
+    fn validate(&self) -> Result<(), ValidationError> {
+        (**self).validate()
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self) -> Result<(), ValidationError> {
+        items(self, "", Validate::validate)
+    }
+}
+
+impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
+    fn validate(&self) -> Result<(), ValidationError> {
+        entries(self, "", Validate::validate)
+    }
+}
+
+/// Checks a property's value (an item's or entry's, in a list or map) by its
+/// own `Validate`; an error names it under `path`.
+pub fn field(value: &impl Validate, path: &str) -> Result<(), ValidationError> {
+    value.validate().map_err(|error| error.within(path))
+}
+
 /// Checks a number against inclusive or exclusive bounds, each `(limit, exclusive)`.
 pub fn number(value: f64, path: &str, minimum: Option<(f64, bool)>, maximum: Option<(f64, bool)>) -> Result<(), ValidationError> {
     let fail = |message: String| Err(ValidationError { path: path.to_owned(), message });
@@ -198,6 +231,26 @@ pub fn length(length: usize, path: &str, minimum: Option<usize>, maximum: Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value whose check fails when it is negative.
+    struct Signed(i32);
+
+    impl Validate for Signed {
+        fn validate(&self) -> Result<(), ValidationError> {
+            number(f64::from(self.0), "", Some((0.0, false)), None)
+        }
+    }
+
+    #[test]
+    fn what_holds_checked_values_checks_each_and_names_where() {
+        assert_eq!(field(&None::<Signed>, "n"), Ok(()));
+        assert_eq!(field(&Some(Signed(-1)), "n").unwrap_err().path, "n");
+        assert_eq!(field(&Box::new(Signed(-1)), "n").unwrap_err().path, "n");
+        assert_eq!(field(&vec![Signed(1), Signed(-1)], "list").unwrap_err().path, "list/1");
+        let map = std::collections::BTreeMap::from([("a".to_owned(), Some(Signed(2))), ("b".to_owned(), Some(Signed(-2)))]);
+        assert_eq!(field(&map, "map").unwrap_err().path, "map/b");
+        assert_eq!(field(&Some(vec![Signed(3)]), "list"), Ok(()));
+    }
 
     #[test]
     fn numbers_respect_inclusive_and_exclusive_bounds() {

@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{server::*, shape};
+use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
@@ -511,186 +511,98 @@ pub fn router<A: ClawgetApi>(api: A) -> ::axum::Router {
 pub fn router_with<A: ClawgetApi>(api: A, config: RouterConfig) -> ::axum::Router {
     #[allow(unused_imports)]
     use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
-    ::axum::Router::new()
-        .route(
-            "/activity/listings/{listingId}/stats",
-            get(
-                handled(
-                    handle_get_listing_stats::<A>,
-                    rejecting(errors::GetListingStatsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/activity/purchases",
-            get(
-                handled(
-                    handle_list_purchases::<A>,
-                    rejecting(errors::ListPurchasesError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/activity/transactions",
-            get(
-                handled(
-                    handle_list_transactions::<A>,
-                    rejecting(errors::ListTransactionsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/activity/usage",
-            get(
-                handled(
-                    handle_get_usage_analytics::<A>,
-                    rejecting(errors::GetUsageAnalyticsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/auth/keys",
-            get(
-                    handled(
-                        handle_list_api_keys::<A>,
-                        rejecting(errors::ListApiKeysError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_api_key::<A>,
-                        rejecting(errors::CreateApiKeyError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/auth/keys/{keyId}",
-            delete(
-                handled(
-                    handle_revoke_api_key::<A>,
-                    rejecting(errors::RevokeApiKeyError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/auth/refresh",
-            post(handled(handle_refresh_token::<A>, reject_refresh_token)),
-        )
-        .route("/auth/scopes", get(handled(handle_list_scopes::<A>, reject_list_scopes)))
-        .route(
-            "/listings",
-            get(
-                    handled(
-                        handle_list_listings::<A>,
-                        rejecting(errors::ListListingsError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_listing::<A>,
-                        rejecting(errors::CreateListingError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/listings/search",
-            get(
-                handled(
-                    handle_search_listings::<A>,
-                    rejecting(errors::SearchListingsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/listings/{listingId}",
-            get(
-                    handled(
-                        handle_get_listing::<A>,
-                        rejecting(errors::GetListingError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_listing::<A>,
-                        rejecting(errors::DeleteListingError::documented),
-                    ),
-                )
-                .patch(
-                    handled(
-                        handle_update_listing::<A>,
-                        rejecting(errors::UpdateListingError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/listings/{listingId}/purchase",
-            post(
-                handled(
-                    handle_purchase_listing::<A>,
-                    rejecting(errors::PurchaseListingError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/souls",
-            get(
-                handled(
-                    handle_list_souls::<A>,
-                    rejecting(errors::ListSoulsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/souls/{soulId}",
-            get(
-                handled(
-                    handle_get_soul::<A>,
-                    rejecting(errors::GetSoulError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/souls/{soulId}/activity",
-            get(
-                handled(
-                    handle_list_soul_activity::<A>,
-                    rejecting(errors::ListSoulActivityError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/souls/{soulId}/listings",
-            get(
-                handled(
-                    handle_list_soul_listings::<A>,
-                    rejecting(errors::ListSoulListingsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/webhooks",
-            get(
-                    handled(
-                        handle_list_webhooks::<A>,
-                        rejecting(errors::ListWebhooksError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_webhook::<A>,
-                        rejecting(errors::CreateWebhookError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/webhooks/{webhookId}",
-            delete(
-                handled(
-                    handle_delete_webhook::<A>,
-                    rejecting(errors::DeleteWebhookError::documented),
-                ),
-            ),
-        )
+    let router = ::axum::Router::new();
+    let router = route!(
+        router, A, get "/listings" handle_list_listings
+        rejecting(errors::ListListingsError::documented)
+    );
+    let router = route!(
+        router, A, post "/listings" handle_create_listing
+        rejecting(errors::CreateListingError::documented)
+    );
+    let router = route!(
+        router, A, get "/listings/search" handle_search_listings
+        rejecting(errors::SearchListingsError::documented)
+    );
+    let router = route!(
+        router, A, get "/listings/{listingId}" handle_get_listing
+        rejecting(errors::GetListingError::documented)
+    );
+    let router = route!(
+        router, A, delete "/listings/{listingId}" handle_delete_listing
+        rejecting(errors::DeleteListingError::documented)
+    );
+    let router = route!(
+        router, A, patch "/listings/{listingId}" handle_update_listing
+        rejecting(errors::UpdateListingError::documented)
+    );
+    let router = route!(
+        router, A, post "/listings/{listingId}/purchase" handle_purchase_listing
+        rejecting(errors::PurchaseListingError::documented)
+    );
+    let router = route!(
+        router, A, get "/souls" handle_list_souls
+        rejecting(errors::ListSoulsError::documented)
+    );
+    let router = route!(
+        router, A, get "/souls/{soulId}" handle_get_soul
+        rejecting(errors::GetSoulError::documented)
+    );
+    let router = route!(
+        router, A, get "/souls/{soulId}/listings" handle_list_soul_listings
+        rejecting(errors::ListSoulListingsError::documented)
+    );
+    let router = route!(
+        router, A, get "/souls/{soulId}/activity" handle_list_soul_activity
+        rejecting(errors::ListSoulActivityError::documented)
+    );
+    let router = route!(
+        router, A, get "/activity/purchases" handle_list_purchases
+        rejecting(errors::ListPurchasesError::documented)
+    );
+    let router = route!(
+        router, A, get "/activity/transactions" handle_list_transactions
+        rejecting(errors::ListTransactionsError::documented)
+    );
+    let router = route!(
+        router, A, get "/activity/usage" handle_get_usage_analytics
+        rejecting(errors::GetUsageAnalyticsError::documented)
+    );
+    let router = route!(
+        router, A, get "/activity/listings/{listingId}/stats" handle_get_listing_stats
+        rejecting(errors::GetListingStatsError::documented)
+    );
+    let router = route!(
+        router, A, get "/webhooks" handle_list_webhooks
+        rejecting(errors::ListWebhooksError::documented)
+    );
+    let router = route!(
+        router, A, post "/webhooks" handle_create_webhook
+        rejecting(errors::CreateWebhookError::documented)
+    );
+    let router = route!(
+        router, A, delete "/webhooks/{webhookId}" handle_delete_webhook
+        rejecting(errors::DeleteWebhookError::documented)
+    );
+    let router = route!(
+        router, A, get "/auth/keys" handle_list_api_keys
+        rejecting(errors::ListApiKeysError::documented)
+    );
+    let router = route!(
+        router, A, post "/auth/keys" handle_create_api_key
+        rejecting(errors::CreateApiKeyError::documented)
+    );
+    let router = route!(
+        router, A, delete "/auth/keys/{keyId}" handle_revoke_api_key
+        rejecting(errors::RevokeApiKeyError::documented)
+    );
+    let router = route!(
+        router, A, get "/auth/scopes" handle_list_scopes reject_list_scopes
+    );
+    let router = route!(
+        router, A, post "/auth/refresh" handle_refresh_token reject_refresh_token
+    );
+    router
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))

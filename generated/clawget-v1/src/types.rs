@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum};
+use ::clawgen_runtime::{setter, wire_enum, with_defaults};
 /// Currency of prices and amounts. Clawget settles in USDT only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -83,7 +83,7 @@ pub struct PaginationMeta {
 impl PaginationMeta {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(page: i64, limit: i64, total: i64) -> Self {
-        Self { page, limit, total }
+        with_defaults!(Self { page, limit, total })
     }
 }
 impl validation::Validate for PaginationMeta {
@@ -263,26 +263,12 @@ impl Listing {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            title: title.into(),
-            description: description.into(),
-            category: category.into(),
-            price,
-            currency,
-            pricing_model,
-            billing_period: None,
-            seller_id: seller_id.into(),
-            rating,
-            review_count,
-            purchase_count,
-            featured,
-            tags,
-            thumbnail_url: None,
-            status,
-            created_at,
-            updated_at,
-        }
+        with_defaults!(
+            Self { price, currency, pricing_model, rating, review_count, purchase_count,
+            featured, tags, status, created_at, updated_at }, id = id.into(), title =
+            title.into(), description = description.into(), category = category.into(),
+            billing_period, seller_id = seller_id.into(), thumbnail_url
+        )
     }
     setter!(billing_period, some(BillingPeriod), "billingPeriod");
     setter!(thumbnail_url, some_text, "thumbnailUrl");
@@ -366,17 +352,12 @@ impl ListingCreate {
         category: impl Into<String>,
         price: f64,
     ) -> Self {
-        Self {
-            title: title.into(),
-            description: description.into(),
-            category: category.into(),
-            price,
-            pricing_model: default_listing_create_pricing_model(),
-            billing_period: None,
-            tags: None,
-            thumbnail_url: None,
-            status: default_listing_create_status(),
-        }
+        with_defaults!(
+            Self { price }, title = title.into(), description = description.into(),
+            category = category.into(), pricing_model =
+            default_listing_create_pricing_model(), billing_period, tags, thumbnail_url,
+            status = default_listing_create_status()
+        )
     }
     setter!(pricing_model, set(PricingModel), "pricingModel");
     setter!(billing_period, some(BillingPeriod), "billingPeriod");
@@ -553,19 +534,11 @@ impl Purchase {
         status: PurchaseStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            listing_id: listing_id.into(),
-            buyer_id: buyer_id.into(),
-            seller_id: seller_id.into(),
-            amount,
-            currency,
-            license_key: license_key.into(),
-            pricing_model,
-            subscription_id: None,
-            status,
-            created_at,
-        }
+        with_defaults!(
+            Self { amount, currency, pricing_model, status, created_at }, id = id.into(),
+            listing_id = listing_id.into(), buyer_id = buyer_id.into(), seller_id =
+            seller_id.into(), license_key = license_key.into(), subscription_id
+        )
     }
     setter!(subscription_id, some_text, "subscriptionId");
 }
@@ -681,18 +654,11 @@ impl Soul {
         listing_count: i64,
         joined_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            handle: handle.into(),
-            display_name: display_name.into(),
-            bio: None,
-            avatar_url: None,
-            capabilities,
-            verified,
-            rating,
-            listing_count,
-            joined_at,
-        }
+        with_defaults!(
+            Self { capabilities, verified, rating, listing_count, joined_at }, id = id
+            .into(), handle = handle.into(), display_name = display_name.into(), bio,
+            avatar_url
+        )
     }
     setter!(bio, some_text, "bio");
     setter!(avatar_url, some_text, "avatarUrl");
@@ -789,14 +755,10 @@ impl SoulActivity {
         summary: impl Into<String>,
         occurred_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            soul_id: soul_id.into(),
-            type_,
-            listing_id: None,
-            summary: summary.into(),
-            occurred_at,
-        }
+        with_defaults!(
+            Self { type_, occurred_at }, id = id.into(), soul_id = soul_id.into(),
+            listing_id, summary = summary.into()
+        )
     }
     setter!(listing_id, some_text, "listingId");
 }
@@ -932,18 +894,10 @@ impl Transaction {
         status: TransactionStatus,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            type_,
-            direction,
-            amount,
-            currency,
-            balance_after,
-            status,
-            reference: None,
-            description: None,
-            created_at,
-        }
+        with_defaults!(
+            Self { type_, direction, amount, currency, balance_after, status, created_at
+            }, id = id.into(), reference, description
+        )
     }
     setter!(reference, some_text, "reference");
     setter!(description, some_text, "description");
@@ -1044,19 +998,11 @@ impl UsageAnalytics {
         currency: Currency,
         active_licenses: i64,
     ) -> Self {
-        Self {
-            period,
-            period_start,
-            period_end,
-            tier,
-            rate_limit_per_hour,
-            api_requests,
-            rate_limited_requests,
-            purchases,
-            total_spent,
-            currency,
-            active_licenses,
-        }
+        with_defaults!(
+            Self { period, period_start, period_end, tier, rate_limit_per_hour,
+            api_requests, rate_limited_requests, purchases, total_spent, currency,
+            active_licenses }
+        )
     }
 }
 impl validation::Validate for UsageAnalytics {
@@ -1130,15 +1076,10 @@ impl ListingStats {
         active_licenses: i64,
         average_rating: f64,
     ) -> Self {
-        Self {
-            listing_id: listing_id.into(),
-            period,
-            revenue,
-            currency,
-            purchases,
-            active_licenses,
-            average_rating,
-        }
+        with_defaults!(
+            Self { period, revenue, currency, purchases, active_licenses, average_rating
+            }, listing_id = listing_id.into()
+        )
     }
 }
 impl validation::Validate for ListingStats {
@@ -1213,11 +1154,7 @@ impl WebhookCreate {
         events: Vec<WebhookEventType>,
         secret: impl Into<String>,
     ) -> Self {
-        Self {
-            url: url.into(),
-            events,
-            secret: secret.into(),
-        }
+        with_defaults!(Self { events }, url = url.into(), secret = secret.into())
     }
 }
 impl validation::Validate for WebhookCreate {
@@ -1262,13 +1199,9 @@ impl Webhook {
         active: bool,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            url: url.into(),
-            events,
-            active,
-            created_at,
-        }
+        with_defaults!(
+            Self { events, active, created_at }, id = id.into(), url = url.into()
+        )
     }
 }
 impl validation::Validate for Webhook {
@@ -1333,17 +1266,10 @@ impl ApiKey {
         scopes: Vec<Scope>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            prefix: prefix.into(),
-            environment,
-            scopes,
-            created_at,
-            last_used_at: None,
-            expires_at: None,
-            revoked_at: None,
-        }
+        with_defaults!(
+            Self { environment, scopes, created_at }, id = id.into(), name = name.into(),
+            prefix = prefix.into(), last_used_at, expires_at, revoked_at
+        )
     }
     /// Sets `lastUsedAt`.
     #[must_use]
@@ -1420,16 +1346,10 @@ impl ApiKeyWithSecret {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         key: impl Into<String>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            prefix: prefix.into(),
-            environment,
-            scopes,
-            created_at,
-            expires_at: None,
-            key: key.into(),
-        }
+        with_defaults!(
+            Self { environment, scopes, created_at }, id = id.into(), name = name.into(),
+            prefix = prefix.into(), expires_at, key = key.into()
+        )
     }
     /// Sets `expiresAt`.
     #[must_use]
@@ -1488,12 +1408,10 @@ pub struct ApiKeyCreate {
 impl ApiKeyCreate {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: impl Into<String>, scopes: Vec<Scope>) -> Self {
-        Self {
-            name: name.into(),
-            environment: default_api_key_create_environment(),
-            scopes,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { scopes }, name = name.into(), environment =
+            default_api_key_create_environment(), expires_at
+        )
     }
     setter!(environment, set(ApiKeyEnvironment), "environment");
     /// Sets `expiresAt`.
@@ -1528,10 +1446,7 @@ pub struct ScopeInfo {
 impl ScopeInfo {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: Scope, description: impl Into<String>) -> Self {
-        Self {
-            name,
-            description: description.into(),
-        }
+        with_defaults!(Self { name }, description = description.into())
     }
 }
 /// Result of a token refresh: the new key (secret shown once only) and
@@ -1560,12 +1475,10 @@ impl TokenRefresh {
         previous_key_id: impl Into<String>,
         previous_key_expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            key: key.into(),
-            api_key,
-            previous_key_id: previous_key_id.into(),
-            previous_key_expires_at,
-        }
+        with_defaults!(
+            Self { api_key, previous_key_expires_at }, key = key.into(), previous_key_id
+            = previous_key_id.into()
+        )
     }
 }
 impl validation::Validate for TokenRefresh {
@@ -1580,7 +1493,7 @@ impl validation::Validate for TokenRefresh {
                 "^clg_(live|dev)_[A-Za-z0-9]+$",
             )?;
         }
-        validation::Validate::validate(&self.api_key).map_err(|e| e.within("apiKey"))?;
+        validation::field(&self.api_key, "apiKey")?;
         {
             static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> = ::std::sync::LazyLock::new(||
             ::regex::Regex::new("^key_[A-Za-z0-9]+$").ok());
@@ -1606,7 +1519,7 @@ pub struct Deletion {
 impl Deletion {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(id: impl Into<String>, deleted: bool) -> Self {
-        Self { id: id.into(), deleted }
+        with_defaults!(Self { deleted }, id = id.into())
     }
 }
 /// Success envelope of a page of listings.
@@ -1623,13 +1536,13 @@ pub struct ListingPage {
 impl ListingPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<Listing>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for ListingPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1648,13 +1561,13 @@ pub struct ListingEnvelope {
 impl ListingEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Listing) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ListingEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1673,7 +1586,7 @@ pub struct DeletionEnvelope {
 impl DeletionEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Deletion) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
@@ -1692,13 +1605,13 @@ pub struct PurchaseEnvelope {
 impl PurchaseEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Purchase) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for PurchaseEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1716,13 +1629,13 @@ pub struct PurchasePage {
 impl PurchasePage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<Purchase>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for PurchasePage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1740,13 +1653,13 @@ pub struct SoulPage {
 impl SoulPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<Soul>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for SoulPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1765,13 +1678,13 @@ pub struct SoulEnvelope {
 impl SoulEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Soul) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for SoulEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1789,13 +1702,13 @@ pub struct SoulActivityPage {
 impl SoulActivityPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<SoulActivity>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for SoulActivityPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1813,13 +1726,13 @@ pub struct TransactionPage {
 impl TransactionPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<Transaction>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for TransactionPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1838,13 +1751,13 @@ pub struct UsageAnalyticsEnvelope {
 impl UsageAnalyticsEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: UsageAnalytics) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for UsageAnalyticsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1863,13 +1776,13 @@ pub struct ListingStatsEnvelope {
 impl ListingStatsEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: ListingStats) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ListingStatsEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1887,13 +1800,13 @@ pub struct WebhookPage {
 impl WebhookPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<Webhook>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for WebhookPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1912,13 +1825,13 @@ pub struct WebhookEnvelope {
 impl WebhookEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Webhook) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for WebhookEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1936,13 +1849,13 @@ pub struct ApiKeyPage {
 impl ApiKeyPage {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<ApiKey>, meta: PaginationMeta) -> Self {
-        Self { success, data, meta }
+        with_defaults!(Self { success, data, meta })
     }
 }
 impl validation::Validate for ApiKeyPage {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -1961,13 +1874,13 @@ pub struct ApiKeyEnvelope {
 impl ApiKeyEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: ApiKey) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ApiKeyEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -1986,13 +1899,13 @@ pub struct ApiKeySecretEnvelope {
 impl ApiKeySecretEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: ApiKeyWithSecret) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for ApiKeySecretEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -2011,7 +1924,7 @@ pub struct ScopeListEnvelope {
 impl ScopeListEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: Vec<ScopeInfo>) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
@@ -2030,13 +1943,13 @@ pub struct TokenRefreshEnvelope {
 impl TokenRefreshEnvelope {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, data: TokenRefresh) -> Self {
-        Self { success, data, meta: None }
+        with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta), "meta");
 }
 impl validation::Validate for TokenRefreshEnvelope {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -2089,11 +2002,7 @@ pub struct ErrorDetail {
 impl ErrorDetail {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            details: None,
-        }
+        with_defaults!(Self { code }, message = message.into(), details)
     }
     setter!(details, some_map(::serde_json::Value), "details");
 }
@@ -2109,7 +2018,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, error: ErrorDetail) -> Self {
-        Self { success, error }
+        with_defaults!(Self { success, error })
     }
 }
 /// The `details` of a `RATE_LIMIT_EXCEEDED` error, as the public docs show
@@ -2131,11 +2040,7 @@ pub struct RateLimitDetails {
 impl RateLimitDetails {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(reset_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
-        Self {
-            reset_at,
-            limit: None,
-            window: None,
-        }
+        with_defaults!(Self { reset_at }, limit, window)
     }
     setter!(limit, some(i64), "limit");
     setter!(window, some_text, "window");
@@ -2166,16 +2071,12 @@ impl RateLimitError {
         message: impl Into<String>,
         details: RateLimitDetails,
     ) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            details,
-        }
+        with_defaults!(Self { code, details }, message = message.into())
     }
 }
 impl validation::Validate for RateLimitError {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.details).map_err(|e| e.within("details"))?;
+        validation::field(&self.details, "details")?;
         Ok(())
     }
 }
@@ -2191,12 +2092,12 @@ pub struct RateLimitErrorResponse {
 impl RateLimitErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, error: RateLimitError) -> Self {
-        Self { success, error }
+        with_defaults!(Self { success, error })
     }
 }
 impl validation::Validate for RateLimitErrorResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.error).map_err(|e| e.within("error"))?;
+        validation::field(&self.error, "error")?;
         Ok(())
     }
 }
@@ -2231,14 +2132,11 @@ impl PurchaseCompletedData {
         currency: Currency,
         license_key: impl Into<String>,
     ) -> Self {
-        Self {
-            purchase_id: purchase_id.into(),
-            listing_id: listing_id.into(),
-            buyer_id: buyer_id.into(),
-            amount,
-            currency,
-            license_key: license_key.into(),
-        }
+        with_defaults!(
+            Self { amount, currency }, purchase_id = purchase_id.into(), listing_id =
+            listing_id.into(), buyer_id = buyer_id.into(), license_key = license_key
+            .into()
+        )
     }
 }
 impl validation::Validate for PurchaseCompletedData {
@@ -2309,18 +2207,13 @@ impl PurchaseCompletedEvent {
         timestamp: ::chrono::DateTime<::chrono::Utc>,
         data: PurchaseCompletedData,
     ) -> Self {
-        Self {
-            event,
-            timestamp,
-            data,
-            signature: None,
-        }
+        with_defaults!(Self { event, timestamp, data }, signature)
     }
     setter!(signature, some_text, "signature");
 }
 impl validation::Validate for PurchaseCompletedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -2361,15 +2254,11 @@ impl SubscriptionRenewedData {
         current_period_start: ::chrono::DateTime<::chrono::Utc>,
         current_period_end: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            subscription_id: subscription_id.into(),
-            listing_id: listing_id.into(),
-            buyer_id: buyer_id.into(),
-            amount,
-            currency,
-            current_period_start,
-            current_period_end,
-        }
+        with_defaults!(
+            Self { amount, currency, current_period_start, current_period_end },
+            subscription_id = subscription_id.into(), listing_id = listing_id.into(),
+            buyer_id = buyer_id.into()
+        )
     }
 }
 impl validation::Validate for SubscriptionRenewedData {
@@ -2438,18 +2327,13 @@ impl SubscriptionRenewedEvent {
         timestamp: ::chrono::DateTime<::chrono::Utc>,
         data: SubscriptionRenewedData,
     ) -> Self {
-        Self {
-            event,
-            timestamp,
-            data,
-            signature: None,
-        }
+        with_defaults!(Self { event, timestamp, data }, signature)
     }
     setter!(signature, some_text, "signature");
 }
 impl validation::Validate for SubscriptionRenewedEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -2514,16 +2398,11 @@ impl SubscriptionCancelledData {
         access_ends_at: ::chrono::DateTime<::chrono::Utc>,
         reason: CancellationReason,
     ) -> Self {
-        Self {
-            subscription_id: subscription_id.into(),
-            listing_id: listing_id.into(),
-            buyer_id: buyer_id.into(),
-            amount,
-            currency,
-            cancelled_at,
-            access_ends_at,
-            reason,
-        }
+        with_defaults!(
+            Self { amount, currency, cancelled_at, access_ends_at, reason },
+            subscription_id = subscription_id.into(), listing_id = listing_id.into(),
+            buyer_id = buyer_id.into()
+        )
     }
 }
 impl validation::Validate for SubscriptionCancelledData {
@@ -2592,18 +2471,13 @@ impl SubscriptionCancelledEvent {
         timestamp: ::chrono::DateTime<::chrono::Utc>,
         data: SubscriptionCancelledData,
     ) -> Self {
-        Self {
-            event,
-            timestamp,
-            data,
-            signature: None,
-        }
+        with_defaults!(Self { event, timestamp, data }, signature)
     }
     setter!(signature, some_text, "signature");
 }
 impl validation::Validate for SubscriptionCancelledEvent {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.data).map_err(|e| e.within("data"))?;
+        validation::field(&self.data, "data")?;
         Ok(())
     }
 }
@@ -2727,14 +2601,11 @@ pub struct SearchListingsQuery {
 impl SearchListingsQuery {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(query: impl Into<String>) -> Self {
-        Self {
-            query: query.into(),
-            category: None,
-            max_price: None,
-            min_rating: None,
-            page: default_search_listings_query_page(),
-            limit: default_search_listings_query_limit(),
-        }
+        with_defaults!(
+            Self {}, query = query.into(), category, max_price, min_rating, page =
+            default_search_listings_query_page(), limit =
+            default_search_listings_query_limit()
+        )
     }
     setter!(category, some_text, "category");
     setter!(max_price, some(f64), "maxPrice");

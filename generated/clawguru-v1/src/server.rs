@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{server::*, shape};
+use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
@@ -115,34 +115,20 @@ pub fn router<A: ClawguruApi>(api: A) -> ::axum::Router {
 pub fn router_with<A: ClawguruApi>(api: A, config: RouterConfig) -> ::axum::Router {
     #[allow(unused_imports)]
     use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
-    ::axum::Router::new()
-        .route(
-            "/v1/check-indicator",
-            post(
-                handled(
-                    handle_check_indicator::<A>,
-                    rejecting(errors::CheckIndicatorError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/intel-feed/latest",
-            get(
-                handled(
-                    handle_get_latest_intel_feed::<A>,
-                    rejecting(errors::GetLatestIntelFeedError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/runbook/{id}",
-            get(
-                handled(
-                    handle_get_runbook::<A>,
-                    rejecting(errors::GetRunbookError::documented),
-                ),
-            ),
-        )
+    let router = ::axum::Router::new();
+    let router = route!(
+        router, A, post "/v1/check-indicator" handle_check_indicator
+        rejecting(errors::CheckIndicatorError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/intel-feed/latest" handle_get_latest_intel_feed
+        rejecting(errors::GetLatestIntelFeedError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/runbook/{id}" handle_get_runbook
+        rejecting(errors::GetRunbookError::documented)
+    );
+    router
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))

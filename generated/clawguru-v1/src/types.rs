@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum};
+use ::clawgen_runtime::{setter, wire_enum, with_defaults};
 /// Type of a security indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -102,10 +102,10 @@ pub struct CheckIndicatorRequest {
 impl CheckIndicatorRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(indicator: impl Into<String>) -> Self {
-        Self {
-            indicator: indicator.into(),
-            type_: default_check_indicator_request_type(),
-        }
+        with_defaults!(
+            Self {}, indicator = indicator.into(), type_ =
+            default_check_indicator_request_type()
+        )
     }
     setter!(type_, set(IndicatorType), "type");
 }
@@ -116,7 +116,7 @@ pub fn default_check_indicator_request_type() -> IndicatorType {
 impl validation::Validate for CheckIndicatorRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         validation::chars(&self.indicator, "indicator", Some(1), None)?;
-        validation::Validate::validate(&self.type_).map_err(|e| e.within("type"))?;
+        validation::field(&self.type_, "type")?;
         Ok(())
     }
 }
@@ -155,21 +155,15 @@ impl RiskAssessment {
         actions: Vec<String>,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            indicator: indicator.into(),
-            type_,
-            risk,
-            score,
-            tags,
-            summary: summary.into(),
-            actions,
-            timestamp,
-        }
+        with_defaults!(
+            Self { type_, risk, score, tags, actions, timestamp }, indicator = indicator
+            .into(), summary = summary.into()
+        )
     }
 }
 impl validation::Validate for RiskAssessment {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.type_).map_err(|e| e.within("type"))?;
+        validation::field(&self.type_, "type")?;
         let value = &self.score;
         validation::number(
             *value as f64,
@@ -214,24 +208,16 @@ impl IntelItem {
         actions: Vec<String>,
         tags: Vec<String>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            title: title.into(),
-            severity,
-            category,
-            when,
-            summary: summary.into(),
-            actions,
-            tags,
-        }
+        with_defaults!(
+            Self { severity, category, when, actions, tags }, id = id.into(), title =
+            title.into(), summary = summary.into()
+        )
     }
 }
 impl validation::Validate for IntelItem {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.severity)
-            .map_err(|e| e.within("severity"))?;
-        validation::Validate::validate(&self.category)
-            .map_err(|e| e.within("category"))?;
+        validation::field(&self.severity, "severity")?;
+        validation::field(&self.category, "category")?;
         Ok(())
     }
 }
@@ -254,12 +240,12 @@ impl IntelFeed {
         total: i64,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self { items, total, updated_at }
+        with_defaults!(Self { items, total, updated_at })
     }
 }
 impl validation::Validate for IntelFeed {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         let value = &self.total;
         validation::number(*value as f64, "total", Some((0f64, false)), None)?;
         Ok(())
@@ -277,7 +263,7 @@ pub struct RunbookFaq {
 impl RunbookFaq {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(q: impl Into<String>, a: impl Into<String>) -> Self {
-        Self { q: q.into(), a: a.into() }
+        with_defaults!(Self {}, q = q.into(), a = a.into())
     }
 }
 /// A step-by-step remediation runbook.
@@ -320,17 +306,10 @@ impl Runbook {
         related_ids: Vec<String>,
         updated_at: ::chrono::NaiveDate,
     ) -> Self {
-        Self {
-            id: id.into(),
-            title: title.into(),
-            summary: summary.into(),
-            tags,
-            claw_score,
-            steps,
-            faq,
-            related_ids,
-            updated_at,
-        }
+        with_defaults!(
+            Self { tags, claw_score, steps, faq, related_ids, updated_at }, id = id
+            .into(), title = title.into(), summary = summary.into()
+        )
     }
 }
 impl validation::Validate for Runbook {
@@ -355,7 +334,7 @@ pub struct Error {
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(error: impl Into<String>) -> Self {
-        Self { error: error.into() }
+        with_defaults!(Self {}, error = error.into())
     }
 }
 /// Query parameters of `getLatestIntelFeed`.
@@ -392,12 +371,8 @@ impl Default for GetLatestIntelFeedQuery {
 }
 impl validation::Validate for GetLatestIntelFeedQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        if let Some(value) = &self.severity {
-            validation::Validate::validate(value).map_err(|e| e.within("severity"))?;
-        }
-        if let Some(value) = &self.category {
-            validation::Validate::validate(value).map_err(|e| e.within("category"))?;
-        }
+        validation::field(&self.severity, "severity")?;
+        validation::field(&self.category, "category")?;
         let value = &self.limit;
         validation::number(
             *value as f64,

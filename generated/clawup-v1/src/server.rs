@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{server::*, shape};
+use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
@@ -152,25 +152,28 @@ pub fn router<A: ClawupApi>(api: A) -> ::axum::Router {
 pub fn router_with<A: ClawupApi>(api: A, config: RouterConfig) -> ::axum::Router {
     #[allow(unused_imports)]
     use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
-    ::axum::Router::new()
-        .route(
-            "/api/v1/auth/me",
-            get(handled(handle_get_current_user::<A>, reject_get_current_user)),
-        )
-        .route(
-            "/api/v1/models",
-            get(handled(handle_list_models::<A>, reject_list_models)),
-        )
-        .route("/api/v1/plans", get(handled(handle_list_plans::<A>, reject_list_plans)))
-        .route(
-            "/api/v1/runtime/images",
-            get(handled(handle_list_runtime_images::<A>, reject_list_runtime_images)),
-        )
-        .route(
-            "/api/v1/teams/templates",
-            get(handled(handle_list_team_templates::<A>, reject_list_team_templates)),
-        )
-        .route("/api/v1/tools", get(handled(handle_list_tools::<A>, reject_list_tools)))
+    let router = ::axum::Router::new();
+    let router = route!(
+        router, A, get "/api/v1/auth/me" handle_get_current_user reject_get_current_user
+    );
+    let router = route!(
+        router, A, get "/api/v1/plans" handle_list_plans reject_list_plans
+    );
+    let router = route!(
+        router, A, get "/api/v1/models" handle_list_models reject_list_models
+    );
+    let router = route!(
+        router, A, get "/api/v1/runtime/images" handle_list_runtime_images
+        reject_list_runtime_images
+    );
+    let router = route!(
+        router, A, get "/api/v1/tools" handle_list_tools reject_list_tools
+    );
+    let router = route!(
+        router, A, get "/api/v1/teams/templates" handle_list_team_templates
+        reject_list_team_templates
+    );
+    router
         .route("/openapi.json", get(serve_openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)

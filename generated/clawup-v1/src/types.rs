@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum};
+use ::clawgen_runtime::{setter, wire_enum, with_defaults};
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -44,15 +44,10 @@ impl User {
         last_login_at: ::chrono::DateTime<::chrono::Utc>,
         login_count: i64,
     ) -> Self {
-        Self {
-            id,
-            email: email.into(),
-            credit_balance_cents,
-            is_node_admin,
-            created_at,
-            last_login_at,
-            login_count,
-        }
+        with_defaults!(
+            Self { id, credit_balance_cents, is_node_admin, created_at, last_login_at,
+            login_count }, email = email.into()
+        )
     }
 }
 impl validation::Validate for User {
@@ -93,13 +88,10 @@ impl PlanLimits {
         included_credits_cents: i64,
         max_api_keys: Option<i64>,
     ) -> Self {
-        Self {
-            max_agents,
-            max_teams,
-            max_concurrent_runs,
-            included_credits_cents,
-            max_api_keys,
-        }
+        with_defaults!(
+            Self { max_agents, max_teams, max_concurrent_runs, included_credits_cents,
+            max_api_keys }
+        )
     }
 }
 impl validation::Validate for PlanLimits {
@@ -168,22 +160,17 @@ impl Plan {
         interval: PlanInterval,
         limits: PlanLimits,
     ) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            description: description.into(),
-            price_cents,
-            currency: currency.into(),
-            interval,
-            limits,
-        }
+        with_defaults!(
+            Self { price_cents, interval, limits }, id = id.into(), name = name.into(),
+            description = description.into(), currency = currency.into()
+        )
     }
 }
 impl validation::Validate for Plan {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.price_cents;
         validation::number(*value as f64, "price_cents", Some((0f64, false)), None)?;
-        validation::Validate::validate(&self.limits).map_err(|e| e.within("limits"))?;
+        validation::field(&self.limits, "limits")?;
         Ok(())
     }
 }
@@ -197,12 +184,12 @@ pub struct PlanList {
 impl PlanList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(plans: Vec<Plan>) -> Self {
-        Self { plans }
+        with_defaults!(Self { plans })
     }
 }
 impl validation::Validate for PlanList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.plans, "plans", validation::Validate::validate)?;
+        validation::field(&self.plans, "plans")?;
         Ok(())
     }
 }
@@ -244,17 +231,11 @@ impl Model {
         capabilities: Vec<String>,
         available: bool,
     ) -> Self {
-        Self {
-            provider: provider.into(),
-            model: model.into(),
-            display_name: display_name.into(),
-            context_window,
-            max_output_tokens: None,
-            input_cents_per_mtok: None,
-            output_cents_per_mtok: None,
-            capabilities,
-            available,
-        }
+        with_defaults!(
+            Self { context_window, capabilities, available }, provider = provider.into(),
+            model = model.into(), display_name = display_name.into(), max_output_tokens,
+            input_cents_per_mtok, output_cents_per_mtok
+        )
     }
     setter!(max_output_tokens, some(i64), "max_output_tokens");
     setter!(input_cents_per_mtok, some(f64), "input_cents_per_mtok");
@@ -301,12 +282,12 @@ pub struct ModelList {
 impl ModelList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(models: Vec<Model>) -> Self {
-        Self { models }
+        with_defaults!(Self { models })
     }
 }
 impl validation::Validate for ModelList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.models, "models", validation::Validate::validate)?;
+        validation::field(&self.models, "models")?;
         Ok(())
     }
 }
@@ -341,15 +322,11 @@ impl RuntimeImage {
         description: impl Into<String>,
         is_default: bool,
     ) -> Self {
-        Self {
-            id: id.into(),
-            runtime_type: runtime_type.into(),
-            name: name.into(),
-            image: image.into(),
-            version: version.into(),
-            description: description.into(),
-            is_default,
-        }
+        with_defaults!(
+            Self { is_default }, id = id.into(), runtime_type = runtime_type.into(), name
+            = name.into(), image = image.into(), version = version.into(), description =
+            description.into()
+        )
     }
 }
 /// The available runtime images.
@@ -362,7 +339,7 @@ pub struct RuntimeImageList {
 impl RuntimeImageList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(images: Vec<RuntimeImage>) -> Self {
-        Self { images }
+        with_defaults!(Self { images })
     }
 }
 /// An MCP tool (server) agents can be given. Shape not shown in the
@@ -393,14 +370,10 @@ impl Tool {
         transport: ToolTransport,
         required_secrets: Vec<String>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            description: description.into(),
-            category: category.into(),
-            transport,
-            required_secrets,
-        }
+        with_defaults!(
+            Self { transport, required_secrets }, id = id.into(), name = name.into(),
+            description = description.into(), category = category.into()
+        )
     }
 }
 /// The MCP tool catalog.
@@ -413,7 +386,7 @@ pub struct ToolList {
 impl ToolList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(tools: Vec<Tool>) -> Self {
-        Self { tools }
+        with_defaults!(Self { tools })
     }
 }
 /// One agent of a team template. Shape not shown in the public docs;
@@ -442,13 +415,10 @@ impl TemplateAgent {
         model: impl Into<String>,
         tools: Vec<String>,
     ) -> Self {
-        Self {
-            name: name.into(),
-            role: role.into(),
-            provider: provider.into(),
-            model: model.into(),
-            tools,
-        }
+        with_defaults!(
+            Self { tools }, name = name.into(), role = role.into(), provider = provider
+            .into(), model = model.into()
+        )
     }
 }
 /// A built-in team template. Shape not shown in the public docs;
@@ -476,13 +446,10 @@ impl TeamTemplate {
         agents: Vec<TemplateAgent>,
         tags: Vec<String>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            description: description.into(),
-            agents,
-            tags,
-        }
+        with_defaults!(
+            Self { agents, tags }, id = id.into(), name = name.into(), description =
+            description.into()
+        )
     }
 }
 /// The built-in team templates.
@@ -495,7 +462,7 @@ pub struct TeamTemplateList {
 impl TeamTemplateList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(templates: Vec<TeamTemplate>) -> Self {
-        Self { templates }
+        with_defaults!(Self { templates })
     }
 }
 /// The error body of every non-2xx response.
@@ -510,10 +477,7 @@ pub struct Error {
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            message: message.into(),
-        }
+        with_defaults!(Self {}, error = error.into(), message = message.into())
     }
 }
 /// Billing interval. The value set is designed; the enum is open.

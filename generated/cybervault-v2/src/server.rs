@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{server::*, shape};
+use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
@@ -133,34 +133,20 @@ pub fn router<A: CybervaultApi>(api: A) -> ::axum::Router {
 pub fn router_with<A: CybervaultApi>(api: A, config: RouterConfig) -> ::axum::Router {
     #[allow(unused_imports)]
     use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
-    ::axum::Router::new()
-        .route(
-            "/threats/analyze",
-            post(
-                handled(
-                    handle_analyze_threat::<A>,
-                    rejecting(errors::AnalyzeThreatError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/threats/recent",
-            get(
-                handled(
-                    handle_list_recent_threats::<A>,
-                    rejecting(errors::ListRecentThreatsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/threats/{id}/status",
-            patch(
-                handled(
-                    handle_update_threat_status::<A>,
-                    rejecting(errors::UpdateThreatStatusError::documented),
-                ),
-            ),
-        )
+    let router = ::axum::Router::new();
+    let router = route!(
+        router, A, get "/threats/recent" handle_list_recent_threats
+        rejecting(errors::ListRecentThreatsError::documented)
+    );
+    let router = route!(
+        router, A, post "/threats/analyze" handle_analyze_threat
+        rejecting(errors::AnalyzeThreatError::documented)
+    );
+    let router = route!(
+        router, A, patch "/threats/{id}/status" handle_update_threat_status
+        rejecting(errors::UpdateThreatStatusError::documented)
+    );
+    router
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))

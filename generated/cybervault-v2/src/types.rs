@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum};
+use ::clawgen_runtime::{setter, wire_enum, with_defaults};
 /// Severity of a threat.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -165,21 +165,15 @@ impl Threat {
         indicators: Vec<String>,
         status: ThreatStatus,
     ) -> Self {
-        Self {
-            id: id.into(),
-            type_,
-            severity,
-            timestamp,
-            source_ip: source_ip.into(),
-            indicators,
-            status,
-        }
+        with_defaults!(
+            Self { type_, severity, timestamp, indicators, status }, id = id.into(),
+            source_ip = source_ip.into()
+        )
     }
 }
 impl validation::Validate for Threat {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.severity)
-            .map_err(|e| e.within("severity"))?;
+        validation::field(&self.severity, "severity")?;
         Ok(())
     }
 }
@@ -197,7 +191,7 @@ pub struct PageMeta {
 impl PageMeta {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(total: i64, limit: i64, offset: i64) -> Self {
-        Self { total, limit, offset }
+        with_defaults!(Self { total, limit, offset })
     }
 }
 impl validation::Validate for PageMeta {
@@ -228,13 +222,13 @@ pub struct ThreatList {
 impl ThreatList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(data: Vec<Threat>, meta: PageMeta) -> Self {
-        Self { data, meta }
+        with_defaults!(Self { data, meta })
     }
 }
 impl validation::Validate for ThreatList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.data, "data", validation::Validate::validate)?;
-        validation::Validate::validate(&self.meta).map_err(|e| e.within("meta"))?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
         Ok(())
     }
 }
@@ -271,11 +265,7 @@ pub struct AnalyzeRequest {
 impl AnalyzeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(target: impl Into<String>, target_type: TargetType) -> Self {
-        Self {
-            target: target.into(),
-            target_type,
-            context: None,
-        }
+        with_defaults!(Self { target_type }, target = target.into(), context)
     }
     setter!(context, some(AnalysisContext), "context");
 }
@@ -305,11 +295,7 @@ pub struct Mitigation {
 impl Mitigation {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(action: impl Into<String>, scope: impl Into<String>) -> Self {
-        Self {
-            action: action.into(),
-            rule_id: None,
-            scope: scope.into(),
-        }
+        with_defaults!(Self {}, action = action.into(), rule_id, scope = scope.into())
     }
     setter!(rule_id, some_text, "rule_id");
 }
@@ -339,13 +325,10 @@ impl AnalysisResult {
         confidence: f64,
         mitigation: Mitigation,
     ) -> Self {
-        Self {
-            analysis_id: analysis_id.into(),
-            threat_score,
-            classification: classification.into(),
-            confidence,
-            mitigation,
-        }
+        with_defaults!(
+            Self { threat_score, confidence, mitigation }, analysis_id = analysis_id
+            .into(), classification = classification.into()
+        )
     }
 }
 impl validation::Validate for AnalysisResult {
@@ -382,7 +365,7 @@ pub struct UpdateThreatStatusRequest {
 impl UpdateThreatStatusRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(status: ThreatStatus) -> Self {
-        Self { status, note: None }
+        with_defaults!(Self { status }, note)
     }
     setter!(note, some_text, "note");
 }
@@ -405,11 +388,9 @@ pub struct ErrorDetail {
 impl ErrorDetail {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-            retry_after: None,
-        }
+        with_defaults!(
+            Self {}, code = code.into(), message = message.into(), retry_after
+        )
     }
     setter!(retry_after, some(i64), "retry_after");
 }
@@ -431,12 +412,12 @@ pub struct Error {
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(error: ErrorDetail) -> Self {
-        Self { error }
+        with_defaults!(Self { error })
     }
 }
 impl validation::Validate for Error {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.error).map_err(|e| e.within("error"))?;
+        validation::field(&self.error, "error")?;
         Ok(())
     }
 }
@@ -465,13 +446,10 @@ pub struct ListRecentThreatsQuery {
 impl ListRecentThreatsQuery {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(severity: Severity) -> Self {
-        Self {
-            severity,
-            type_: None,
-            limit: default_list_recent_threats_query_limit(),
-            offset: default_list_recent_threats_query_offset(),
-            since: None,
-        }
+        with_defaults!(
+            Self { severity }, type_, limit = default_list_recent_threats_query_limit(),
+            offset = default_list_recent_threats_query_offset(), since
+        )
     }
     setter!(type_, some(ThreatType), "type");
     setter!(limit, set(i64), "limit");
@@ -493,8 +471,7 @@ pub fn default_list_recent_threats_query_offset() -> i64 {
 }
 impl validation::Validate for ListRecentThreatsQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.severity)
-            .map_err(|e| e.within("severity"))?;
+        validation::field(&self.severity, "severity")?;
         let value = &self.limit;
         validation::number(
             *value as f64,

@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{server::*, shape};
+use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
@@ -1526,777 +1526,393 @@ pub fn router<A: OneclawApi>(api: A) -> ::axum::Router {
 pub fn router_with<A: OneclawApi>(api: A, config: RouterConfig) -> ::axum::Router {
     #[allow(unused_imports)]
     use ::axum::routing::{delete, get, head, options, patch, post, put, trace};
-    ::axum::Router::new()
-        .route(
-            "/v1/admin/chains",
-            get(
-                    handled(
-                        handle_list_admin_chains::<A>,
-                        rejecting(errors::ListAdminChainsError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_admin_chain::<A>,
-                        rejecting(errors::CreateAdminChainError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/admin/chains/{chain_id}",
-            put(
-                    handled(
-                        handle_update_admin_chain::<A>,
-                        rejecting(errors::UpdateAdminChainError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_admin_chain::<A>,
-                        rejecting(errors::DeleteAdminChainError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/admin/orgs/{org_id}/billing-tier",
-            put(
-                handled(
-                    handle_set_org_billing_tier::<A>,
-                    rejecting(errors::SetOrgBillingTierError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/admin/orgs/{org_id}/limits",
-            get(
-                    handled(
-                        handle_get_org_limits::<A>,
-                        rejecting(errors::GetOrgLimitsError::documented),
-                    ),
-                )
-                .put(
-                    handled(
-                        handle_update_org_limits::<A>,
-                        rejecting(errors::UpdateOrgLimitsError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/admin/settings",
-            get(
-                handled(
-                    handle_list_admin_settings::<A>,
-                    rejecting(errors::ListAdminSettingsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/admin/settings/{key}",
-            put(
-                    handled(
-                        handle_update_admin_setting::<A>,
-                        rejecting(errors::UpdateAdminSettingError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_admin_setting::<A>,
-                        rejecting(errors::DeleteAdminSettingError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/admin/users",
-            get(
-                handled(
-                    handle_list_admin_users::<A>,
-                    rejecting(errors::ListAdminUsersError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/admin/users/{user_id}",
-            delete(
-                handled(
-                    handle_delete_admin_user::<A>,
-                    rejecting(errors::DeleteAdminUserError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/admin/x402",
-            get(
-                    handled(
-                        handle_get_x402_config::<A>,
-                        rejecting(errors::GetX402ConfigError::documented),
-                    ),
-                )
-                .put(
-                    handled(
-                        handle_update_x402_config::<A>,
-                        rejecting(errors::UpdateX402ConfigError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/agents",
-            get(
-                    handled(
-                        handle_list_agents::<A>,
-                        rejecting(errors::ListAgentsError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_agent::<A>,
-                        rejecting(errors::CreateAgentError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/agents/enroll",
-            post(
-                handled(
-                    handle_enroll_agent::<A>,
-                    rejecting(errors::EnrollAgentError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/agents/me",
-            get(
-                handled(
-                    handle_get_current_agent::<A>,
-                    rejecting(errors::GetCurrentAgentError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/agents/{agent_id}",
-            get(
-                    handled(
-                        handle_get_agent::<A>,
-                        rejecting(errors::GetAgentError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_deactivate_agent::<A>,
-                        rejecting(errors::DeactivateAgentError::documented),
-                    ),
-                )
-                .patch(
-                    handled(
-                        handle_update_agent::<A>,
-                        rejecting(errors::UpdateAgentError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/agents/{agent_id}/rotate-key",
-            post(
-                handled(
-                    handle_rotate_agent_key::<A>,
-                    rejecting(errors::RotateAgentKeyError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/agents/{agent_id}/transactions",
-            get(
-                    handled(
-                        handle_list_transactions::<A>,
-                        rejecting(errors::ListTransactionsError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_submit_transaction::<A>,
-                        rejecting(errors::SubmitTransactionError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/agents/{agent_id}/transactions/simulate",
-            post(
-                handled(
-                    handle_simulate_transaction::<A>,
-                    rejecting(errors::SimulateTransactionError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/agents/{agent_id}/transactions/simulate-bundle",
-            post(
-                handled(
-                    handle_simulate_transaction_bundle::<A>,
-                    rejecting(errors::SimulateTransactionBundleError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/agents/{agent_id}/transactions/{tx_id}",
-            get(
-                handled(
-                    handle_get_transaction::<A>,
-                    rejecting(errors::GetTransactionError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/audit/events",
-            get(
-                handled(
-                    handle_list_audit_events::<A>,
-                    rejecting(errors::ListAuditEventsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/agent-token",
-            post(
-                handled(
-                    handle_create_agent_token::<A>,
-                    rejecting(errors::CreateAgentTokenError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/api-key-token",
-            post(
-                handled(
-                    handle_create_api_key_token::<A>,
-                    rejecting(errors::CreateApiKeyTokenError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/api-keys",
-            get(
-                    handled(
-                        handle_list_api_keys::<A>,
-                        rejecting(errors::ListApiKeysError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_api_key::<A>,
-                        rejecting(errors::CreateApiKeyError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/auth/api-keys/{key_id}",
-            delete(
-                handled(
-                    handle_revoke_api_key::<A>,
-                    rejecting(errors::RevokeApiKeyError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/change-password",
-            post(
-                handled(
-                    handle_change_password::<A>,
-                    rejecting(errors::ChangePasswordError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/device/approve",
-            post(
-                handled(
-                    handle_approve_device::<A>,
-                    rejecting(errors::ApproveDeviceError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/device/code",
-            post(
-                handled(
-                    handle_request_device_code::<A>,
-                    rejecting(errors::RequestDeviceCodeError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/device/code/{user_code}",
-            get(
-                handled(
-                    handle_get_device_code_status::<A>,
-                    rejecting(errors::GetDeviceCodeStatusError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/device/deny",
-            post(
-                handled(
-                    handle_deny_device::<A>,
-                    rejecting(errors::DenyDeviceError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/device/token",
-            post(
-                handled(
-                    handle_poll_device_token::<A>,
-                    rejecting(errors::PollDeviceTokenError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/google",
-            post(
-                handled(
-                    handle_sign_in_with_google::<A>,
-                    rejecting(errors::SignInWithGoogleError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/me",
-            get(
-                    handled(
-                        handle_get_current_user::<A>,
-                        rejecting(errors::GetCurrentUserError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_current_user::<A>,
-                        rejecting(errors::DeleteCurrentUserError::documented),
-                    ),
-                )
-                .patch(
-                    handled(
-                        handle_update_current_user::<A>,
-                        rejecting(errors::UpdateCurrentUserError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/auth/mfa",
-            delete(
-                handled(
-                    handle_disable_mfa::<A>,
-                    rejecting(errors::DisableMfaError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/mfa/setup",
-            post(
-                handled(
-                    handle_setup_mfa::<A>,
-                    rejecting(errors::SetupMfaError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/mfa/status",
-            get(
-                handled(
-                    handle_get_mfa_status::<A>,
-                    rejecting(errors::GetMfaStatusError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/mfa/verify",
-            post(
-                handled(
-                    handle_verify_mfa::<A>,
-                    rejecting(errors::VerifyMfaError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/mfa/verify-setup",
-            post(
-                handled(
-                    handle_verify_mfa_setup::<A>,
-                    rejecting(errors::VerifyMfaSetupError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/refresh",
-            post(
-                handled(
-                    handle_refresh_token::<A>,
-                    rejecting(errors::RefreshTokenError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/auth/signup",
-            post(handled(handle_signup::<A>, rejecting(errors::SignupError::documented))),
-        )
-        .route(
-            "/v1/auth/token",
-            post(
-                    handled(
-                        handle_create_token::<A>,
-                        rejecting(errors::CreateTokenError::documented),
-                    ),
-                )
-                .delete(handled(handle_revoke_token::<A>, reject_revoke_token)),
-        )
-        .route(
-            "/v1/billing/credits/balance",
-            get(
-                handled(
-                    handle_get_credit_balance::<A>,
-                    rejecting(errors::GetCreditBalanceError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/credits/topup",
-            post(
-                handled(
-                    handle_create_credit_topup::<A>,
-                    rejecting(errors::CreateCreditTopupError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/credits/transactions",
-            get(
-                handled(
-                    handle_list_credit_transactions::<A>,
-                    rejecting(errors::ListCreditTransactionsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/history",
-            get(
-                handled(
-                    handle_get_usage_history::<A>,
-                    rejecting(errors::GetUsageHistoryError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/overage-method",
-            patch(
-                handled(
-                    handle_set_overage_method::<A>,
-                    rejecting(errors::SetOverageMethodError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/portal",
-            post(
-                handled(
-                    handle_create_billing_portal_session::<A>,
-                    rejecting(errors::CreateBillingPortalSessionError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/subscribe",
-            post(
-                handled(
-                    handle_create_subscription_checkout::<A>,
-                    rejecting(errors::CreateSubscriptionCheckoutError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/subscription",
-            get(
-                handled(
-                    handle_get_subscription::<A>,
-                    rejecting(errors::GetSubscriptionError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/usage",
-            get(
-                handled(
-                    handle_get_usage_summary::<A>,
-                    rejecting(errors::GetUsageSummaryError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/billing/webhooks",
-            post(
-                handled(
-                    handle_handle_stripe_webhook::<A>,
-                    rejecting(errors::HandleStripeWebhookError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/chains",
-            get(
-                handled(
-                    handle_list_chains::<A>,
-                    rejecting(errors::ListChainsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/chains/{identifier}",
-            get(
-                handled(
-                    handle_get_chain::<A>,
-                    rejecting(errors::GetChainError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/health",
-            get(
-                handled(
-                    handle_get_health::<A>,
-                    rejecting(errors::GetHealthError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/health/hsm",
-            get(
-                handled(
-                    handle_get_hsm_health::<A>,
-                    rejecting(errors::GetHsmHealthError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/org/invite",
-            post(
-                handled(
-                    handle_invite_org_member::<A>,
-                    rejecting(errors::InviteOrgMemberError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/org/members",
-            get(
-                handled(
-                    handle_list_org_members::<A>,
-                    rejecting(errors::ListOrgMembersError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/org/members/{user_id}",
-            delete(
-                    handled(
-                        handle_remove_org_member::<A>,
-                        rejecting(errors::RemoveOrgMemberError::documented),
-                    ),
-                )
-                .patch(
-                    handled(
-                        handle_update_org_member_role::<A>,
-                        rejecting(errors::UpdateOrgMemberRoleError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/secrets/{secret_id}/share",
-            post(
-                handled(
-                    handle_create_share::<A>,
-                    rejecting(errors::CreateShareError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/security/ip-rules",
-            get(
-                    handled(
-                        handle_list_ip_rules::<A>,
-                        rejecting(errors::ListIpRulesError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_ip_rule::<A>,
-                        rejecting(errors::CreateIpRuleError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/security/ip-rules/{rule_id}",
-            delete(
-                handled(
-                    handle_delete_ip_rule::<A>,
-                    rejecting(errors::DeleteIpRuleError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/share/{share_id}",
-            get(
-                    handled(
-                        handle_access_share::<A>,
-                        rejecting(errors::AccessShareError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_revoke_share::<A>,
-                        rejecting(errors::RevokeShareError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/shares/inbound",
-            get(handled(handle_list_inbound_shares::<A>, reject_list_inbound_shares)),
-        )
-        .route(
-            "/v1/shares/outbound",
-            get(handled(handle_list_outbound_shares::<A>, reject_list_outbound_shares)),
-        )
-        .route(
-            "/v1/shares/{share_id}/accept",
-            post(
-                handled(
-                    handle_accept_share::<A>,
-                    rejecting(errors::AcceptShareError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/shares/{share_id}/decline",
-            post(
-                handled(
-                    handle_decline_share::<A>,
-                    rejecting(errors::DeclineShareError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/vaults",
-            get(handled(handle_list_vaults::<A>, reject_list_vaults))
-                .post(
-                    handled(
-                        handle_create_vault::<A>,
-                        rejecting(errors::CreateVaultError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}",
-            get(
-                    handled(
-                        handle_get_vault::<A>,
-                        rejecting(errors::GetVaultError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_vault::<A>,
-                        rejecting(errors::DeleteVaultError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/cmek",
-            post(
-                    handled(
-                        handle_enable_cmek::<A>,
-                        rejecting(errors::EnableCmekError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_disable_cmek::<A>,
-                        rejecting(errors::DisableCmekError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/cmek-rotate",
-            post(
-                handled(
-                    handle_start_cmek_rotation::<A>,
-                    rejecting(errors::StartCmekRotationError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/cmek-rotate/{job_id}",
-            get(
-                handled(
-                    handle_get_cmek_rotation_job::<A>,
-                    rejecting(errors::GetCmekRotationJobError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/policies",
-            get(
-                    handled(
-                        handle_list_policies::<A>,
-                        rejecting(errors::ListPoliciesError::documented),
-                    ),
-                )
-                .post(
-                    handled(
-                        handle_create_policy::<A>,
-                        rejecting(errors::CreatePolicyError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/policies/{policy_id}",
-            put(
-                    handled(
-                        handle_update_policy::<A>,
-                        rejecting(errors::UpdatePolicyError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_policy::<A>,
-                        rejecting(errors::DeletePolicyError::documented),
-                    ),
-                ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/secrets",
-            get(
-                handled(
-                    handle_list_secrets::<A>,
-                    rejecting(errors::ListSecretsError::documented),
-                ),
-            ),
-        )
-        .route(
-            "/v1/vaults/{vault_id}/secrets/{*path}",
-            get(
-                    handled(
-                        handle_get_secret::<A>,
-                        rejecting(errors::GetSecretError::documented),
-                    ),
-                )
-                .put(
-                    handled(
-                        handle_put_secret::<A>,
-                        rejecting(errors::PutSecretError::documented),
-                    ),
-                )
-                .delete(
-                    handled(
-                        handle_delete_secret::<A>,
-                        rejecting(errors::DeleteSecretError::documented),
-                    ),
-                ),
-        )
+    let router = ::axum::Router::new();
+    let router = route!(
+        router, A, get "/v1/health" handle_get_health
+        rejecting(errors::GetHealthError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/health/hsm" handle_get_hsm_health
+        rejecting(errors::GetHsmHealthError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/share/{share_id}" handle_access_share
+        rejecting(errors::AccessShareError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/share/{share_id}" handle_revoke_share
+        rejecting(errors::RevokeShareError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/signup" handle_signup
+        rejecting(errors::SignupError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/token" handle_create_token
+        rejecting(errors::CreateTokenError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/auth/token" handle_revoke_token reject_revoke_token
+    );
+    let router = route!(
+        router, A, post "/v1/auth/agent-token" handle_create_agent_token
+        rejecting(errors::CreateAgentTokenError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/api-key-token" handle_create_api_key_token
+        rejecting(errors::CreateApiKeyTokenError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/google" handle_sign_in_with_google
+        rejecting(errors::SignInWithGoogleError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/change-password" handle_change_password
+        rejecting(errors::ChangePasswordError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/refresh" handle_refresh_token
+        rejecting(errors::RefreshTokenError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/auth/me" handle_get_current_user
+        rejecting(errors::GetCurrentUserError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/auth/me" handle_delete_current_user
+        rejecting(errors::DeleteCurrentUserError::documented)
+    );
+    let router = route!(
+        router, A, patch "/v1/auth/me" handle_update_current_user
+        rejecting(errors::UpdateCurrentUserError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/auth/mfa/status" handle_get_mfa_status
+        rejecting(errors::GetMfaStatusError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/mfa/setup" handle_setup_mfa
+        rejecting(errors::SetupMfaError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/mfa/verify-setup" handle_verify_mfa_setup
+        rejecting(errors::VerifyMfaSetupError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/mfa/verify" handle_verify_mfa
+        rejecting(errors::VerifyMfaError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/auth/mfa" handle_disable_mfa
+        rejecting(errors::DisableMfaError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/device/code" handle_request_device_code
+        rejecting(errors::RequestDeviceCodeError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/device/token" handle_poll_device_token
+        rejecting(errors::PollDeviceTokenError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/auth/device/code/{user_code}" handle_get_device_code_status
+        rejecting(errors::GetDeviceCodeStatusError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/device/approve" handle_approve_device
+        rejecting(errors::ApproveDeviceError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/device/deny" handle_deny_device
+        rejecting(errors::DenyDeviceError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/auth/api-keys" handle_list_api_keys
+        rejecting(errors::ListApiKeysError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/auth/api-keys" handle_create_api_key
+        rejecting(errors::CreateApiKeyError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/auth/api-keys/{key_id}" handle_revoke_api_key
+        rejecting(errors::RevokeApiKeyError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults" handle_list_vaults reject_list_vaults
+    );
+    let router = route!(
+        router, A, post "/v1/vaults" handle_create_vault
+        rejecting(errors::CreateVaultError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults/{vault_id}" handle_get_vault
+        rejecting(errors::GetVaultError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/vaults/{vault_id}" handle_delete_vault
+        rejecting(errors::DeleteVaultError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/vaults/{vault_id}/cmek" handle_enable_cmek
+        rejecting(errors::EnableCmekError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/vaults/{vault_id}/cmek" handle_disable_cmek
+        rejecting(errors::DisableCmekError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/vaults/{vault_id}/cmek-rotate" handle_start_cmek_rotation
+        rejecting(errors::StartCmekRotationError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults/{vault_id}/cmek-rotate/{job_id}"
+        handle_get_cmek_rotation_job
+        rejecting(errors::GetCmekRotationJobError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults/{vault_id}/secrets" handle_list_secrets
+        rejecting(errors::ListSecretsError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults/{vault_id}/secrets/{*path}" handle_get_secret
+        rejecting(errors::GetSecretError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/vaults/{vault_id}/secrets/{*path}" handle_put_secret
+        rejecting(errors::PutSecretError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/vaults/{vault_id}/secrets/{*path}" handle_delete_secret
+        rejecting(errors::DeleteSecretError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/vaults/{vault_id}/policies" handle_list_policies
+        rejecting(errors::ListPoliciesError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/vaults/{vault_id}/policies" handle_create_policy
+        rejecting(errors::CreatePolicyError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/vaults/{vault_id}/policies/{policy_id}" handle_update_policy
+        rejecting(errors::UpdatePolicyError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/vaults/{vault_id}/policies/{policy_id}"
+        handle_delete_policy rejecting(errors::DeletePolicyError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents/enroll" handle_enroll_agent
+        rejecting(errors::EnrollAgentError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/agents" handle_list_agents
+        rejecting(errors::ListAgentsError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents" handle_create_agent
+        rejecting(errors::CreateAgentError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/agents/me" handle_get_current_agent
+        rejecting(errors::GetCurrentAgentError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/agents/{agent_id}" handle_get_agent
+        rejecting(errors::GetAgentError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/agents/{agent_id}" handle_deactivate_agent
+        rejecting(errors::DeactivateAgentError::documented)
+    );
+    let router = route!(
+        router, A, patch "/v1/agents/{agent_id}" handle_update_agent
+        rejecting(errors::UpdateAgentError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents/{agent_id}/rotate-key" handle_rotate_agent_key
+        rejecting(errors::RotateAgentKeyError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/secrets/{secret_id}/share" handle_create_share
+        rejecting(errors::CreateShareError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/shares/outbound" handle_list_outbound_shares
+        reject_list_outbound_shares
+    );
+    let router = route!(
+        router, A, get "/v1/shares/inbound" handle_list_inbound_shares
+        reject_list_inbound_shares
+    );
+    let router = route!(
+        router, A, post "/v1/shares/{share_id}/accept" handle_accept_share
+        rejecting(errors::AcceptShareError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/shares/{share_id}/decline" handle_decline_share
+        rejecting(errors::DeclineShareError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/chains" handle_list_chains
+        rejecting(errors::ListChainsError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/chains/{identifier}" handle_get_chain
+        rejecting(errors::GetChainError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/agents/{agent_id}/transactions" handle_list_transactions
+        rejecting(errors::ListTransactionsError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents/{agent_id}/transactions" handle_submit_transaction
+        rejecting(errors::SubmitTransactionError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/agents/{agent_id}/transactions/{tx_id}"
+        handle_get_transaction rejecting(errors::GetTransactionError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents/{agent_id}/transactions/simulate"
+        handle_simulate_transaction
+        rejecting(errors::SimulateTransactionError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/agents/{agent_id}/transactions/simulate-bundle"
+        handle_simulate_transaction_bundle
+        rejecting(errors::SimulateTransactionBundleError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/billing/usage" handle_get_usage_summary
+        rejecting(errors::GetUsageSummaryError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/billing/history" handle_get_usage_history
+        rejecting(errors::GetUsageHistoryError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/billing/subscribe" handle_create_subscription_checkout
+        rejecting(errors::CreateSubscriptionCheckoutError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/billing/portal" handle_create_billing_portal_session
+        rejecting(errors::CreateBillingPortalSessionError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/billing/subscription" handle_get_subscription
+        rejecting(errors::GetSubscriptionError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/billing/credits/topup" handle_create_credit_topup
+        rejecting(errors::CreateCreditTopupError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/billing/credits/balance" handle_get_credit_balance
+        rejecting(errors::GetCreditBalanceError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/billing/credits/transactions" handle_list_credit_transactions
+        rejecting(errors::ListCreditTransactionsError::documented)
+    );
+    let router = route!(
+        router, A, patch "/v1/billing/overage-method" handle_set_overage_method
+        rejecting(errors::SetOverageMethodError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/billing/webhooks" handle_handle_stripe_webhook
+        rejecting(errors::HandleStripeWebhookError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/audit/events" handle_list_audit_events
+        rejecting(errors::ListAuditEventsError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/org/members" handle_list_org_members
+        rejecting(errors::ListOrgMembersError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/org/invite" handle_invite_org_member
+        rejecting(errors::InviteOrgMemberError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/org/members/{user_id}" handle_remove_org_member
+        rejecting(errors::RemoveOrgMemberError::documented)
+    );
+    let router = route!(
+        router, A, patch "/v1/org/members/{user_id}" handle_update_org_member_role
+        rejecting(errors::UpdateOrgMemberRoleError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/security/ip-rules" handle_list_ip_rules
+        rejecting(errors::ListIpRulesError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/security/ip-rules" handle_create_ip_rule
+        rejecting(errors::CreateIpRuleError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/security/ip-rules/{rule_id}" handle_delete_ip_rule
+        rejecting(errors::DeleteIpRuleError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/admin/settings" handle_list_admin_settings
+        rejecting(errors::ListAdminSettingsError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/admin/settings/{key}" handle_update_admin_setting
+        rejecting(errors::UpdateAdminSettingError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/admin/settings/{key}" handle_delete_admin_setting
+        rejecting(errors::DeleteAdminSettingError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/admin/x402" handle_get_x402_config
+        rejecting(errors::GetX402ConfigError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/admin/x402" handle_update_x402_config
+        rejecting(errors::UpdateX402ConfigError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/admin/users" handle_list_admin_users
+        rejecting(errors::ListAdminUsersError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/admin/users/{user_id}" handle_delete_admin_user
+        rejecting(errors::DeleteAdminUserError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/admin/chains" handle_list_admin_chains
+        rejecting(errors::ListAdminChainsError::documented)
+    );
+    let router = route!(
+        router, A, post "/v1/admin/chains" handle_create_admin_chain
+        rejecting(errors::CreateAdminChainError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/admin/chains/{chain_id}" handle_update_admin_chain
+        rejecting(errors::UpdateAdminChainError::documented)
+    );
+    let router = route!(
+        router, A, delete "/v1/admin/chains/{chain_id}" handle_delete_admin_chain
+        rejecting(errors::DeleteAdminChainError::documented)
+    );
+    let router = route!(
+        router, A, get "/v1/admin/orgs/{org_id}/limits" handle_get_org_limits
+        rejecting(errors::GetOrgLimitsError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/admin/orgs/{org_id}/limits" handle_update_org_limits
+        rejecting(errors::UpdateOrgLimitsError::documented)
+    );
+    let router = route!(
+        router, A, put "/v1/admin/orgs/{org_id}/billing-tier" handle_set_org_billing_tier
+        rejecting(errors::SetOrgBillingTierError::documented)
+    );
+    router
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))

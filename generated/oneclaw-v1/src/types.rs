@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum};
+use ::clawgen_runtime::{setter, wire_enum, with_defaults};
 /// The body of every non-2xx response. `error` is a stable, machine-readable
 /// snake_case code (for example `unauthorized`, `payment_required`,
 /// `forbidden`, `not_found`, `rate_limited`); `message` is a human-readable
@@ -30,10 +30,7 @@ pub struct Error {
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            message: message.into(),
-        }
+        with_defaults!(Self {}, error = error.into(), message = message.into())
     }
 }
 impl validation::Validate for Error {
@@ -61,11 +58,7 @@ impl HealthStatus {
         version: impl Into<String>,
         timestamp: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            status,
-            version: version.into(),
-            timestamp,
-        }
+        with_defaults!(Self { status, timestamp }, version = version.into())
     }
 }
 /// Connectivity of the hardware security module that holds the vault encryption
@@ -91,12 +84,7 @@ impl HsmHealth {
         connected: bool,
         checked_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            status,
-            connected,
-            latency_ms: None,
-            checked_at,
-        }
+        with_defaults!(Self { status, connected, checked_at }, latency_ms)
     }
     setter!(latency_ms, some(i64), "latency_ms");
 }
@@ -132,12 +120,10 @@ impl TokenResponse {
         token_type: TokenResponseTokenType,
         expires_in: i64,
     ) -> Self {
-        Self {
-            access_token: access_token.into(),
-            token_type,
-            expires_in,
-            refresh_token: None,
-        }
+        with_defaults!(
+            Self { token_type, expires_in }, access_token = access_token.into(),
+            refresh_token
+        )
     }
     setter!(refresh_token, some_text, "refresh_token");
 }
@@ -168,11 +154,7 @@ impl MfaChallenge {
         mfa_token: impl Into<String>,
         expires_in: i64,
     ) -> Self {
-        Self {
-            mfa_required,
-            mfa_token: mfa_token.into(),
-            expires_in,
-        }
+        with_defaults!(Self { mfa_required, expires_in }, mfa_token = mfa_token.into())
     }
 }
 impl validation::Validate for MfaChallenge {
@@ -201,12 +183,10 @@ pub struct SignupRequest {
 impl SignupRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
-        Self {
-            email: email.into(),
-            password: password.into(),
-            display_name: None,
-            marketing_opt_in: default_signup_request_marketing_opt_in(),
-        }
+        with_defaults!(
+            Self {}, email = email.into(), password = password.into(), display_name,
+            marketing_opt_in = default_signup_request_marketing_opt_in()
+        )
     }
     setter!(display_name, some_text, "display_name");
     setter!(marketing_opt_in, set(bool), "marketing_opt_in");
@@ -237,10 +217,7 @@ pub struct LoginRequest {
 impl LoginRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
-        Self {
-            email: email.into(),
-            password: password.into(),
-        }
+        with_defaults!(Self {}, email = email.into(), password = password.into())
     }
 }
 impl validation::Validate for LoginRequest {
@@ -264,10 +241,7 @@ pub struct AgentTokenRequest {
 impl AgentTokenRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(agent_id: ::uuid::Uuid, api_key: impl Into<String>) -> Self {
-        Self {
-            agent_id,
-            api_key: api_key.into(),
-        }
+        with_defaults!(Self { agent_id }, api_key = api_key.into())
     }
 }
 impl validation::Validate for AgentTokenRequest {
@@ -287,7 +261,7 @@ pub struct ApiKeyTokenRequest {
 impl ApiKeyTokenRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(api_key: impl Into<String>) -> Self {
-        Self { api_key: api_key.into() }
+        with_defaults!(Self {}, api_key = api_key.into())
     }
 }
 impl validation::Validate for ApiKeyTokenRequest {
@@ -307,7 +281,7 @@ pub struct GoogleSignInRequest {
 impl GoogleSignInRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(id_token: impl Into<String>) -> Self {
-        Self { id_token: id_token.into() }
+        with_defaults!(Self {}, id_token = id_token.into())
     }
 }
 impl validation::Validate for GoogleSignInRequest {
@@ -332,10 +306,10 @@ impl ChangePasswordRequest {
         current_password: impl Into<String>,
         new_password: impl Into<String>,
     ) -> Self {
-        Self {
-            current_password: current_password.into(),
-            new_password: new_password.into(),
-        }
+        with_defaults!(
+            Self {}, current_password = current_password.into(), new_password =
+            new_password.into()
+        )
     }
 }
 impl validation::Validate for ChangePasswordRequest {
@@ -398,17 +372,10 @@ impl User {
         auth_provider: UserAuthProvider,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            email: email.into(),
-            display_name: None,
-            org_id,
-            role,
-            mfa_enabled,
-            marketing_opt_in,
-            auth_provider,
-            created_at,
-        }
+        with_defaults!(
+            Self { id, org_id, role, mfa_enabled, marketing_opt_in, auth_provider,
+            created_at }, email = email.into(), display_name
+        )
     }
     setter!(display_name, some_text, "display_name");
 }
@@ -461,12 +428,7 @@ pub struct MfaStatus {
 impl MfaStatus {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(enabled: bool) -> Self {
-        Self {
-            enabled,
-            method: None,
-            enrolled_at: None,
-            backup_codes_remaining: None,
-        }
+        with_defaults!(Self { enabled }, method, enrolled_at, backup_codes_remaining)
     }
     setter!(method, some(MfaStatusMethod), "method");
     /// Sets `enrolled_at`.
@@ -504,10 +466,7 @@ pub struct MfaSetup {
 impl MfaSetup {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(secret: impl Into<String>, otpauth_uri: impl Into<String>) -> Self {
-        Self {
-            secret: secret.into(),
-            otpauth_uri: otpauth_uri.into(),
-        }
+        with_defaults!(Self {}, secret = secret.into(), otpauth_uri = otpauth_uri.into())
     }
 }
 /// A 6-digit TOTP code from the authenticator app.
@@ -520,7 +479,7 @@ pub struct MfaCodeRequest {
 impl MfaCodeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(code: impl Into<String>) -> Self {
-        Self { code: code.into() }
+        with_defaults!(Self {}, code = code.into())
     }
 }
 impl validation::Validate for MfaCodeRequest {
@@ -546,7 +505,7 @@ pub struct MfaEnabled {
 impl MfaEnabled {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(enabled: bool, backup_codes: Vec<String>) -> Self {
-        Self { enabled, backup_codes }
+        with_defaults!(Self { enabled, backup_codes })
     }
 }
 /// Second step of a login with MFA. Shape not shown in the public docs;
@@ -562,10 +521,7 @@ pub struct MfaVerifyRequest {
 impl MfaVerifyRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(mfa_token: impl Into<String>, code: impl Into<String>) -> Self {
-        Self {
-            mfa_token: mfa_token.into(),
-            code: code.into(),
-        }
+        with_defaults!(Self {}, mfa_token = mfa_token.into(), code = code.into())
     }
 }
 impl validation::Validate for MfaVerifyRequest {
@@ -620,10 +576,7 @@ pub struct DeviceCodeRequest {
 impl DeviceCodeRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(client_id: impl Into<String>) -> Self {
-        Self {
-            client_id: client_id.into(),
-            scope: None,
-        }
+        with_defaults!(Self {}, client_id = client_id.into(), scope)
     }
     setter!(scope, some_text, "scope");
 }
@@ -660,14 +613,11 @@ impl DeviceAuthorization {
         expires_in: i64,
         interval: i64,
     ) -> Self {
-        Self {
-            device_code: device_code.into(),
-            user_code: user_code.into(),
-            verification_uri: verification_uri.into(),
-            verification_uri_complete: None,
-            expires_in,
-            interval,
-        }
+        with_defaults!(
+            Self { expires_in, interval }, device_code = device_code.into(), user_code =
+            user_code.into(), verification_uri = verification_uri.into(),
+            verification_uri_complete
+        )
     }
     setter!(verification_uri_complete, some_text, "verification_uri_complete");
 }
@@ -702,11 +652,10 @@ impl DeviceTokenRequest {
         device_code: impl Into<String>,
         client_id: impl Into<String>,
     ) -> Self {
-        Self {
-            grant_type,
-            device_code: device_code.into(),
-            client_id: client_id.into(),
-        }
+        with_defaults!(
+            Self { grant_type }, device_code = device_code.into(), client_id = client_id
+            .into()
+        )
     }
 }
 impl validation::Validate for DeviceTokenRequest {
@@ -757,12 +706,10 @@ impl DeviceCodeStatus {
         client_id: impl Into<String>,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            user_code: user_code.into(),
-            status,
-            client_id: client_id.into(),
-            expires_at,
-        }
+        with_defaults!(
+            Self { status, expires_at }, user_code = user_code.into(), client_id =
+            client_id.into()
+        )
     }
 }
 /// The device authorization to approve or deny, identified by the code the user typed.
@@ -775,9 +722,7 @@ pub struct DeviceDecisionRequest {
 impl DeviceDecisionRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(user_code: impl Into<String>) -> Self {
-        Self {
-            user_code: user_code.into(),
-        }
+        with_defaults!(Self {}, user_code = user_code.into())
     }
 }
 impl validation::Validate for DeviceDecisionRequest {
@@ -814,14 +759,10 @@ impl ApiKey {
         key_prefix: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            name: name.into(),
-            key_prefix: key_prefix.into(),
-            created_at,
-            expires_at: None,
-            last_used_at: None,
-        }
+        with_defaults!(
+            Self { id, created_at }, name = name.into(), key_prefix = key_prefix.into(),
+            expires_at, last_used_at
+        )
     }
     /// Sets `expires_at`.
     #[must_use]
@@ -849,10 +790,7 @@ pub struct CreateApiKeyRequest {
 impl CreateApiKeyRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            expires_at: None,
-        }
+        with_defaults!(Self {}, name = name.into(), expires_at)
     }
     /// Sets `expires_at`.
     #[must_use]
@@ -894,14 +832,10 @@ impl CreatedApiKey {
         key_prefix: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            name: name.into(),
-            key: key.into(),
-            key_prefix: key_prefix.into(),
-            created_at,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { id, created_at }, name = name.into(), key = key.into(), key_prefix =
+            key_prefix.into(), expires_at
+        )
     }
     /// Sets `expires_at`.
     #[must_use]
@@ -922,7 +856,7 @@ pub struct ApiKeyList {
 impl ApiKeyList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<ApiKey>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 /// A vault: an encrypted container of secrets. Shape not shown in the public
@@ -963,17 +897,10 @@ impl Vault {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            org_id,
-            name: name.into(),
-            description: None,
-            created_by,
-            cmek_enabled,
-            secret_count,
-            created_at,
-            updated_at,
-        }
+        with_defaults!(
+            Self { id, org_id, created_by, cmek_enabled, secret_count, created_at,
+            updated_at }, name = name.into(), description
+        )
     }
     setter!(description, some_text, "description");
 }
@@ -997,10 +924,7 @@ pub struct CreateVaultRequest {
 impl CreateVaultRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-        }
+        with_defaults!(Self {}, name = name.into(), description)
     }
     setter!(description, some_text, "description");
 }
@@ -1024,12 +948,12 @@ pub struct VaultList {
 impl VaultList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Vault>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for VaultList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -1063,10 +987,7 @@ pub struct EnableCmekRequest {
 impl EnableCmekRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(provider: CmekProvider, key_uri: impl Into<String>) -> Self {
-        Self {
-            provider,
-            key_uri: key_uri.into(),
-        }
+        with_defaults!(Self { provider }, key_uri = key_uri.into())
     }
 }
 impl validation::Validate for EnableCmekRequest {
@@ -1100,13 +1021,9 @@ impl CmekConfig {
         key_uri: impl Into<String>,
         enabled_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            vault_id,
-            enabled,
-            provider,
-            key_uri: key_uri.into(),
-            enabled_at,
-        }
+        with_defaults!(
+            Self { vault_id, enabled, provider, enabled_at }, key_uri = key_uri.into()
+        )
     }
 }
 /// Starts re-wrapping every secret of the vault under a new key.
@@ -1182,16 +1099,10 @@ impl CmekRotationJob {
         processed_secrets: i64,
         started_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            vault_id,
-            status,
-            total_secrets,
-            processed_secrets,
-            started_at,
-            completed_at: None,
-            error: None,
-        }
+        with_defaults!(
+            Self { id, vault_id, status, total_secrets, processed_secrets, started_at },
+            completed_at, error
+        )
     }
     /// Sets `completed_at`.
     #[must_use]
@@ -1286,18 +1197,10 @@ impl Secret {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            vault_id,
-            path: path.into(),
-            type_,
-            value: value.into(),
-            version,
-            metadata: None,
-            created_at,
-            updated_at,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { id, vault_id, type_, version, created_at, updated_at }, path = path
+            .into(), value = value.into(), metadata, expires_at
+        )
     }
     setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
@@ -1351,17 +1254,10 @@ impl SecretMetadata {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            vault_id,
-            path: path.into(),
-            type_,
-            version,
-            metadata: None,
-            created_at,
-            updated_at,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { id, vault_id, type_, version, created_at, updated_at }, path = path
+            .into(), metadata, expires_at
+        )
     }
     setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
@@ -1390,12 +1286,12 @@ pub struct SecretList {
 impl SecretList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<SecretMetadata>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for SecretList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -1418,12 +1314,7 @@ pub struct PutSecretRequest {
 impl PutSecretRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(type_: SecretType, value: impl Into<String>) -> Self {
-        Self {
-            type_,
-            value: value.into(),
-            metadata: None,
-            expires_at: None,
-        }
+        with_defaults!(Self { type_ }, value = value.into(), metadata, expires_at)
     }
     setter!(metadata, some(SecretMetadataMap), "metadata");
     /// Sets `expires_at`.
@@ -1508,14 +1399,10 @@ impl PolicyRequest {
         principal_id: ::uuid::Uuid,
         permissions: Vec<Permission>,
     ) -> Self {
-        Self {
-            secret_path_pattern: secret_path_pattern.into(),
-            principal_type,
-            principal_id,
-            permissions,
-            conditions: None,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { principal_type, principal_id, permissions }, secret_path_pattern =
+            secret_path_pattern.into(), conditions, expires_at
+        )
     }
     setter!(conditions, some(PolicyConditions), "conditions");
     /// Sets `expires_at`.
@@ -1577,19 +1464,11 @@ impl Policy {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            vault_id,
-            secret_path_pattern: secret_path_pattern.into(),
-            principal_type,
-            principal_id,
-            permissions,
-            conditions: None,
-            expires_at: None,
-            created_by,
-            created_at,
-            updated_at,
-        }
+        with_defaults!(
+            Self { id, vault_id, principal_type, principal_id, permissions, created_by,
+            created_at, updated_at }, secret_path_pattern = secret_path_pattern.into(),
+            conditions, expires_at
+        )
     }
     setter!(conditions, some(PolicyConditions), "conditions");
     /// Sets `expires_at`.
@@ -1617,12 +1496,12 @@ pub struct PolicyList {
 impl PolicyList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Policy>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for PolicyList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -1643,11 +1522,9 @@ pub struct EnrollAgentRequest {
 impl EnrollAgentRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: impl Into<String>, human_email: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-            human_email: human_email.into(),
-        }
+        with_defaults!(
+            Self {}, name = name.into(), description, human_email = human_email.into()
+        )
     }
     setter!(description, some_text, "description");
 }
@@ -1679,11 +1556,7 @@ impl EnrollmentResponse {
         status: EnrollmentResponseStatus,
         message: impl Into<String>,
     ) -> Self {
-        Self {
-            agent_id,
-            status,
-            message: message.into(),
-        }
+        with_defaults!(Self { agent_id, status }, message = message.into())
     }
 }
 /// An AI agent identity. Shape not shown in the public docs; designed to match
@@ -1734,20 +1607,11 @@ impl Agent {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            org_id,
-            name: name.into(),
-            description: None,
-            is_active,
-            intents_api_enabled,
-            vault_ids,
-            key_prefix: key_prefix.into(),
-            created_by: None,
-            created_at,
-            updated_at,
-            last_active_at: None,
-        }
+        with_defaults!(
+            Self { id, org_id, is_active, intents_api_enabled, vault_ids, created_at,
+            updated_at }, name = name.into(), description, key_prefix = key_prefix
+            .into(), created_by, last_active_at
+        )
     }
     setter!(description, some_text, "description");
     setter!(created_by, some(::uuid::Uuid), "created_by");
@@ -1806,20 +1670,11 @@ impl AgentProfile {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            org_id,
-            name: name.into(),
-            description: None,
-            is_active,
-            intents_api_enabled,
-            vault_ids,
-            key_prefix: key_prefix.into(),
-            created_by,
-            created_at,
-            updated_at,
-            last_active_at: None,
-        }
+        with_defaults!(
+            Self { id, org_id, is_active, intents_api_enabled, vault_ids, created_by,
+            created_at, updated_at }, name = name.into(), description, key_prefix =
+            key_prefix.into(), last_active_at
+        )
     }
     setter!(description, some_text, "description");
     /// Sets `last_active_at`.
@@ -1848,12 +1703,10 @@ pub struct CreateAgentRequest {
 impl CreateAgentRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-            vault_ids: None,
-            intents_api_enabled: default_create_agent_request_intents_api_enabled(),
-        }
+        with_defaults!(
+            Self {}, name = name.into(), description, vault_ids, intents_api_enabled =
+            default_create_agent_request_intents_api_enabled()
+        )
     }
     setter!(description, some_text, "description");
     setter!(vault_ids, some_list(::uuid::Uuid), "vault_ids");
@@ -1884,10 +1737,7 @@ pub struct CreatedAgent {
 impl CreatedAgent {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(agent: Agent, api_key: impl Into<String>) -> Self {
-        Self {
-            agent,
-            api_key: api_key.into(),
-        }
+        with_defaults!(Self { agent }, api_key = api_key.into())
     }
 }
 /// Agent fields to change; omitted fields are left unchanged.
@@ -1931,7 +1781,7 @@ pub struct AgentList {
 impl AgentList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Agent>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 /// The agent's new API key; the previous key stops working immediately.
@@ -1955,12 +1805,10 @@ impl RotatedAgentKey {
         key_prefix: impl Into<String>,
         rotated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            agent_id,
-            api_key: api_key.into(),
-            key_prefix: key_prefix.into(),
-            rotated_at,
-        }
+        with_defaults!(
+            Self { agent_id, rotated_at }, api_key = api_key.into(), key_prefix =
+            key_prefix.into()
+        )
     }
 }
 /// Who a share is for: `creator` (the human who created the calling agent),
@@ -2061,22 +1909,11 @@ impl Share {
         access_count: i64,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            secret_id,
-            secret_path: secret_path.into(),
-            created_by,
-            recipient_type,
-            recipient_id: None,
-            recipient_email: None,
-            status,
-            url: None,
-            expires_at,
-            max_access_count: None,
-            access_count,
-            created_at,
-            last_accessed_at: None,
-        }
+        with_defaults!(
+            Self { id, secret_id, created_by, recipient_type, status, expires_at,
+            access_count, created_at }, secret_path = secret_path.into(), recipient_id,
+            recipient_email, url, max_access_count, last_accessed_at
+        )
     }
     setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
     setter!(recipient_email, some_text, "recipient_email");
@@ -2091,8 +1928,7 @@ impl Share {
 }
 impl validation::Validate for Share {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.recipient_type)
-            .map_err(|e| e.within("recipient_type"))?;
+        validation::field(&self.recipient_type, "recipient_type")?;
         if let Some(value) = &self.recipient_email {
             validation::format(value, "recipient_email", "email")?;
         }
@@ -2137,13 +1973,10 @@ impl CreateShareRequest {
         recipient_type: RecipientType,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            recipient_type,
-            recipient_id: None,
-            recipient_email: None,
-            expires_at,
-            max_access_count: None,
-        }
+        with_defaults!(
+            Self { recipient_type, expires_at }, recipient_id, recipient_email,
+            max_access_count
+        )
     }
     setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
     setter!(recipient_email, some_text, "recipient_email");
@@ -2151,8 +1984,7 @@ impl CreateShareRequest {
 }
 impl validation::Validate for CreateShareRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.recipient_type)
-            .map_err(|e| e.within("recipient_type"))?;
+        validation::field(&self.recipient_type, "recipient_type")?;
         if let Some(value) = &self.recipient_email {
             validation::format(value, "recipient_email", "email")?;
         }
@@ -2178,12 +2010,12 @@ pub struct ShareList {
 impl ShareList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Share>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for ShareList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -2219,15 +2051,10 @@ impl SharedSecret {
         expires_at: ::chrono::DateTime<::chrono::Utc>,
         access_count: i64,
     ) -> Self {
-        Self {
-            share_id,
-            path: path.into(),
-            type_,
-            value: value.into(),
-            expires_at,
-            access_count,
-            max_access_count: None,
-        }
+        with_defaults!(
+            Self { share_id, type_, expires_at, access_count }, path = path.into(), value
+            = value.into(), max_access_count
+        )
     }
     setter!(max_access_count, some(i64), "max_access_count");
 }
@@ -2258,10 +2085,7 @@ pub struct NativeCurrency {
 impl NativeCurrency {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(symbol: impl Into<String>, decimals: i64) -> Self {
-        Self {
-            symbol: symbol.into(),
-            decimals,
-        }
+        with_defaults!(Self { decimals }, symbol = symbol.into())
     }
 }
 impl validation::Validate for NativeCurrency {
@@ -2305,16 +2129,10 @@ impl Chain {
         is_testnet: bool,
         enabled: bool,
     ) -> Self {
-        Self {
-            id,
-            name: name.into(),
-            display_name: display_name.into(),
-            chain_id,
-            native_currency,
-            explorer_url: None,
-            is_testnet,
-            enabled,
-        }
+        with_defaults!(
+            Self { id, chain_id, native_currency, is_testnet, enabled }, name = name
+            .into(), display_name = display_name.into(), explorer_url
+        )
     }
     setter!(explorer_url, some_text, "explorer_url");
 }
@@ -2323,8 +2141,7 @@ impl validation::Validate for Chain {
         validation::chars(&self.name, "name", Some(1), None)?;
         let value = &self.chain_id;
         validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
-        validation::Validate::validate(&self.native_currency)
-            .map_err(|e| e.within("native_currency"))?;
+        validation::field(&self.native_currency, "native_currency")?;
         if let Some(value) = &self.explorer_url {
             validation::format(value, "explorer_url", "uri")?;
         }
@@ -2361,15 +2178,10 @@ impl ChainRequest {
         is_testnet: bool,
         enabled: bool,
     ) -> Self {
-        Self {
-            name: name.into(),
-            display_name: display_name.into(),
-            chain_id,
-            native_currency,
-            explorer_url: None,
-            is_testnet,
-            enabled,
-        }
+        with_defaults!(
+            Self { chain_id, native_currency, is_testnet, enabled }, name = name.into(),
+            display_name = display_name.into(), explorer_url
+        )
     }
     setter!(explorer_url, some_text, "explorer_url");
 }
@@ -2378,8 +2190,7 @@ impl validation::Validate for ChainRequest {
         validation::chars(&self.name, "name", Some(1), None)?;
         let value = &self.chain_id;
         validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
-        validation::Validate::validate(&self.native_currency)
-            .map_err(|e| e.within("native_currency"))?;
+        validation::field(&self.native_currency, "native_currency")?;
         if let Some(value) = &self.explorer_url {
             validation::format(value, "explorer_url", "uri")?;
         }
@@ -2397,12 +2208,12 @@ pub struct ChainList {
 impl ChainList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Chain>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for ChainList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -2428,13 +2239,11 @@ pub struct SimulationRequest {
 impl SimulationRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(chain: impl Into<String>, to: impl Into<String>) -> Self {
-        Self {
-            chain: chain.into(),
-            to: to.into(),
-            value: default_simulation_request_value(),
-            data: default_simulation_request_data(),
-            gas_limit: None,
-        }
+        with_defaults!(
+            Self {}, chain = chain.into(), to = to.into(), value =
+            default_simulation_request_value(), data = default_simulation_request_data(),
+            gas_limit
+        )
     }
     setter!(value, set_text, "value");
     setter!(data, set_text, "data");
@@ -2518,15 +2327,12 @@ pub struct TransactionRequest {
 impl TransactionRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(chain: impl Into<String>, to: impl Into<String>) -> Self {
-        Self {
-            chain: chain.into(),
-            to: to.into(),
-            value: default_transaction_request_value(),
-            data: default_transaction_request_data(),
-            gas_limit: None,
-            signing_key_path: None,
-            simulate_first: default_transaction_request_simulate_first(),
-        }
+        with_defaults!(
+            Self {}, chain = chain.into(), to = to.into(), value =
+            default_transaction_request_value(), data =
+            default_transaction_request_data(), gas_limit, signing_key_path,
+            simulate_first = default_transaction_request_simulate_first()
+        )
     }
     setter!(value, set_text, "value");
     setter!(data, set_text, "data");
@@ -2606,12 +2412,10 @@ impl BalanceChange {
         asset: impl Into<String>,
         delta: impl Into<String>,
     ) -> Self {
-        Self {
-            address: address.into(),
-            asset: asset.into(),
-            symbol: None,
-            delta: delta.into(),
-        }
+        with_defaults!(
+            Self {}, address = address.into(), asset = asset.into(), symbol, delta =
+            delta.into()
+        )
     }
     setter!(symbol, some_text, "symbol");
 }
@@ -2650,13 +2454,9 @@ impl SimulationResult {
         gas_used: i64,
         balance_changes: Vec<BalanceChange>,
     ) -> Self {
-        Self {
-            success,
-            gas_used,
-            revert_reason: None,
-            balance_changes,
-            simulation_url: None,
-        }
+        with_defaults!(
+            Self { success, gas_used, balance_changes }, revert_reason, simulation_url
+        )
     }
     setter!(revert_reason, some_text, "revert_reason");
     setter!(simulation_url, some_text, "simulation_url");
@@ -2665,11 +2465,7 @@ impl validation::Validate for SimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.gas_used;
         validation::number(*value as f64, "gas_used", Some((0f64, false)), None)?;
-        validation::items(
-            &self.balance_changes,
-            "balance_changes",
-            validation::Validate::validate,
-        )?;
+        validation::field(&self.balance_changes, "balance_changes")?;
         if let Some(value) = &self.simulation_url {
             validation::format(value, "simulation_url", "uri")?;
         }
@@ -2687,7 +2483,7 @@ pub struct BundleSimulationRequest {
 impl BundleSimulationRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(transactions: Vec<SimulationRequest>) -> Self {
-        Self { transactions }
+        with_defaults!(Self { transactions })
     }
 }
 impl validation::Validate for BundleSimulationRequest {
@@ -2710,12 +2506,12 @@ pub struct BundleSimulationResult {
 impl BundleSimulationResult {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, results: Vec<SimulationResult>) -> Self {
-        Self { success, results }
+        with_defaults!(Self { success, results })
     }
 }
 impl validation::Validate for BundleSimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.results, "results", validation::Validate::validate)?;
+        validation::field(&self.results, "results")?;
         Ok(())
     }
 }
@@ -2799,23 +2595,11 @@ impl Transaction {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            agent_id,
-            chain: chain.into(),
-            chain_id,
-            from: from.into(),
-            to: to.into(),
-            value: value.into(),
-            data: data.into(),
-            simulate_first,
-            status,
-            tx_hash: None,
-            simulation: None,
-            error: None,
-            created_at,
-            updated_at,
-        }
+        with_defaults!(
+            Self { id, agent_id, chain_id, simulate_first, status, created_at, updated_at
+            }, chain = chain.into(), from = from.into(), to = to.into(), value = value
+            .into(), data = data.into(), tx_hash, simulation, error
+        )
     }
     setter!(tx_hash, some_text, "tx_hash");
     setter!(simulation, some(SimulationResult), "simulation");
@@ -2825,9 +2609,7 @@ impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.chain_id;
         validation::number(*value as f64, "chain_id", Some((1f64, false)), None)?;
-        if let Some(value) = &self.simulation {
-            validation::Validate::validate(value).map_err(|e| e.within("simulation"))?;
-        }
+        validation::field(&self.simulation, "simulation")?;
         Ok(())
     }
 }
@@ -2842,12 +2624,12 @@ pub struct TransactionList {
 impl TransactionList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Transaction>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for TransactionList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -2878,7 +2660,7 @@ pub struct UsageMeter {
 impl UsageMeter {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(used: i64) -> Self {
-        Self { used, limit: None }
+        with_defaults!(Self { used }, limit)
     }
     setter!(limit, some(i64), "limit");
 }
@@ -2930,32 +2712,21 @@ impl UsageSummary {
         vaults: UsageMeter,
         agents: UsageMeter,
     ) -> Self {
-        Self {
-            tier,
-            period_start,
-            period_end,
-            api_calls,
-            secret_reads,
-            secret_writes,
-            transactions,
-            vaults,
-            agents,
-        }
+        with_defaults!(
+            Self { tier, period_start, period_end, api_calls, secret_reads,
+            secret_writes, transactions, vaults, agents }
+        )
     }
 }
 impl validation::Validate for UsageSummary {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
-        validation::Validate::validate(&self.api_calls)
-            .map_err(|e| e.within("api_calls"))?;
-        validation::Validate::validate(&self.secret_reads)
-            .map_err(|e| e.within("secret_reads"))?;
-        validation::Validate::validate(&self.secret_writes)
-            .map_err(|e| e.within("secret_writes"))?;
-        validation::Validate::validate(&self.transactions)
-            .map_err(|e| e.within("transactions"))?;
-        validation::Validate::validate(&self.vaults).map_err(|e| e.within("vaults"))?;
-        validation::Validate::validate(&self.agents).map_err(|e| e.within("agents"))?;
+        validation::field(&self.tier, "tier")?;
+        validation::field(&self.api_calls, "api_calls")?;
+        validation::field(&self.secret_reads, "secret_reads")?;
+        validation::field(&self.secret_writes, "secret_writes")?;
+        validation::field(&self.transactions, "transactions")?;
+        validation::field(&self.vaults, "vaults")?;
+        validation::field(&self.agents, "agents")?;
         Ok(())
     }
 }
@@ -2989,15 +2760,10 @@ impl UsagePeriod {
         transactions: i64,
         overage_cents: i64,
     ) -> Self {
-        Self {
-            period_start,
-            period_end,
-            api_calls,
-            secret_reads,
-            secret_writes,
-            transactions,
-            overage_cents,
-        }
+        with_defaults!(
+            Self { period_start, period_end, api_calls, secret_reads, secret_writes,
+            transactions, overage_cents }
+        )
     }
 }
 impl validation::Validate for UsagePeriod {
@@ -3027,12 +2793,12 @@ pub struct UsageHistory {
 impl UsageHistory {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<UsagePeriod>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for UsageHistory {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -3070,12 +2836,10 @@ impl SubscribeRequest {
         success_url: impl Into<String>,
         cancel_url: impl Into<String>,
     ) -> Self {
-        Self {
-            tier,
-            interval,
-            success_url: success_url.into(),
-            cancel_url: cancel_url.into(),
-        }
+        with_defaults!(
+            Self { tier, interval }, success_url = success_url.into(), cancel_url =
+            cancel_url.into()
+        )
     }
 }
 impl validation::Validate for SubscribeRequest {
@@ -3097,10 +2861,9 @@ pub struct CheckoutSession {
 impl CheckoutSession {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(checkout_url: impl Into<String>, session_id: impl Into<String>) -> Self {
-        Self {
-            checkout_url: checkout_url.into(),
-            session_id: session_id.into(),
-        }
+        with_defaults!(
+            Self {}, checkout_url = checkout_url.into(), session_id = session_id.into()
+        )
     }
 }
 impl validation::Validate for CheckoutSession {
@@ -3119,9 +2882,7 @@ pub struct PortalRequest {
 impl PortalRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(return_url: impl Into<String>) -> Self {
-        Self {
-            return_url: return_url.into(),
-        }
+        with_defaults!(Self {}, return_url = return_url.into())
     }
 }
 impl validation::Validate for PortalRequest {
@@ -3140,9 +2901,7 @@ pub struct PortalSession {
 impl PortalSession {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(portal_url: impl Into<String>) -> Self {
-        Self {
-            portal_url: portal_url.into(),
-        }
+        with_defaults!(Self {}, portal_url = portal_url.into())
     }
 }
 impl validation::Validate for PortalSession {
@@ -3199,7 +2958,7 @@ impl ExpiringCredit {
         amount_cents: i64,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self { amount_cents, expires_at }
+        with_defaults!(Self { amount_cents, expires_at })
     }
 }
 impl validation::Validate for ExpiringCredit {
@@ -3228,18 +2987,14 @@ impl CreditBalance {
         currency: CreditBalanceCurrency,
         expiring: Vec<ExpiringCredit>,
     ) -> Self {
-        Self {
-            balance_cents,
-            currency,
-            expiring,
-        }
+        with_defaults!(Self { balance_cents, currency, expiring })
     }
 }
 impl validation::Validate for CreditBalance {
     fn validate(&self) -> Result<(), validation::ValidationError> {
         let value = &self.balance_cents;
         validation::number(*value as f64, "balance_cents", Some((0f64, false)), None)?;
-        validation::items(&self.expiring, "expiring", validation::Validate::validate)?;
+        validation::field(&self.expiring, "expiring")?;
         Ok(())
     }
 }
@@ -3277,16 +3032,10 @@ impl SubscriptionSummary {
         usage: UsageSummary,
         credits: CreditBalance,
     ) -> Self {
-        Self {
-            tier,
-            status,
-            interval: None,
-            current_period_end: None,
-            cancel_at_period_end,
-            overage_method,
-            usage,
-            credits,
-        }
+        with_defaults!(
+            Self { tier, status, cancel_at_period_end, overage_method, usage, credits },
+            interval, current_period_end
+        )
     }
     setter!(interval, some(BillingInterval), "interval");
     /// Sets `current_period_end`.
@@ -3301,11 +3050,10 @@ impl SubscriptionSummary {
 }
 impl validation::Validate for SubscriptionSummary {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
-        validation::Validate::validate(&self.overage_method)
-            .map_err(|e| e.within("overage_method"))?;
-        validation::Validate::validate(&self.usage).map_err(|e| e.within("usage"))?;
-        validation::Validate::validate(&self.credits).map_err(|e| e.within("credits"))?;
+        validation::field(&self.tier, "tier")?;
+        validation::field(&self.overage_method, "overage_method")?;
+        validation::field(&self.usage, "usage")?;
+        validation::field(&self.credits, "credits")?;
         Ok(())
     }
 }
@@ -3327,11 +3075,10 @@ impl TopupRequest {
         success_url: impl Into<String>,
         cancel_url: impl Into<String>,
     ) -> Self {
-        Self {
-            amount_cents,
-            success_url: success_url.into(),
-            cancel_url: cancel_url.into(),
-        }
+        with_defaults!(
+            Self { amount_cents }, success_url = success_url.into(), cancel_url =
+            cancel_url.into()
+        )
     }
 }
 impl validation::Validate for TopupRequest {
@@ -3395,15 +3142,10 @@ impl CreditTransaction {
         description: impl Into<String>,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            type_,
-            amount_cents,
-            balance_after_cents,
-            description: description.into(),
-            created_at,
-            expires_at: None,
-        }
+        with_defaults!(
+            Self { id, type_, amount_cents, balance_after_cents, created_at },
+            description = description.into(), expires_at
+        )
     }
     /// Sets `expires_at`.
     #[must_use]
@@ -3439,13 +3181,13 @@ pub struct CreditTransactionList {
 impl CreditTransactionList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<CreditTransaction>) -> Self {
-        Self { items, next_cursor: None }
+        with_defaults!(Self { items }, next_cursor)
     }
     setter!(next_cursor, some_text, "next_cursor");
 }
 impl validation::Validate for CreditTransactionList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -3459,13 +3201,12 @@ pub struct OverageMethodRequest {
 impl OverageMethodRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(overage_method: OverageMethod) -> Self {
-        Self { overage_method }
+        with_defaults!(Self { overage_method })
     }
 }
 impl validation::Validate for OverageMethodRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.overage_method)
-            .map_err(|e| e.within("overage_method"))?;
+        validation::field(&self.overage_method, "overage_method")?;
         Ok(())
     }
 }
@@ -3484,13 +3225,12 @@ impl OverageMethodResponse {
         overage_method: OverageMethod,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self { overage_method, updated_at }
+        with_defaults!(Self { overage_method, updated_at })
     }
 }
 impl validation::Validate for OverageMethodResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.overage_method)
-            .map_err(|e| e.within("overage_method"))?;
+        validation::field(&self.overage_method, "overage_method")?;
         Ok(())
     }
 }
@@ -3506,7 +3246,7 @@ impl StripeEventData {
     pub fn new(
         object: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     ) -> Self {
-        Self { object }
+        with_defaults!(Self { object })
     }
 }
 /// A Stripe webhook event (only the members the handler reads are listed;
@@ -3541,15 +3281,10 @@ impl StripeEvent {
         livemode: bool,
         data: StripeEventData,
     ) -> Self {
-        Self {
-            id: id.into(),
-            object,
-            type_: type_.into(),
-            created,
-            livemode,
-            data,
-            additional_properties: Default::default(),
-        }
+        with_defaults!(
+            Self { object, created, livemode, data }, id = id.into(), type_ = type_
+            .into(), additional_properties
+        )
     }
 }
 impl validation::Validate for StripeEvent {
@@ -3569,7 +3304,7 @@ pub struct WebhookAck {
 impl WebhookAck {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(received: bool) -> Self {
-        Self { received }
+        with_defaults!(Self { received })
     }
 }
 /// Kind of principal that performed an action.
@@ -3653,21 +3388,11 @@ impl AuditEvent {
         outcome: AuditOutcome,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            org_id,
-            action: action.into(),
-            actor_type,
-            actor_id: None,
-            resource_type: resource_type.into(),
-            resource_id: None,
-            vault_id: None,
-            outcome,
-            ip_address: None,
-            user_agent: None,
-            details: None,
-            created_at,
-        }
+        with_defaults!(
+            Self { id, org_id, actor_type, outcome, created_at }, action = action.into(),
+            actor_id, resource_type = resource_type.into(), resource_id, vault_id,
+            ip_address, user_agent, details
+        )
     }
     setter!(actor_id, some(::uuid::Uuid), "actor_id");
     setter!(resource_id, some_text, "resource_id");
@@ -3688,7 +3413,7 @@ pub struct AuditEventList {
 impl AuditEventList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<AuditEvent>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 /// Membership state.
@@ -3731,14 +3456,9 @@ impl OrgMember {
         role: OrgRole,
         status: MemberStatus,
     ) -> Self {
-        Self {
-            user_id,
-            email: email.into(),
-            display_name: None,
-            role,
-            status,
-            joined_at: None,
-        }
+        with_defaults!(
+            Self { user_id, role, status }, email = email.into(), display_name, joined_at
+        )
     }
     setter!(display_name, some_text, "display_name");
     /// Sets `joined_at`.
@@ -3766,12 +3486,12 @@ pub struct OrgMemberList {
 impl OrgMemberList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<OrgMember>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for OrgMemberList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -3787,7 +3507,7 @@ pub struct InviteRequest {
 impl InviteRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(email: impl Into<String>, role: OrgRole) -> Self {
-        Self { email: email.into(), role }
+        with_defaults!(Self { role }, email = email.into())
     }
 }
 impl validation::Validate for InviteRequest {
@@ -3823,14 +3543,9 @@ impl Invitation {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            email: email.into(),
-            role,
-            invited_by,
-            created_at,
-            expires_at,
-        }
+        with_defaults!(
+            Self { id, role, invited_by, created_at, expires_at }, email = email.into()
+        )
     }
 }
 impl validation::Validate for Invitation {
@@ -3849,7 +3564,7 @@ pub struct UpdateMemberRoleRequest {
 impl UpdateMemberRoleRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(role: OrgRole) -> Self {
-        Self { role }
+        with_defaults!(Self { role })
     }
 }
 /// Whether matching addresses are allowed or blocked.
@@ -3893,14 +3608,9 @@ impl IpRule {
         created_by: ::uuid::Uuid,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            cidr: cidr.into(),
-            action,
-            description: None,
-            created_by,
-            created_at,
-        }
+        with_defaults!(
+            Self { id, action, created_by, created_at }, cidr = cidr.into(), description
+        )
     }
     setter!(description, some_text, "description");
 }
@@ -3919,11 +3629,7 @@ pub struct CreateIpRuleRequest {
 impl CreateIpRuleRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(cidr: impl Into<String>, action: IpRuleAction) -> Self {
-        Self {
-            cidr: cidr.into(),
-            action,
-            description: None,
-        }
+        with_defaults!(Self { action }, cidr = cidr.into(), description)
     }
     setter!(description, some_text, "description");
 }
@@ -3947,7 +3653,7 @@ pub struct IpRuleList {
 impl IpRuleList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<IpRule>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 /// A platform setting. Values are strings (JSON-encoded for structured
@@ -3976,13 +3682,10 @@ impl Setting {
         value: impl Into<String>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-            description: None,
-            updated_by: None,
-            updated_at,
-        }
+        with_defaults!(
+            Self { updated_at }, key = key.into(), value = value.into(), description,
+            updated_by
+        )
     }
     setter!(description, some_text, "description");
     setter!(updated_by, some(::uuid::Uuid), "updated_by");
@@ -3999,7 +3702,7 @@ pub struct SettingList {
 impl SettingList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Setting>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 /// New value of a setting (created if missing).
@@ -4015,10 +3718,7 @@ pub struct UpdateSettingRequest {
 impl UpdateSettingRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(value: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            description: None,
-        }
+        with_defaults!(Self {}, value = value.into(), description)
     }
     setter!(description, some_text, "description");
 }
@@ -4051,14 +3751,11 @@ impl X402ConfigUpdate {
         facilitator_url: impl Into<String>,
         price_per_request_usd: impl Into<String>,
     ) -> Self {
-        Self {
-            enabled,
-            network: network.into(),
-            asset: asset.into(),
-            pay_to: pay_to.into(),
-            facilitator_url: facilitator_url.into(),
-            price_per_request_usd: price_per_request_usd.into(),
-        }
+        with_defaults!(
+            Self { enabled }, network = network.into(), asset = asset.into(), pay_to =
+            pay_to.into(), facilitator_url = facilitator_url.into(),
+            price_per_request_usd = price_per_request_usd.into()
+        )
     }
 }
 impl validation::Validate for X402ConfigUpdate {
@@ -4109,15 +3806,11 @@ impl X402Config {
         price_per_request_usd: impl Into<String>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            enabled,
-            network: network.into(),
-            asset: asset.into(),
-            pay_to: pay_to.into(),
-            facilitator_url: facilitator_url.into(),
-            price_per_request_usd: price_per_request_usd.into(),
-            updated_at,
-        }
+        with_defaults!(
+            Self { enabled, updated_at }, network = network.into(), asset = asset.into(),
+            pay_to = pay_to.into(), facilitator_url = facilitator_url.into(),
+            price_per_request_usd = price_per_request_usd.into()
+        )
     }
 }
 impl validation::Validate for X402Config {
@@ -4174,17 +3867,10 @@ impl AdminUser {
         mfa_enabled: bool,
         created_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            id,
-            email: email.into(),
-            display_name: None,
-            org_id,
-            role,
-            is_platform_admin,
-            mfa_enabled,
-            created_at,
-            last_login_at: None,
-        }
+        with_defaults!(
+            Self { id, org_id, role, is_platform_admin, mfa_enabled, created_at }, email
+            = email.into(), display_name, last_login_at
+        )
     }
     setter!(display_name, some_text, "display_name");
     /// Sets `last_login_at`.
@@ -4211,12 +3897,12 @@ pub struct AdminUserList {
 impl AdminUserList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<AdminUser>) -> Self {
-        Self { items }
+        with_defaults!(Self { items })
     }
 }
 impl validation::Validate for AdminUserList {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::items(&self.items, "items", validation::Validate::validate)?;
+        validation::field(&self.items, "items")?;
         Ok(())
     }
 }
@@ -4329,17 +4015,10 @@ impl OrgLimits {
         tier: BillingTier,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self {
-            org_id,
-            tier,
-            max_vaults: None,
-            max_secrets: None,
-            max_agents: None,
-            max_api_calls_per_month: None,
-            max_transactions_per_month: None,
-            rate_limit_per_minute: None,
-            updated_at,
-        }
+        with_defaults!(
+            Self { org_id, tier, updated_at }, max_vaults, max_secrets, max_agents,
+            max_api_calls_per_month, max_transactions_per_month, rate_limit_per_minute
+        )
     }
     setter!(max_vaults, some(i64), "max_vaults");
     setter!(max_secrets, some(i64), "max_secrets");
@@ -4350,7 +4029,7 @@ impl OrgLimits {
 }
 impl validation::Validate for OrgLimits {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
+        validation::field(&self.tier, "tier")?;
         if let Some(value) = &self.max_vaults {
             validation::number(*value as f64, "max_vaults", Some((0f64, false)), None)?;
         }
@@ -4397,12 +4076,12 @@ pub struct BillingTierRequest {
 impl BillingTierRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(tier: BillingTier) -> Self {
-        Self { tier }
+        with_defaults!(Self { tier })
     }
 }
 impl validation::Validate for BillingTierRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
+        validation::field(&self.tier, "tier")?;
         Ok(())
     }
 }
@@ -4424,12 +4103,12 @@ impl OrgBillingTier {
         tier: BillingTier,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        Self { org_id, tier, updated_at }
+        with_defaults!(Self { org_id, tier, updated_at })
     }
 }
 impl validation::Validate for OrgBillingTier {
     fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::Validate::validate(&self.tier).map_err(|e| e.within("tier"))?;
+        validation::field(&self.tier, "tier")?;
         Ok(())
     }
 }

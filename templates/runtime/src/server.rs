@@ -365,6 +365,18 @@ mod context {
         Handled { read, reject }
     }
 
+    /// One operation's route: `route!(router, A, method "/path" handle_op reject)`
+    /// is `router.route("/path", method(handled(handle_op::<A>, reject)))` for
+    /// the implementation `A`. A path's methods come in routes of their own:
+    /// axum merges them. A call prints on a line or four where the builder
+    /// calls would take nine.
+    #[macro_export]
+    macro_rules! route {
+        ($router:expr, $api:ident, $method:ident $path:literal $handler:ident $reject:expr) => {
+            $router.route($path, ::axum::routing::$method($crate::server::handled($handler::<$api>, $reject)))
+        };
+    }
+
     impl<A, F, Fut, R> axum::handler::Handler<Handled<(), ()>, std::sync::Arc<Served<A>>> for Handled<F, R>
     where
         A: Send + Sync + 'static,
@@ -839,6 +851,31 @@ mod tests {
         let (status, body) = serve(0).await;
         assert_eq!(status, 503);
         assert!(body.starts_with(b"reject The operation did not finish within 1 ms"), "{body:?}");
+    }
+
+    #[tokio::test]
+    async fn routes_of_one_path_merge_and_answer_each_through_its_handler() {
+        use tower::ServiceExt as _;
+        struct Shelf;
+        async fn list<A>(_: std::sync::Arc<Served<A>>, _: axum::extract::Request) -> Answer {
+            Ok(empty_response(200))
+        }
+        async fn add<A>(_: std::sync::Arc<Served<A>>, _: axum::extract::Request) -> Answer {
+            Err(Refused::new(409, "taken"))
+        }
+        let reject = |status, message: String, _| typed_response(status, "text/plain", message.into_bytes());
+        let router = crate::route!(axum::Router::new(), Shelf, get "/books" list reject);
+        let router = crate::route!(router, Shelf, post "/books" add reject);
+        let router = router.with_state(std::sync::Arc::new(Served { api: Shelf, config: RouterConfig::default() }));
+        let call = |method: &str| {
+            let request = axum::http::Request::builder().method(method).uri("/books").body(axum::body::Body::empty());
+            router.clone().oneshot(request.expect("a request"))
+        };
+        assert_eq!(call("GET").await.expect("an answer").status(), 200);
+        let added = call("POST").await.expect("an answer");
+        assert_eq!(added.status(), 409);
+        assert_eq!(&axum::body::to_bytes(added.into_body(), 64).await.expect("a body")[..], b"taken");
+        assert_eq!(call("PUT").await.expect("an answer").status(), 405);
     }
 
     #[tokio::test]
