@@ -41,16 +41,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
         )
     } else {
         (
-            match super::gate::attr(&api.operations_gate()) {
-                Some(gate) => quote!(
-                    use super::client::Client;
-                    #gate
-                    use super::client::ClientError;
-                ),
-                None => quote!(
-                    use super::client::{Client, ClientError};
-                ),
-            },
+            quote!(
+                use super::client::Client;
+            ),
             if api.tag_features.is_empty() {
                 quote!(let mut calls = ::std::vec::Vec::new(); #(#calls)* calls)
             } else {
@@ -115,35 +108,10 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
         return quote!(calls.push(Call { operation: #id, outcome: Outcome::Failed(::std::string::String::from(#why)) }););
     };
     let name = ident(&op.fn_name);
-    let error = ident(&op.error_enum);
-    // With no documented error the enum has only `Undocumented`. An operation that
-    // documents no success (a refresh that always answers 400) expects its error.
-    let documented = match (op.errors.is_empty(), op.successes.is_empty()) {
-        (true, _) => None,
-        (false, true) => Some(quote!(Err(ClientError::Api { .. }) => Outcome::Success,)),
-        (false, false) => Some(quote!(Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),)),
-    };
-    // A documented status whose body does not fit its schema fails the contract;
-    // with none documented, `Undocumented` above is the only error there is.
-    let decode_failure = (!op.errors.is_empty()).then(|| {
-        quote! {
-            Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-                Outcome::Failed(format!("the {} answer does not decode: {}", error.status(), error.decode_failure().unwrap_or_default()))
-            }
-        }
-    });
-    quote! {
-        let outcome = match client.#name(#(#args),*).await {
-            Ok(_) => Outcome::Success,
-            Err(ClientError::Api { error: super::errors::#error::Undocumented { status, body }, .. }) => {
-                Outcome::Failed(format!("undocumented status {status}: {body}"))
-            }
-            #decode_failure
-            #documented
-            Err(error) => Outcome::Failed(error.to_string()),
-        };
-        calls.push(Call { operation: #id, outcome });
-    }
+    // An operation that documents errors but no success (a refresh that always
+    // answers 400) expects its error.
+    let classify = if !op.errors.is_empty() && op.successes.is_empty() { quote!(of_expected_error) } else { quote!(of) };
+    quote!(calls.push(Call::#classify(#id, client.#name(#(#args),*).await));)
 }
 
 /// The call's arguments, in the client method's order, or `None` when some

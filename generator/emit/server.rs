@@ -235,6 +235,8 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         /// API's error format: implement the ones you serve. Errors of your own
         /// become each operation's documented error through
         /// [`DomainError`](super::errors::DomainError) and `?`.
+        // The defaults take their arguments unused, under the names an implementation sees.
+        #[allow(unused_variables)]
         pub trait #trait_name: Send + Sync + 'static {
             #authorize
             #rate_limit
@@ -406,7 +408,6 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let docs = operation_doc(op);
     let arguments = arguments(api, op);
-    let names = arguments.iter().map(|(name, _)| name);
     let args = arguments.iter().map(|(name, ty)| quote!(#name: #ty));
     let success = success_type(api, op);
     let error = ident(&op.error_enum);
@@ -414,7 +415,6 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #docs
         fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
-            let _ = (#(#names,)*);
             not_implemented(#operation)
         }
     }

@@ -289,6 +289,22 @@ macro_rules! error_enum {
             fn undocumented(status: u16, body: ::std::string::String) -> Self {
                 Self::Undocumented { status, body }
             }
+
+            fn undocumented_body(&self) -> ::core::option::Option<&str> {
+                match self {
+                    Self::Undocumented { body, .. } => ::core::option::Option::Some(body),
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn answer_status(&self) -> u16 {
+                self.status()
+            }
+
+            fn body_decode_failure(&self) -> ::core::option::Option<&str> {
+                self.decode_failure()
+            }
         }
     };
 }

@@ -26,6 +26,17 @@ pub trait Undocumented {
     /// The value for a status the document does not describe for the
     /// operation, with the body that came (or goes out).
     fn undocumented(status: u16, body: String) -> Self;
+
+    /// The body of an answer whose status the document does not describe for
+    /// the operation; `None` for a documented one.
+    fn undocumented_body(&self) -> Option<&str>;
+
+    /// The HTTP status of the answer.
+    fn answer_status(&self) -> u16;
+
+    /// Why the documented body of the answer does not decode; `None` when it
+    /// decoded, or has no documented type.
+    fn body_decode_failure(&self) -> Option<&str>;
 }
 
 /// The documented error for `error`: `documented` (status, message, retry

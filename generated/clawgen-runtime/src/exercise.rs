@@ -17,6 +17,44 @@ pub enum Outcome {
     Failed(String),
 }
 
+impl Outcome {
+    /// What a call's result says: a success, a documented error status
+    /// decoded, or a failure (an undocumented status, a body that does not
+    /// decode, no answer).
+    pub fn of<T, E: crate::errors::Undocumented + std::fmt::Display>(result: Result<T, crate::client::ClientError<E>>) -> Self {
+        Self::classify(result, false)
+    }
+
+    /// [`Outcome::of`] for an operation that documents no success (a refresh
+    /// that always answers 400): its documented error is what it should give.
+    pub fn of_expected_error<T, E: crate::errors::Undocumented + std::fmt::Display>(
+        result: Result<T, crate::client::ClientError<E>>,
+    ) -> Self {
+        Self::classify(result, true)
+    }
+
+    fn classify<T, E: crate::errors::Undocumented + std::fmt::Display>(
+        result: Result<T, crate::client::ClientError<E>>,
+        error_expected: bool,
+    ) -> Self {
+        let error = match result {
+            Ok(_) => return Outcome::Success,
+            Err(crate::client::ClientError::Api { error, .. }) => error,
+            Err(other) => return Outcome::Failed(other.to_string()),
+        };
+        let status = error.answer_status();
+        if let Some(body) = error.undocumented_body() {
+            Outcome::Failed(format!("undocumented status {status}: {body}"))
+        } else if let Some(why) = error.body_decode_failure() {
+            Outcome::Failed(format!("the {status} answer does not decode: {why}"))
+        } else if error_expected {
+            Outcome::Success
+        } else {
+            Outcome::DocumentedError(status)
+        }
+    }
+}
+
 /// One operation's call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
@@ -24,6 +62,25 @@ pub struct Call {
     pub operation: &'static str,
     /// What it gave.
     pub outcome: Outcome,
+}
+
+impl Call {
+    /// The call of `operation` that gave `result` (see [`Outcome::of`]).
+    pub fn of<T, E: crate::errors::Undocumented + std::fmt::Display>(
+        operation: &'static str,
+        result: Result<T, crate::client::ClientError<E>>,
+    ) -> Self {
+        Call { operation, outcome: Outcome::of(result) }
+    }
+
+    /// The call of `operation`, which documents no success, that gave
+    /// `result` (see [`Outcome::of_expected_error`]).
+    pub fn of_expected_error<T, E: crate::errors::Undocumented + std::fmt::Display>(
+        operation: &'static str,
+        result: Result<T, crate::client::ClientError<E>>,
+    ) -> Self {
+        Call { operation, outcome: Outcome::of_expected_error(result) }
+    }
 }
 
 /// The command line: `--base-url URL [--token SECRET] [--expect-success]`.
@@ -134,6 +191,31 @@ mod tests {
         assert_eq!(args("--token t"), None);
         assert_eq!(args("--base-url"), None);
         assert_eq!(args("--base-url u --verbose"), None);
+    }
+
+    /// An operation's error enum, as `error_enum!` shapes one.
+    #[derive(Debug)]
+    enum FetchError {
+        NotFound(crate::ErrorBody<u8>),
+        Undocumented { status: u16, body: String },
+    }
+    crate::error_enum!(FetchError, "fetch", body { NotFound(404, "Not found") });
+
+    #[test]
+    fn a_call_is_classified_by_its_answer() {
+        use crate::client::ClientError;
+        let api = |error| Err::<(), _>(ClientError::Api { error, status: 0, headers: Default::default() });
+        let decoded = FetchError::NotFound(crate::ErrorBody::Decoded(1));
+        let undecoded = FetchError::NotFound(crate::ErrorBody::undecoded(None, b"<html>".to_vec(), "expected a number"));
+        let undocumented = FetchError::undocumented(418, "teapot".into());
+        assert_eq!(Outcome::of(Ok::<_, ClientError<FetchError>>(())), Outcome::Success);
+        assert_eq!(Outcome::of(api(decoded)), Outcome::DocumentedError(404));
+        assert_eq!(Outcome::of_expected_error(api(FetchError::NotFound(crate::ErrorBody::Decoded(1)))), Outcome::Success);
+        assert_eq!(Outcome::of(api(undecoded)), Outcome::Failed("the 404 answer does not decode: expected a number".into()));
+        assert_eq!(Outcome::of_expected_error(api(undocumented)), Outcome::Failed("undocumented status 418: teapot".into()));
+        let missing = Call::of("fetch", Err::<(), _>(ClientError::<FetchError>::MissingCredentials { operation: "fetch" }));
+        assert!(matches!(missing.outcome, Outcome::Failed(_)), "{missing:?}");
+        assert_eq!(Call::of_expected_error("refresh", api(FetchError::NotFound(crate::ErrorBody::Decoded(2)))).outcome, Outcome::Success);
     }
 
     #[test]

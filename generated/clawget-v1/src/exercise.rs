@@ -11,7 +11,7 @@
 )]
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
-use super::client::{Client, ClientError};
+use super::client::Client;
 /// What one call gave, and one operation's call (the runtime's).
 pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
@@ -20,728 +20,263 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 #[allow(deprecated)]
 pub async fn every_operation(client: &Client) -> Vec<Call> {
     let mut calls = Vec::new();
-    let outcome = match client
-        .list_listings(
-            &<super::types::ListListingsQuery as Default>::default()
-                .category(String::from("productivity"))
-                .featured(true)
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListListingsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
     calls
-        .push(Call {
-            operation: "listListings",
-            outcome,
-        });
-    let outcome = match client
-        .create_listing(
-            &super::types::ListingCreate::new(
-                    String::from("Web Scraper Pro"),
-                    String::from(
-                        "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
-                    ),
-                    String::from("automation"),
-                    25f64,
-                )
-                .pricing_model(super::types::PricingModel::OneTime)
-                .tags(
-                    ::std::vec![
-                        ::std::string::String::from("web-scraping"),
-                        ::std::string::String::from("data-extraction")
-                    ],
-                )
-                .thumbnail_url(
-                    String::from(
-                        "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
-                    ),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateListingError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createListing",
-            outcome,
-        });
-    let outcome = match client
-        .search_listings(
-            &super::types::SearchListingsQuery::new(String::from("web scraping"))
-                .category(String::from("automation"))
-                .max_price(50f64)
-                .min_rating(4f64)
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SearchListingsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "searchListings",
-            outcome,
-        });
-    let outcome = match client.get_listing("listing_abc123").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetListingError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getListing",
-            outcome,
-        });
-    let outcome = match client
-        .update_listing(
-            "listing_abc123",
-            &<super::types::ListingUpdate as Default>::default()
-                .price(22.5f64)
-                .tags(
-                    ::std::vec![
-                        ::std::string::String::from("web-scraping"),
-                        ::std::string::String::from("data-extraction"),
-                        ::std::string::String::from("proxies")
-                    ],
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateListingError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updateListing",
-            outcome,
-        });
-    let outcome = match client.purchase_listing("listing_abc123").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::PurchaseListingError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "purchaseListing",
-            outcome,
-        });
-    let outcome = match client
-        .list_souls(
-            &<super::types::ListSoulsQuery as Default>::default()
-                .capability(String::from("web-scraping"))
-                .verified(true)
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListSoulsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listSouls",
-            outcome,
-        });
-    let outcome = match client.get_soul("soul_k9m2x7").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetSoulError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getSoul",
-            outcome,
-        });
-    let outcome = match client
-        .list_soul_listings(
-            "soul_k9m2x7",
-            &<super::types::ListSoulListingsQuery as Default>::default()
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListSoulListingsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listSoulListings",
-            outcome,
-        });
-    let outcome = match client
-        .list_soul_activity(
-            "soul_k9m2x7",
-            &<super::types::ListSoulListingsQuery as Default>::default()
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListSoulActivityError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listSoulActivity",
-            outcome,
-        });
-    let outcome = match client
-        .list_purchases(
-            &<super::types::ListPurchasesQuery as Default>::default()
-                .listing_id(String::from("listing_xyz"))
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListPurchasesError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listPurchases",
-            outcome,
-        });
-    let outcome = match client
-        .list_transactions(
-            &<super::types::ListTransactionsQuery as Default>::default()
-                .from("2025-01-01T00:00:00Z".parse().unwrap_or_default())
-                .to("2025-02-01T00:00:00Z".parse().unwrap_or_default())
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListTransactionsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listTransactions",
-            outcome,
-        });
-    let outcome = match client
-        .get_usage_analytics(
-            &<super::types::GetUsageAnalyticsQuery as Default>::default()
-                .period(super::types::StatsPeriod::V30d),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetUsageAnalyticsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getUsageAnalytics",
-            outcome,
-        });
-    let outcome = match client
-        .get_listing_stats(
-            "listing_abc123",
-            &<super::types::GetUsageAnalyticsQuery as Default>::default()
-                .period(super::types::StatsPeriod::V30d),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetListingStatsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getListingStats",
-            outcome,
-        });
-    let outcome = match client
-        .list_webhooks(
-            &<super::types::ListSoulListingsQuery as Default>::default()
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListWebhooksError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listWebhooks",
-            outcome,
-        });
-    let outcome = match client
-        .create_webhook(
-            &super::types::WebhookCreate::new(
-                String::from("https://yourapp.com/webhooks/clawget"),
-                ::std::vec![
-                    super::types::WebhookEventType::PurchaseCompleted,
-                    super::types::WebhookEventType::SubscriptionRenewed,
-                    super::types::WebhookEventType::SubscriptionCancelled
-                ],
-                String::from("webhook_secret_key"),
+        .push(
+            Call::of(
+                "listListings",
+                client
+                    .list_listings(
+                        &<super::types::ListListingsQuery as Default>::default()
+                            .category(String::from("productivity"))
+                            .featured(true)
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateWebhookError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
     calls
-        .push(Call {
-            operation: "createWebhook",
-            outcome,
-        });
-    let outcome = match client
-        .list_api_keys(
-            &<super::types::ListSoulListingsQuery as Default>::default()
-                .page(1i64)
-                .limit(20i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListApiKeysError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "createListing",
+                client
+                    .create_listing(
+                        &super::types::ListingCreate::new(
+                                String::from("Web Scraper Pro"),
+                                String::from(
+                                    "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
+                                ),
+                                String::from("automation"),
+                                25f64,
+                            )
+                            .pricing_model(super::types::PricingModel::OneTime)
+                            .tags(
+                                ::std::vec![
+                                    ::std::string::String::from("web-scraping"),
+                                    ::std::string::String::from("data-extraction")
+                                ],
+                            )
+                            .thumbnail_url(
+                                String::from(
+                                    "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
+                                ),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "listApiKeys",
-            outcome,
-        });
-    let outcome = match client
-        .create_api_key(
-            &super::types::ApiKeyCreate::new(
-                    String::from("production purchasing agent"),
-                    ::std::vec![
-                        super::types::Scope::ListingsRead,
-                        super::types::Scope::PurchasesWrite
-                    ],
-                )
-                .environment(super::types::ApiKeyEnvironment::Live)
-                .expires_at("2025-05-03T00:00:00Z".parse().unwrap_or_default()),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateApiKeyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "searchListings",
+                client
+                    .search_listings(
+                        &super::types::SearchListingsQuery::new(
+                                String::from("web scraping"),
+                            )
+                            .category(String::from("automation"))
+                            .max_price(50f64)
+                            .min_rating(4f64)
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getListing", client.get_listing("listing_abc123").await));
     calls
-        .push(Call {
-            operation: "createApiKey",
-            outcome,
-        });
-    let outcome = match client.list_scopes().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListScopesError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "updateListing",
+                client
+                    .update_listing(
+                        "listing_abc123",
+                        &<super::types::ListingUpdate as Default>::default()
+                            .price(22.5f64)
+                            .tags(
+                                ::std::vec![
+                                    ::std::string::String::from("web-scraping"),
+                                    ::std::string::String::from("data-extraction"),
+                                    ::std::string::String::from("proxies")
+                                ],
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "listScopes",
-            outcome,
-        });
-    let outcome = match client.refresh_token().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RefreshTokenError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of("purchaseListing", client.purchase_listing("listing_abc123").await),
+        );
     calls
-        .push(Call {
-            operation: "refreshToken",
-            outcome,
-        });
-    let outcome = match client.revoke_api_key("key_7c2n5v").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RevokeApiKeyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listSouls",
+                client
+                    .list_souls(
+                        &<super::types::ListSoulsQuery as Default>::default()
+                            .capability(String::from("web-scraping"))
+                            .verified(true)
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getSoul", client.get_soul("soul_k9m2x7").await));
     calls
-        .push(Call {
-            operation: "revokeApiKey",
-            outcome,
-        });
-    let outcome = match client.delete_listing("listing_abc123").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteListingError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listSoulListings",
+                client
+                    .list_soul_listings(
+                        "soul_k9m2x7",
+                        &<super::types::ListSoulListingsQuery as Default>::default()
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteListing",
-            outcome,
-        });
-    let outcome = match client.delete_webhook("wh_4h7j2k").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteWebhookError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listSoulActivity",
+                client
+                    .list_soul_activity(
+                        "soul_k9m2x7",
+                        &<super::types::ListSoulListingsQuery as Default>::default()
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteWebhook",
-            outcome,
-        });
+        .push(
+            Call::of(
+                "listPurchases",
+                client
+                    .list_purchases(
+                        &<super::types::ListPurchasesQuery as Default>::default()
+                            .listing_id(String::from("listing_xyz"))
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listTransactions",
+                client
+                    .list_transactions(
+                        &<super::types::ListTransactionsQuery as Default>::default()
+                            .from("2025-01-01T00:00:00Z".parse().unwrap_or_default())
+                            .to("2025-02-01T00:00:00Z".parse().unwrap_or_default())
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "getUsageAnalytics",
+                client
+                    .get_usage_analytics(
+                        &<super::types::GetUsageAnalyticsQuery as Default>::default()
+                            .period(super::types::StatsPeriod::V30d),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "getListingStats",
+                client
+                    .get_listing_stats(
+                        "listing_abc123",
+                        &<super::types::GetUsageAnalyticsQuery as Default>::default()
+                            .period(super::types::StatsPeriod::V30d),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listWebhooks",
+                client
+                    .list_webhooks(
+                        &<super::types::ListSoulListingsQuery as Default>::default()
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "createWebhook",
+                client
+                    .create_webhook(
+                        &super::types::WebhookCreate::new(
+                            String::from("https://yourapp.com/webhooks/clawget"),
+                            ::std::vec![
+                                super::types::WebhookEventType::PurchaseCompleted,
+                                super::types::WebhookEventType::SubscriptionRenewed,
+                                super::types::WebhookEventType::SubscriptionCancelled
+                            ],
+                            String::from("webhook_secret_key"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listApiKeys",
+                client
+                    .list_api_keys(
+                        &<super::types::ListSoulListingsQuery as Default>::default()
+                            .page(1i64)
+                            .limit(20i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "createApiKey",
+                client
+                    .create_api_key(
+                        &super::types::ApiKeyCreate::new(
+                                String::from("production purchasing agent"),
+                                ::std::vec![
+                                    super::types::Scope::ListingsRead,
+                                    super::types::Scope::PurchasesWrite
+                                ],
+                            )
+                            .environment(super::types::ApiKeyEnvironment::Live)
+                            .expires_at(
+                                "2025-05-03T00:00:00Z".parse().unwrap_or_default(),
+                            ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listScopes", client.list_scopes().await));
+    calls.push(Call::of("refreshToken", client.refresh_token().await));
+    calls.push(Call::of("revokeApiKey", client.revoke_api_key("key_7c2n5v").await));
+    calls.push(Call::of("deleteListing", client.delete_listing("listing_abc123").await));
+    calls.push(Call::of("deleteWebhook", client.delete_webhook("wh_4h7j2k").await));
     calls
 }
 /// The `exercise` example: parses `--base-url`, `--token` (sent for every

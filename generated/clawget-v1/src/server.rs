@@ -29,6 +29,7 @@ pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterCo
 /// API's error format: implement the ones you serve. Errors of your own
 /// become each operation's documented error through
 /// [`DomainError`](super::errors::DomainError) and `?`.
+#[allow(unused_variables)]
 pub trait ClawgetApi: Send + Sync + 'static {
     /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
     /// secured operation receives it in `cx.identity`.
@@ -72,7 +73,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingPage, errors::ListListingsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listListings")
     }
     /// Create a listing
@@ -90,7 +90,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::CreateListingError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createListing")
     }
     /// Search marketplace listings
@@ -110,7 +109,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingPage, errors::SearchListingsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("searchListings")
     }
     /// Get a listing
@@ -128,7 +126,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::GetListingError>,
     > + Send {
-        let _ = (cx, listing_id);
         not_implemented("getListing")
     }
     /// Delete a listing
@@ -146,7 +143,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeletionEnvelope, errors::DeleteListingError>,
     > + Send {
-        let _ = (cx, listing_id);
         not_implemented("deleteListing")
     }
     /// Update a listing
@@ -165,7 +161,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingEnvelope, errors::UpdateListingError>,
     > + Send {
-        let _ = (cx, listing_id, body);
         not_implemented("updateListing")
     }
     /// Purchase a listing
@@ -191,7 +186,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::PurchaseEnvelope, errors::PurchaseListingError>,
     > + Send {
-        let _ = (cx, listing_id);
         not_implemented("purchaseListing")
     }
     /// List souls
@@ -207,7 +201,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         query: types::ListSoulsQuery,
     ) -> impl Future<Output = Result<types::SoulPage, errors::ListSoulsError>> + Send {
-        let _ = (cx, query);
         not_implemented("listSouls")
     }
     /// Get a soul's profile
@@ -222,7 +215,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
     ) -> impl Future<Output = Result<types::SoulEnvelope, errors::GetSoulError>> + Send {
-        let _ = (cx, soul_id);
         not_implemented("getSoul")
     }
     /// List a soul's listings
@@ -241,7 +233,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingPage, errors::ListSoulListingsError>,
     > + Send {
-        let _ = (cx, soul_id, query);
         not_implemented("listSoulListings")
     }
     /// Get a soul's activity stream
@@ -259,7 +250,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SoulActivityPage, errors::ListSoulActivityError>,
     > + Send {
-        let _ = (cx, soul_id, query);
         not_implemented("listSoulActivity")
     }
     /// Get purchase history
@@ -278,7 +268,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::PurchasePage, errors::ListPurchasesError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listPurchases")
     }
     /// Get transaction logs
@@ -298,7 +287,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TransactionPage, errors::ListTransactionsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listTransactions")
     }
     /// Get usage analytics
@@ -316,7 +304,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("getUsageAnalytics")
     }
     /// Get listing performance stats
@@ -338,7 +325,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ListingStatsEnvelope, errors::GetListingStatsError>,
     > + Send {
-        let _ = (cx, listing_id, query);
         not_implemented("getListingStats")
     }
     /// List webhook endpoints
@@ -356,7 +342,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::WebhookPage, errors::ListWebhooksError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listWebhooks")
     }
     /// Create a webhook endpoint
@@ -375,7 +360,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::WebhookEnvelope, errors::CreateWebhookError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createWebhook")
     }
     /// Delete a webhook endpoint
@@ -392,7 +376,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeletionEnvelope, errors::DeleteWebhookError>,
     > + Send {
-        let _ = (cx, webhook_id);
         not_implemented("deleteWebhook")
     }
     /// List API keys
@@ -411,7 +394,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ApiKeyPage, errors::ListApiKeysError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listApiKeys")
     }
     /// Create an API key
@@ -430,7 +412,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ApiKeySecretEnvelope, errors::CreateApiKeyError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createApiKey")
     }
     /// Revoke an API key
@@ -448,7 +429,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ApiKeyEnvelope, errors::RevokeApiKeyError>,
     > + Send {
-        let _ = (cx, key_id);
         not_implemented("revokeApiKey")
     }
     /// List permission scopes
@@ -466,7 +446,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ScopeListEnvelope, errors::ListScopesError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listScopes")
     }
     /// Refresh the API key
@@ -487,7 +466,6 @@ pub trait ClawgetApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TokenRefreshEnvelope, errors::RefreshTokenError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("refreshToken")
     }
 }

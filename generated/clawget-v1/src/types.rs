@@ -2018,7 +2018,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, error: ErrorDetail) -> Self {
-        with_defaults!(Self { success, error })
+        Self { success, error }
     }
 }
 /// The `details` of a `RATE_LIMIT_EXCEEDED` error, as the public docs show
@@ -2092,7 +2092,7 @@ pub struct RateLimitErrorResponse {
 impl RateLimitErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, error: RateLimitError) -> Self {
-        with_defaults!(Self { success, error })
+        Self { success, error }
     }
 }
 impl validation::Validate for RateLimitErrorResponse {
@@ -2550,13 +2550,10 @@ pub fn default_list_listings_query_limit() -> i64 {
 }
 impl Default for ListListingsQuery {
     fn default() -> Self {
-        Self {
-            category: None,
-            featured: None,
-            sort: None,
-            page: default_list_listings_query_page(),
-            limit: default_list_listings_query_limit(),
-        }
+        with_defaults!(
+            Self {}, category, featured, sort, page = default_list_listings_query_page(),
+            limit = default_list_listings_query_limit()
+        )
     }
 }
 impl validation::Validate for ListListingsQuery {
@@ -2683,12 +2680,10 @@ pub fn default_list_souls_query_limit() -> i64 {
 }
 impl Default for ListSoulsQuery {
     fn default() -> Self {
-        Self {
-            capability: None,
-            verified: None,
-            page: default_list_souls_query_page(),
-            limit: default_list_souls_query_limit(),
-        }
+        with_defaults!(
+            Self {}, capability, verified, page = default_list_souls_query_page(), limit
+            = default_list_souls_query_limit()
+        )
     }
 }
 impl validation::Validate for ListSoulsQuery {
@@ -2733,10 +2728,10 @@ pub fn default_list_soul_listings_query_limit() -> i64 {
 }
 impl Default for ListSoulListingsQuery {
     fn default() -> Self {
-        Self {
-            page: default_list_soul_listings_query_page(),
-            limit: default_list_soul_listings_query_limit(),
-        }
+        with_defaults!(
+            Self {}, page = default_list_soul_listings_query_page(), limit =
+            default_list_soul_listings_query_limit()
+        )
     }
 }
 impl validation::Validate for ListSoulListingsQuery {
@@ -2784,11 +2779,10 @@ pub fn default_list_purchases_query_limit() -> i64 {
 }
 impl Default for ListPurchasesQuery {
     fn default() -> Self {
-        Self {
-            listing_id: None,
-            page: default_list_purchases_query_page(),
-            limit: default_list_purchases_query_limit(),
-        }
+        with_defaults!(
+            Self {}, listing_id, page = default_list_purchases_query_page(), limit =
+            default_list_purchases_query_limit()
+        )
     }
 }
 impl validation::Validate for ListPurchasesQuery {
@@ -2864,13 +2858,10 @@ pub fn default_list_transactions_query_limit() -> i64 {
 }
 impl Default for ListTransactionsQuery {
     fn default() -> Self {
-        Self {
-            type_: None,
-            from: None,
-            to: None,
-            page: default_list_transactions_query_page(),
-            limit: default_list_transactions_query_limit(),
-        }
+        with_defaults!(
+            Self {}, type_, from, to, page = default_list_transactions_query_page(),
+            limit = default_list_transactions_query_limit()
+        )
     }
 }
 impl validation::Validate for ListTransactionsQuery {

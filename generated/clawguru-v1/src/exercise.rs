@@ -11,7 +11,7 @@
 )]
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
-use super::client::{Client, ClientError};
+use super::client::Client;
 /// What one call gave, and one operation's call (the runtime's).
 pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
@@ -20,92 +20,32 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 #[allow(deprecated)]
 pub async fn every_operation(client: &Client) -> Vec<Call> {
     let mut calls = Vec::new();
-    let outcome = match client
-        .check_indicator(
-            &super::types::CheckIndicatorRequest::new(String::from("192.0.2.1"))
-                .type_(super::types::IndicatorType::Ip),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CheckIndicatorError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
     calls
-        .push(Call {
-            operation: "checkIndicator",
-            outcome,
-        });
-    let outcome = match client
-        .get_latest_intel_feed(
-            &<super::types::GetLatestIntelFeedQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetLatestIntelFeedError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "checkIndicator",
+                client
+                    .check_indicator(
+                        &super::types::CheckIndicatorRequest::new(
+                                String::from("192.0.2.1"),
+                            )
+                            .type_(super::types::IndicatorType::Ip),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "getLatestIntelFeed",
-            outcome,
-        });
-    let outcome = match client.get_runbook("ssh-hardening-ubuntu").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetRunbookError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getRunbook",
-            outcome,
-        });
+        .push(
+            Call::of(
+                "getLatestIntelFeed",
+                client
+                    .get_latest_intel_feed(
+                        &<super::types::GetLatestIntelFeedQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getRunbook", client.get_runbook("ssh-hardening-ubuntu").await));
     calls
 }
 /// The `exercise` example: parses `--base-url`, `--token` (sent for every

@@ -29,6 +29,7 @@ pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterCo
 /// API's error format: implement the ones you serve. Errors of your own
 /// become each operation's documented error through
 /// [`DomainError`](super::errors::DomainError) and `?`.
+#[allow(unused_variables)]
 pub trait ClawguruApi: Send + Sync + 'static {
     /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
     /// secured operation receives it in `cx.identity`.
@@ -57,7 +58,6 @@ pub trait ClawguruApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::RiskAssessment, errors::CheckIndicatorError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("checkIndicator")
     }
     /// Latest Intel Feed
@@ -75,7 +75,6 @@ pub trait ClawguruApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::IntelFeed, errors::GetLatestIntelFeedError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("getLatestIntelFeed")
     }
     /// Get Runbook by ID
@@ -91,7 +90,6 @@ pub trait ClawguruApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         id: String,
     ) -> impl Future<Output = Result<types::Runbook, errors::GetRunbookError>> + Send {
-        let _ = (cx, id);
         not_implemented("getRunbook")
     }
 }

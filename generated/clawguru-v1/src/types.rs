@@ -362,11 +362,10 @@ pub fn default_get_latest_intel_feed_query_limit() -> i64 {
 }
 impl Default for GetLatestIntelFeedQuery {
     fn default() -> Self {
-        Self {
-            severity: None,
-            category: None,
-            limit: default_get_latest_intel_feed_query_limit(),
-        }
+        with_defaults!(
+            Self {}, severity, category, limit =
+            default_get_latest_intel_feed_query_limit()
+        )
     }
 }
 impl validation::Validate for GetLatestIntelFeedQuery {

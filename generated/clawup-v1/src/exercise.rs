@@ -11,7 +11,7 @@
 )]
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
-use super::client::{Client, ClientError};
+use super::client::Client;
 /// What one call gave, and one operation's call (the runtime's).
 pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
@@ -20,156 +20,12 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 #[allow(deprecated)]
 pub async fn every_operation(client: &Client) -> Vec<Call> {
     let mut calls = Vec::new();
-    let outcome = match client.get_current_user().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetCurrentUserError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getCurrentUser",
-            outcome,
-        });
-    let outcome = match client.list_plans().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListPlansError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listPlans",
-            outcome,
-        });
-    let outcome = match client.list_models().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListModelsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listModels",
-            outcome,
-        });
-    let outcome = match client.list_runtime_images().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListRuntimeImagesError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listRuntimeImages",
-            outcome,
-        });
-    let outcome = match client.list_tools().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListToolsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listTools",
-            outcome,
-        });
-    let outcome = match client.list_team_templates().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListTeamTemplatesError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listTeamTemplates",
-            outcome,
-        });
+    calls.push(Call::of("getCurrentUser", client.get_current_user().await));
+    calls.push(Call::of("listPlans", client.list_plans().await));
+    calls.push(Call::of("listModels", client.list_models().await));
+    calls.push(Call::of("listRuntimeImages", client.list_runtime_images().await));
+    calls.push(Call::of("listTools", client.list_tools().await));
+    calls.push(Call::of("listTeamTemplates", client.list_team_templates().await));
     calls
 }
 /// The `exercise` example: parses `--base-url`, `--token` (sent for every

@@ -29,6 +29,7 @@ pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterCo
 /// API's error format: implement the ones you serve. Errors of your own
 /// become each operation's documented error through
 /// [`DomainError`](super::errors::DomainError) and `?`.
+#[allow(unused_variables)]
 pub trait ClawupApi: Send + Sync + 'static {
     /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
     /// secured operation receives it in `cx.identity`.
@@ -53,7 +54,6 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
-        let _ = (cx,);
         not_implemented("getCurrentUser")
     }
     /// List Plans
@@ -67,7 +67,6 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::PlanList, errors::ListPlansError>> + Send {
-        let _ = (cx,);
         not_implemented("listPlans")
     }
     /// List Models
@@ -82,7 +81,6 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::ModelList, errors::ListModelsError>> + Send {
-        let _ = (cx,);
         not_implemented("listModels")
     }
     /// List Runtime Images
@@ -97,7 +95,6 @@ pub trait ClawupApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::RuntimeImageList, errors::ListRuntimeImagesError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listRuntimeImages")
     }
     /// List Tools
@@ -111,7 +108,6 @@ pub trait ClawupApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::ToolList, errors::ListToolsError>> + Send {
-        let _ = (cx,);
         not_implemented("listTools")
     }
     /// List Team Templates
@@ -128,7 +124,6 @@ pub trait ClawupApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TeamTemplateList, errors::ListTeamTemplatesError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listTeamTemplates")
     }
 }

@@ -184,7 +184,7 @@ pub struct PlanList {
 impl PlanList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(plans: Vec<Plan>) -> Self {
-        with_defaults!(Self { plans })
+        Self { plans }
     }
 }
 impl validation::Validate for PlanList {
@@ -282,7 +282,7 @@ pub struct ModelList {
 impl ModelList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(models: Vec<Model>) -> Self {
-        with_defaults!(Self { models })
+        Self { models }
     }
 }
 impl validation::Validate for ModelList {
@@ -339,7 +339,7 @@ pub struct RuntimeImageList {
 impl RuntimeImageList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(images: Vec<RuntimeImage>) -> Self {
-        with_defaults!(Self { images })
+        Self { images }
     }
 }
 /// An MCP tool (server) agents can be given. Shape not shown in the
@@ -386,7 +386,7 @@ pub struct ToolList {
 impl ToolList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(tools: Vec<Tool>) -> Self {
-        with_defaults!(Self { tools })
+        Self { tools }
     }
 }
 /// One agent of a team template. Shape not shown in the public docs;
@@ -462,7 +462,7 @@ pub struct TeamTemplateList {
 impl TeamTemplateList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(templates: Vec<TeamTemplate>) -> Self {
-        with_defaults!(Self { templates })
+        Self { templates }
     }
 }
 /// The error body of every non-2xx response.

@@ -11,7 +11,7 @@
 )]
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
-use super::client::{Client, ClientError};
+use super::client::Client;
 /// What one call gave, and one operation's call (the runtime's).
 pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
@@ -20,116 +20,58 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 #[allow(deprecated)]
 pub async fn every_operation(client: &Client) -> Vec<Call> {
     let mut calls = Vec::new();
-    let outcome = match client
-        .list_recent_threats(
-            &super::types::ListRecentThreatsQuery::new(super::types::Severity::Critical)
-                .since("2025-03-15T00:00:00Z".parse().unwrap_or_default()),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListRecentThreatsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
     calls
-        .push(Call {
-            operation: "listRecentThreats",
-            outcome,
-        });
-    let outcome = match client
-        .analyze_threat(
-            &super::types::AnalyzeRequest::new(
-                    String::from("203.0.113.42"),
-                    super::types::TargetType::Ip,
-                )
-                .context(
-                    <super::types::AnalysisContext as Default>::default()
-                        .environment(String::from("production"))
-                        .network_zone(String::from("dmz")),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::AnalyzeThreatError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listRecentThreats",
+                client
+                    .list_recent_threats(
+                        &super::types::ListRecentThreatsQuery::new(
+                                super::types::Severity::Critical,
+                            )
+                            .since("2025-03-15T00:00:00Z".parse().unwrap_or_default()),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "analyzeThreat",
-            outcome,
-        });
-    let outcome = match client
-        .update_threat_status(
-            "thr_8f4a2c9d1e",
-            &super::types::UpdateThreatStatusRequest::new(
-                    super::types::ThreatStatus::FalsePositive,
-                )
-                .note(
-                    String::from(
-                        "Internal vulnerability scanner, whitelisted in change CHG-2291.",
-                    ),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateThreatStatusError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "analyzeThreat",
+                client
+                    .analyze_threat(
+                        &super::types::AnalyzeRequest::new(
+                                String::from("203.0.113.42"),
+                                super::types::TargetType::Ip,
+                            )
+                            .context(
+                                <super::types::AnalysisContext as Default>::default()
+                                    .environment(String::from("production"))
+                                    .network_zone(String::from("dmz")),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "updateThreatStatus",
-            outcome,
-        });
+        .push(
+            Call::of(
+                "updateThreatStatus",
+                client
+                    .update_threat_status(
+                        "thr_8f4a2c9d1e",
+                        &super::types::UpdateThreatStatusRequest::new(
+                                super::types::ThreatStatus::FalsePositive,
+                            )
+                            .note(
+                                String::from(
+                                    "Internal vulnerability scanner, whitelisted in change CHG-2291.",
+                                ),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
 }
 /// The `exercise` example: parses `--base-url`, `--token` (sent for every

@@ -29,6 +29,7 @@ pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterCo
 /// API's error format: implement the ones you serve. Errors of your own
 /// become each operation's documented error through
 /// [`DomainError`](super::errors::DomainError) and `?`.
+#[allow(unused_variables)]
 pub trait CybervaultApi: Send + Sync + 'static {
     /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
     /// secured operation receives it in `cx.identity`.
@@ -69,7 +70,6 @@ pub trait CybervaultApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ThreatList, errors::ListRecentThreatsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listRecentThreats")
     }
     /// Submit Payload for Analysis
@@ -86,7 +86,6 @@ pub trait CybervaultApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::AnalysisResult, errors::AnalyzeThreatError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("analyzeThreat")
     }
     /// Update Threat Status
@@ -109,7 +108,6 @@ pub trait CybervaultApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Threat, errors::UpdateThreatStatusError>,
     > + Send {
-        let _ = (cx, id, body);
         not_implemented("updateThreatStatus")
     }
 }

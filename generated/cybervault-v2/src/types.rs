@@ -222,7 +222,7 @@ pub struct ThreatList {
 impl ThreatList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(data: Vec<Threat>, meta: PageMeta) -> Self {
-        with_defaults!(Self { data, meta })
+        Self { data, meta }
     }
 }
 impl validation::Validate for ThreatList {
@@ -412,7 +412,7 @@ pub struct Error {
 impl Error {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(error: ErrorDetail) -> Self {
-        with_defaults!(Self { error })
+        Self { error }
     }
 }
 impl validation::Validate for Error {

@@ -11,7 +11,7 @@
 )]
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
-use super::client::{Client, ClientError};
+use super::client::Client;
 /// What one call gave, and one operation's call (the runtime's).
 pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
@@ -20,3008 +20,1164 @@ pub use ::clawgen_runtime::exercise::{Call, Outcome};
 #[allow(deprecated)]
 pub async fn every_operation(client: &Client) -> Vec<Call> {
     let mut calls = Vec::new();
-    let outcome = match client.get_health().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetHealthError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+    calls.push(Call::of("getHealth", client.get_health().await));
+    calls.push(Call::of("getHsmHealth", client.get_hsm_health().await));
     calls
-        .push(Call {
-            operation: "getHealth",
-            outcome,
-        });
-    let outcome = match client.get_hsm_health().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetHsmHealthError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getHsmHealth",
-            outcome,
-        });
-    let outcome = match client
-        .access_share(
-            &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::AccessShareError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "accessShare",
-            outcome,
-        });
-    let outcome = match client
-        .signup(
-            &super::types::SignupRequest::new(
-                    String::from("ada@example.com"),
-                    String::from("correct-horse-battery-staple"),
-                )
-                .display_name(String::from("Ada Lovelace"))
-                .marketing_opt_in(false),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SignupError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "signup",
-            outcome,
-        });
-    let outcome = match client
-        .create_token(
-            &super::types::LoginRequest::new(
-                String::from("ada@example.com"),
-                String::from("correct-horse-battery-staple"),
+        .push(
+            Call::of(
+                "accessShare",
+                client
+                    .access_share(
+                        &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateTokenError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
     calls
-        .push(Call {
-            operation: "createToken",
-            outcome,
-        });
-    let outcome = match client
-        .create_agent_token(
-            &super::types::AgentTokenRequest::new(
-                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
+        .push(
+            Call::of(
+                "signup",
+                client
+                    .signup(
+                        &super::types::SignupRequest::new(
+                                String::from("ada@example.com"),
+                                String::from("correct-horse-battery-staple"),
+                            )
+                            .display_name(String::from("Ada Lovelace"))
+                            .marketing_opt_in(false),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateAgentTokenError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
     calls
-        .push(Call {
-            operation: "createAgentToken",
-            outcome,
-        });
-    let outcome = match client
-        .create_api_key_token(
-            &super::types::ApiKeyTokenRequest::new(
-                String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateApiKeyTokenError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createApiKeyToken",
-            outcome,
-        });
-    let outcome = match client
-        .sign_in_with_google(
-            &super::types::GoogleSignInRequest::new(
-                String::from(
-                    "eyJhbGciOiJSUzI1NiIsImtpZCI6ImE0YjcifQ.eyJpc3MiOiJodHRwczovL2FjY291bnRzLmdvb2dsZS5jb20ifQ.c2ln",
-                ),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SignInWithGoogleError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "signInWithGoogle",
-            outcome,
-        });
-    let outcome = match client
-        .change_password(
-            &super::types::ChangePasswordRequest::new(
-                String::from("correct-horse-battery-staple"),
-                String::from("tr0ub4dor-and-3-more-words"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ChangePasswordError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "changePassword",
-            outcome,
-        });
-    let outcome = match client.refresh_token().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RefreshTokenError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { .. }) => Outcome::Success,
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "refreshToken",
-            outcome,
-        });
-    let outcome = match client.get_current_user().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetCurrentUserError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getCurrentUser",
-            outcome,
-        });
-    let outcome = match client
-        .update_current_user(
-            &<super::types::UpdateUserRequest as Default>::default()
-                .display_name(String::from("Ada King"))
-                .marketing_opt_in(true),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateCurrentUserError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updateCurrentUser",
-            outcome,
-        });
-    let outcome = match client.get_mfa_status().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetMfaStatusError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getMfaStatus",
-            outcome,
-        });
-    let outcome = match client.setup_mfa().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SetupMfaError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "setupMfa",
-            outcome,
-        });
-    let outcome = match client
-        .verify_mfa_setup(&super::types::MfaCodeRequest::new(String::from("492039")))
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::VerifyMfaSetupError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "verifyMfaSetup",
-            outcome,
-        });
-    let outcome = match client
-        .verify_mfa(
-            &super::types::MfaVerifyRequest::new(
-                String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
-                String::from("492039"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::VerifyMfaError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "verifyMfa",
-            outcome,
-        });
-    let outcome = match client
-        .request_device_code(
-            &super::types::DeviceCodeRequest::new(String::from("1claw-cli")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RequestDeviceCodeError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "requestDeviceCode",
-            outcome,
-        });
-    let outcome = match client
-        .poll_device_token(
-            &super::types::DeviceTokenRequest::new(
-                super::types::DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
-                String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
-                String::from("1claw-cli"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::PollDeviceTokenError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "pollDeviceToken",
-            outcome,
-        });
-    let outcome = match client.get_device_code_status("WDJB-MJHT").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetDeviceCodeStatusError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getDeviceCodeStatus",
-            outcome,
-        });
-    let outcome = match client
-        .approve_device(
-            &super::types::DeviceDecisionRequest::new(String::from("WDJB-MJHT")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ApproveDeviceError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "approveDevice",
-            outcome,
-        });
-    let outcome = match client
-        .deny_device(
-            &super::types::DeviceDecisionRequest::new(String::from("WDJB-MJHT")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DenyDeviceError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "denyDevice",
-            outcome,
-        });
-    let outcome = match client.list_api_keys().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListApiKeysError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listApiKeys",
-            outcome,
-        });
-    let outcome = match client
-        .create_api_key(
-            &super::types::CreateApiKeyRequest::new(String::from("ci-pipeline"))
-                .expires_at("2026-08-10T08:00:00Z".parse().unwrap_or_default()),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateApiKeyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createApiKey",
-            outcome,
-        });
-    let outcome = match client.list_vaults().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListVaultsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listVaults",
-            outcome,
-        });
-    let outcome = match client
-        .create_vault(
-            &super::types::CreateVaultRequest::new(String::from("production"))
-                .description(String::from("Production secrets")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateVaultError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createVault",
-            outcome,
-        });
-    let outcome = match client
-        .get_vault(&"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default())
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetVaultError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getVault",
-            outcome,
-        });
-    let outcome = match client
-        .enable_cmek(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::EnableCmekRequest::new(
-                super::types::CmekProvider::GcpKms,
-                String::from(
-                    "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
-                ),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::EnableCmekError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "enableCmek",
-            outcome,
-        });
-    let outcome = match client
-        .start_cmek_rotation(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &<super::types::CmekRotationRequest as Default>::default()
-                .new_key_uri(
-                    String::from(
-                        "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production-2026q2",
-                    ),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::StartCmekRotationError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "startCmekRotation",
-            outcome,
-        });
-    let outcome = match client
-        .get_cmek_rotation_job(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &"6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetCmekRotationJobError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getCmekRotationJob",
-            outcome,
-        });
-    let outcome = match client
-        .list_secrets(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &<super::types::ListSecretsQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListSecretsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listSecrets",
-            outcome,
-        });
-    let outcome = match client
-        .get_secret(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            "db",
-            &<super::types::GetSecretQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetSecretError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getSecret",
-            outcome,
-        });
-    let outcome = match client
-        .put_secret(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            "db",
-            &super::types::PutSecretRequest::new(
-                    super::types::SecretType::ApiKey,
-                    String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
-                )
-                .metadata(
-                    [
-                        (String::from("owner"), String::from("platform-team")),
-                        (String::from("rotation"), String::from("90d")),
-                    ]
-                        .into_iter()
-                        .collect(),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::PutSecretError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "putSecret",
-            outcome,
-        });
-    let outcome = match client
-        .list_policies(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListPoliciesError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listPolicies",
-            outcome,
-        });
-    let outcome = match client
-        .create_policy(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::PolicyRequest::new(
-                    String::from("api-keys/*"),
-                    super::types::PrincipalType::Agent,
-                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                    ::std::vec![super::types::Permission::Read],
-                )
-                .conditions(
-                    <super::types::PolicyConditions as Default>::default()
-                        .ip_cidrs(
-                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
+        .push(
+            Call::of(
+                "createToken",
+                client
+                    .create_token(
+                        &super::types::LoginRequest::new(
+                            String::from("ada@example.com"),
+                            String::from("correct-horse-battery-staple"),
                         ),
-                )
-                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreatePolicyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createPolicy",
-            outcome,
-        });
-    let outcome = match client
-        .update_policy(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
-            &super::types::PolicyRequest::new(
-                    String::from("api-keys/*"),
-                    super::types::PrincipalType::Agent,
-                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                    ::std::vec![super::types::Permission::Read],
-                )
-                .conditions(
-                    <super::types::PolicyConditions as Default>::default()
-                        .ip_cidrs(
-                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
-                        ),
-                )
-                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdatePolicyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updatePolicy",
-            outcome,
-        });
-    let outcome = match client
-        .enroll_agent(
-            &super::types::EnrollAgentRequest::new(
-                    String::from("research-bot"),
-                    String::from("ada@example.com"),
-                )
-                .description(String::from("Summarises papers nightly")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::EnrollAgentError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "enrollAgent",
-            outcome,
-        });
-    let outcome = match client.list_agents().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListAgentsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listAgents",
-            outcome,
-        });
-    let outcome = match client
-        .create_agent(
-            &super::types::CreateAgentRequest::new(String::from("deploy-bot"))
-                .description(String::from("Deploys services from CI"))
-                .vault_ids(
-                    ::std::vec![
-                        "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
-                        .unwrap_or_default()
-                    ],
-                )
-                .intents_api_enabled(true),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateAgentError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createAgent",
-            outcome,
-        });
-    let outcome = match client.get_current_agent().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetCurrentAgentError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getCurrentAgent",
-            outcome,
-        });
-    let outcome = match client
-        .get_agent(&"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default())
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetAgentError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getAgent",
-            outcome,
-        });
-    let outcome = match client
-        .update_agent(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &<super::types::UpdateAgentRequest as Default>::default()
-                .intents_api_enabled(false),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateAgentError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updateAgent",
-            outcome,
-        });
-    let outcome = match client
-        .rotate_agent_key(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RotateAgentKeyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "rotateAgentKey",
-            outcome,
-        });
-    let outcome = match client
-        .create_share(
-            &"5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-            &super::types::CreateShareRequest::new(
-                    super::types::RecipientType::User,
-                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-                )
-                .recipient_id(
-                    "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-                )
-                .max_access_count(3i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateShareError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createShare",
-            outcome,
-        });
-    let outcome = match client
-        .list_outbound_shares(
-            &<super::types::ListOutboundSharesQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListOutboundSharesError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listOutboundShares",
-            outcome,
-        });
-    let outcome = match client
-        .list_inbound_shares(
-            &<super::types::ListOutboundSharesQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListInboundSharesError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listInboundShares",
-            outcome,
-        });
-    let outcome = match client
-        .accept_share(
-            &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::AcceptShareError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "acceptShare",
-            outcome,
-        });
-    let outcome = match client
-        .decline_share(
-            &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeclineShareError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "declineShare",
-            outcome,
-        });
-    let outcome = match client.list_chains().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListChainsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listChains",
-            outcome,
-        });
-    let outcome = match client.get_chain("8453").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetChainError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getChain",
-            outcome,
-        });
-    let outcome = match client
-        .list_transactions(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &<super::types::ListTransactionsQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListTransactionsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listTransactions",
-            outcome,
-        });
-    let outcome = match client
-        .submit_transaction(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::TransactionRequest::new(
-                    String::from("base"),
-                    String::from("0x4200000000000000000000000000000000000006"),
-                )
-                .value(String::from("0"))
-                .data(
-                    String::from(
-                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-                    ),
-                )
-                .signing_key_path(String::from("keys/base-hot-wallet"))
-                .simulate_first(true),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SubmitTransactionError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "submitTransaction",
-            outcome,
-        });
-    let outcome = match client
-        .get_transaction(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &"1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetTransactionError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getTransaction",
-            outcome,
-        });
-    let outcome = match client
-        .simulate_transaction(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::SimulationRequest::new(
-                    String::from("base"),
-                    String::from("0x4200000000000000000000000000000000000006"),
-                )
-                .value(String::from("0"))
-                .data(
-                    String::from(
-                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-                    ),
-                ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SimulateTransactionError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "simulateTransaction",
-            outcome,
-        });
-    let outcome = match client
-        .simulate_transaction_bundle(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::BundleSimulationRequest::new(
-                ::std::vec![
-                    super::types::SimulationRequest::new(::std::string::String::from("base"),
-                    ::std::string::String::from("0x4200000000000000000000000000000000000006"))
-                    .value(::std::string::String::from("0"))
-                    .data(::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a")),
-                    super::types::SimulationRequest::new(::std::string::String::from("base"),
-                    ::std::string::String::from("0x2626664c2603336E57B271c5C0b26F421741e481"))
-                    .value(::std::string::String::from("0"))
-                    .data(::std::string::String::from("0x04e45aaf"))
-                ],
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SimulateTransactionBundleError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
     calls
-        .push(Call {
-            operation: "simulateTransactionBundle",
-            outcome,
-        });
-    let outcome = match client.get_usage_summary().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetUsageSummaryError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getUsageSummary",
-            outcome,
-        });
-    let outcome = match client.get_usage_history().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetUsageHistoryError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getUsageHistory",
-            outcome,
-        });
-    let outcome = match client
-        .create_subscription_checkout(
-            &super::types::SubscribeRequest::new(
-                super::types::SubscribeRequestTier::Pro,
-                super::types::BillingInterval::Month,
-                String::from("https://1claw.xyz/billing?status=success"),
-                String::from("https://1claw.xyz/billing?status=cancelled"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateSubscriptionCheckoutError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createSubscriptionCheckout",
-            outcome,
-        });
-    let outcome = match client
-        .create_billing_portal_session(
-            &super::types::PortalRequest::new(String::from("https://1claw.xyz/billing")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateBillingPortalSessionError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createBillingPortalSession",
-            outcome,
-        });
-    let outcome = match client.get_subscription().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetSubscriptionError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getSubscription",
-            outcome,
-        });
-    let outcome = match client
-        .create_credit_topup(
-            &super::types::TopupRequest::new(
-                2000i64,
-                String::from("https://1claw.xyz/billing?topup=success"),
-                String::from("https://1claw.xyz/billing"),
-            ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateCreditTopupError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createCreditTopup",
-            outcome,
-        });
-    let outcome = match client.get_credit_balance().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetCreditBalanceError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getCreditBalance",
-            outcome,
-        });
-    let outcome = match client
-        .list_credit_transactions(
-            &<super::types::ListCreditTransactionsQuery as Default>::default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListCreditTransactionsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listCreditTransactions",
-            outcome,
-        });
-    let outcome = match client
-        .set_overage_method(
-            &super::types::OverageMethodRequest::new(super::types::OverageMethod::X402),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SetOverageMethodError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "setOverageMethod",
-            outcome,
-        });
-    let outcome = match client
-        .handle_stripe_webhook(
-            "t=1772366400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
-            &super::types::StripeEvent::new(
-                String::from("evt_1P2q3R4s5T6u7V8w"),
-                super::types::StripeEventObject::Event,
-                String::from("customer.subscription.updated"),
-                1772366400i64,
-                true,
-                super::types::StripeEventData::new(
-                    [
-                        (
-                            String::from("id"),
-                            ::serde_json::from_str("\"sub_1P2q3R4s5T6u\"")
+        .push(
+            Call::of(
+                "createAgentToken",
+                client
+                    .create_agent_token(
+                        &super::types::AgentTokenRequest::new(
+                            "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                                .parse()
                                 .unwrap_or_default(),
+                            String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
                         ),
-                        (
-                            String::from("object"),
-                            ::serde_json::from_str("\"subscription\"")
-                                .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "createApiKeyToken",
+                client
+                    .create_api_key_token(
+                        &super::types::ApiKeyTokenRequest::new(
+                            String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
                         ),
-                        (
-                            String::from("status"),
-                            ::serde_json::from_str("\"active\"").unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "signInWithGoogle",
+                client
+                    .sign_in_with_google(
+                        &super::types::GoogleSignInRequest::new(
+                            String::from(
+                                "eyJhbGciOiJSUzI1NiIsImtpZCI6ImE0YjcifQ.eyJpc3MiOiJodHRwczovL2FjY291bnRzLmdvb2dsZS5jb20ifQ.c2ln",
+                            ),
                         ),
-                    ]
-                        .into_iter()
-                        .collect(),
-                ),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::HandleStripeWebhookError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
     calls
-        .push(Call {
-            operation: "handleStripeWebhook",
-            outcome,
-        });
-    let outcome = match client
-        .list_audit_events(&<super::types::ListAuditEventsQuery as Default>::default())
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListAuditEventsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listAuditEvents",
-            outcome,
-        });
-    let outcome = match client.list_org_members().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListOrgMembersError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listOrgMembers",
-            outcome,
-        });
-    let outcome = match client
-        .invite_org_member(
-            &super::types::InviteRequest::new(
-                String::from("grace@example.com"),
-                super::types::OrgRole::Admin,
+        .push(
+            Call::of(
+                "changePassword",
+                client
+                    .change_password(
+                        &super::types::ChangePasswordRequest::new(
+                            String::from("correct-horse-battery-staple"),
+                            String::from("tr0ub4dor-and-3-more-words"),
+                        ),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::InviteOrgMemberError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
+    calls.push(Call::of_expected_error("refreshToken", client.refresh_token().await));
+    calls.push(Call::of("getCurrentUser", client.get_current_user().await));
     calls
-        .push(Call {
-            operation: "inviteOrgMember",
-            outcome,
-        });
-    let outcome = match client
-        .update_org_member_role(
-            &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            &super::types::UpdateMemberRoleRequest::new(super::types::OrgRole::Member),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateOrgMemberRoleError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updateOrgMemberRole",
-            outcome,
-        });
-    let outcome = match client.list_ip_rules().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListIpRulesError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listIpRules",
-            outcome,
-        });
-    let outcome = match client
-        .create_ip_rule(
-            &super::types::CreateIpRuleRequest::new(
-                    String::from("203.0.113.0/24"),
-                    super::types::IpRuleAction::Allow,
-                )
-                .description(String::from("Office network")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateIpRuleError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "createIpRule",
-            outcome,
-        });
-    let outcome = match client.list_admin_settings().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListAdminSettingsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "listAdminSettings",
-            outcome,
-        });
-    let outcome = match client
-        .update_admin_setting(
-            "signup_enabled",
-            &super::types::UpdateSettingRequest::new(String::from("false"))
-                .description(String::from("Allow self-service signup")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateAdminSettingError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "updateAdminSetting",
-            outcome,
-        });
-    let outcome = match client.get_x402_config().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetX402ConfigError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
-    calls
-        .push(Call {
-            operation: "getX402Config",
-            outcome,
-        });
-    let outcome = match client
-        .update_x402_config(
-            &super::types::X402ConfigUpdate::new(
-                true,
-                String::from("base"),
-                String::from("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
-                String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                String::from("https://x402.org/facilitator"),
-                String::from("0.001"),
+        .push(
+            Call::of(
+                "updateCurrentUser",
+                client
+                    .update_current_user(
+                        &<super::types::UpdateUserRequest as Default>::default()
+                            .display_name(String::from("Ada King"))
+                            .marketing_opt_in(true),
+                    )
+                    .await,
             ),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateX402ConfigError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        );
+    calls.push(Call::of("getMfaStatus", client.get_mfa_status().await));
+    calls.push(Call::of("setupMfa", client.setup_mfa().await));
     calls
-        .push(Call {
-            operation: "updateX402Config",
-            outcome,
-        });
-    let outcome = match client
-        .list_admin_users(&<super::types::ListAdminUsersQuery as Default>::default())
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListAdminUsersError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "verifyMfaSetup",
+                client
+                    .verify_mfa_setup(
+                        &super::types::MfaCodeRequest::new(String::from("492039")),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "listAdminUsers",
-            outcome,
-        });
-    let outcome = match client.list_admin_chains().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::ListAdminChainsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "verifyMfa",
+                client
+                    .verify_mfa(
+                        &super::types::MfaVerifyRequest::new(
+                            String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
+                            String::from("492039"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "listAdminChains",
-            outcome,
-        });
-    let outcome = match client
-        .create_admin_chain(
-            &super::types::ChainRequest::new(
-                    String::from("base"),
-                    String::from("Base"),
-                    8453i64,
-                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
-                    false,
-                    true,
-                )
-                .explorer_url(String::from("https://basescan.org")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::CreateAdminChainError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "requestDeviceCode",
+                client
+                    .request_device_code(
+                        &super::types::DeviceCodeRequest::new(String::from("1claw-cli")),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "createAdminChain",
-            outcome,
-        });
-    let outcome = match client
-        .update_admin_chain(
-            "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64",
-            &super::types::ChainRequest::new(
-                    String::from("base"),
-                    String::from("Base"),
-                    8453i64,
-                    super::types::NativeCurrency::new(String::from("ETH"), 18i64),
-                    false,
-                    true,
-                )
-                .explorer_url(String::from("https://basescan.org")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateAdminChainError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "pollDeviceToken",
+                client
+                    .poll_device_token(
+                        &super::types::DeviceTokenRequest::new(
+                            super::types::DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
+                            String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
+                            String::from("1claw-cli"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "updateAdminChain",
-            outcome,
-        });
-    let outcome = match client
-        .get_org_limits(
-            &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::GetOrgLimitsError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "getDeviceCodeStatus",
+                client.get_device_code_status("WDJB-MJHT").await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "getOrgLimits",
-            outcome,
-        });
-    let outcome = match client
-        .update_org_limits(
-            &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            &<super::types::OrgLimitsUpdate as Default>::default()
-                .max_vaults(50i64)
-                .max_secrets(5000i64)
-                .max_agents(100i64)
-                .max_api_calls_per_month(500000i64)
-                .max_transactions_per_month(5000i64)
-                .rate_limit_per_minute(600i64),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::UpdateOrgLimitsError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "approveDevice",
+                client
+                    .approve_device(
+                        &super::types::DeviceDecisionRequest::new(
+                            String::from("WDJB-MJHT"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "updateOrgLimits",
-            outcome,
-        });
-    let outcome = match client
-        .set_org_billing_tier(
-            &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            &super::types::BillingTierRequest::new(super::types::BillingTier::Business),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::SetOrgBillingTierError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "denyDevice",
+                client
+                    .deny_device(
+                        &super::types::DeviceDecisionRequest::new(
+                            String::from("WDJB-MJHT"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listApiKeys", client.list_api_keys().await));
     calls
-        .push(Call {
-            operation: "setOrgBillingTier",
-            outcome,
-        });
-    let outcome = match client
-        .delete_secret(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            "db",
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteSecretError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "createApiKey",
+                client
+                    .create_api_key(
+                        &super::types::CreateApiKeyRequest::new(
+                                String::from("ci-pipeline"),
+                            )
+                            .expires_at(
+                                "2026-08-10T08:00:00Z".parse().unwrap_or_default(),
+                            ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listVaults", client.list_vaults().await));
     calls
-        .push(Call {
-            operation: "deleteSecret",
-            outcome,
-        });
-    let outcome = match client
-        .delete_policy(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeletePolicyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "createVault",
+                client
+                    .create_vault(
+                        &super::types::CreateVaultRequest::new(
+                                String::from("production"),
+                            )
+                            .description(String::from("Production secrets")),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deletePolicy",
-            outcome,
-        });
-    let outcome = match client
-        .revoke_api_key(
-            &"4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RevokeApiKeyError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "getVault",
+                client
+                    .get_vault(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "revokeApiKey",
-            outcome,
-        });
-    let outcome = match client
-        .disable_cmek(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DisableCmekError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "enableCmek",
+                client
+                    .enable_cmek(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::EnableCmekRequest::new(
+                            super::types::CmekProvider::GcpKms,
+                            String::from(
+                                "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
+                            ),
+                        ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "disableCmek",
-            outcome,
-        });
-    let outcome = match client
-        .remove_org_member(
-            &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RemoveOrgMemberError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "startCmekRotation",
+                client
+                    .start_cmek_rotation(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &<super::types::CmekRotationRequest as Default>::default()
+                            .new_key_uri(
+                                String::from(
+                                    "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production-2026q2",
+                                ),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "removeOrgMember",
-            outcome,
-        });
-    let outcome = match client
-        .delete_ip_rule(
-            &"c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteIpRuleError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "getCmekRotationJob",
+                client
+                    .get_cmek_rotation_job(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &"6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteIpRule",
-            outcome,
-        });
-    let outcome = match client.delete_admin_setting("signup_enabled").await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteAdminSettingError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listSecrets",
+                client
+                    .list_secrets(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &<super::types::ListSecretsQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteAdminSetting",
-            outcome,
-        });
-    let outcome = match client
-        .delete_admin_user(
-            &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteAdminUserError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "getSecret",
+                client
+                    .get_secret(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        "db",
+                        &<super::types::GetSecretQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteAdminUser",
-            outcome,
-        });
-    let outcome = match client
-        .delete_admin_chain("9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64")
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteAdminChainError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "putSecret",
+                client
+                    .put_secret(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        "db",
+                        &super::types::PutSecretRequest::new(
+                                super::types::SecretType::ApiKey,
+                                String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                            )
+                            .metadata(
+                                [
+                                    (String::from("owner"), String::from("platform-team")),
+                                    (String::from("rotation"), String::from("90d")),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteAdminChain",
-            outcome,
-        });
-    let outcome = match client
-        .revoke_share(
-            &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RevokeShareError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "listPolicies",
+                client
+                    .list_policies(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "revokeShare",
-            outcome,
-        });
-    let outcome = match client.revoke_token().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::RevokeTokenError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "createPolicy",
+                client
+                    .create_policy(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::PolicyRequest::new(
+                                String::from("api-keys/*"),
+                                super::types::PrincipalType::Agent,
+                                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                                    .parse()
+                                    .unwrap_or_default(),
+                                ::std::vec![super::types::Permission::Read],
+                            )
+                            .conditions(
+                                <super::types::PolicyConditions as Default>::default()
+                                    .ip_cidrs(
+                                        ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                                    ),
+                            )
+                            .expires_at(
+                                "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "revokeToken",
-            outcome,
-        });
-    let outcome = match client.delete_current_user().await {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteCurrentUserError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "updatePolicy",
+                client
+                    .update_policy(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::PolicyRequest::new(
+                                String::from("api-keys/*"),
+                                super::types::PrincipalType::Agent,
+                                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                                    .parse()
+                                    .unwrap_or_default(),
+                                ::std::vec![super::types::Permission::Read],
+                            )
+                            .conditions(
+                                <super::types::PolicyConditions as Default>::default()
+                                    .ip_cidrs(
+                                        ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                                    ),
+                            )
+                            .expires_at(
+                                "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
+                            ),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deleteCurrentUser",
-            outcome,
-        });
-    let outcome = match client
-        .disable_mfa(
-            &<super::types::DisableMfaRequest as Default>::default()
-                .code(String::from("492039")),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DisableMfaError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "enrollAgent",
+                client
+                    .enroll_agent(
+                        &super::types::EnrollAgentRequest::new(
+                                String::from("research-bot"),
+                                String::from("ada@example.com"),
+                            )
+                            .description(String::from("Summarises papers nightly")),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listAgents", client.list_agents().await));
     calls
-        .push(Call {
-            operation: "disableMfa",
-            outcome,
-        });
-    let outcome = match client
-        .delete_vault(
-            &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeleteVaultError::Undocumented { status, body },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "createAgent",
+                client
+                    .create_agent(
+                        &super::types::CreateAgentRequest::new(
+                                String::from("deploy-bot"),
+                            )
+                            .description(String::from("Deploys services from CI"))
+                            .vault_ids(
+                                ::std::vec![
+                                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                                    .unwrap_or_default()
+                                ],
+                            )
+                            .intents_api_enabled(true),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getCurrentAgent", client.get_current_agent().await));
     calls
-        .push(Call {
-            operation: "deleteVault",
-            outcome,
-        });
-    let outcome = match client
-        .deactivate_agent(
-            &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-        )
-        .await
-    {
-        Ok(_) => Outcome::Success,
-        Err(
-            ClientError::Api {
-                error: super::errors::DeactivateAgentError::Undocumented {
-                    status,
-                    body,
-                },
-                ..
-            },
-        ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
-            Outcome::Failed(
-                format!(
-                    "the {} answer does not decode: {}", error.status(), error
-                    .decode_failure().unwrap_or_default()
-                ),
-            )
-        }
-        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
-        Err(error) => Outcome::Failed(error.to_string()),
-    };
+        .push(
+            Call::of(
+                "getAgent",
+                client
+                    .get_agent(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
     calls
-        .push(Call {
-            operation: "deactivateAgent",
-            outcome,
-        });
+        .push(
+            Call::of(
+                "updateAgent",
+                client
+                    .update_agent(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &<super::types::UpdateAgentRequest as Default>::default()
+                            .intents_api_enabled(false),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "rotateAgentKey",
+                client
+                    .rotate_agent_key(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "createShare",
+                client
+                    .create_share(
+                        &"5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::CreateShareRequest::new(
+                                super::types::RecipientType::User,
+                                "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                            )
+                            .recipient_id(
+                                "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
+                                    .parse()
+                                    .unwrap_or_default(),
+                            )
+                            .max_access_count(3i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listOutboundShares",
+                client
+                    .list_outbound_shares(
+                        &<super::types::ListOutboundSharesQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listInboundShares",
+                client
+                    .list_inbound_shares(
+                        &<super::types::ListOutboundSharesQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "acceptShare",
+                client
+                    .accept_share(
+                        &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "declineShare",
+                client
+                    .decline_share(
+                        &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listChains", client.list_chains().await));
+    calls.push(Call::of("getChain", client.get_chain("8453").await));
+    calls
+        .push(
+            Call::of(
+                "listTransactions",
+                client
+                    .list_transactions(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &<super::types::ListTransactionsQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "submitTransaction",
+                client
+                    .submit_transaction(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::TransactionRequest::new(
+                                String::from("base"),
+                                String::from("0x4200000000000000000000000000000000000006"),
+                            )
+                            .value(String::from("0"))
+                            .data(
+                                String::from(
+                                    "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                                ),
+                            )
+                            .signing_key_path(String::from("keys/base-hot-wallet"))
+                            .simulate_first(true),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "getTransaction",
+                client
+                    .get_transaction(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &"1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "simulateTransaction",
+                client
+                    .simulate_transaction(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::SimulationRequest::new(
+                                String::from("base"),
+                                String::from("0x4200000000000000000000000000000000000006"),
+                            )
+                            .value(String::from("0"))
+                            .data(
+                                String::from(
+                                    "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                                ),
+                            ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "simulateTransactionBundle",
+                client
+                    .simulate_transaction_bundle(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::BundleSimulationRequest::new(
+                            ::std::vec![
+                                super::types::SimulationRequest::new(::std::string::String::from("base"),
+                                ::std::string::String::from("0x4200000000000000000000000000000000000006"))
+                                .value(::std::string::String::from("0"))
+                                .data(::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a")),
+                                super::types::SimulationRequest::new(::std::string::String::from("base"),
+                                ::std::string::String::from("0x2626664c2603336E57B271c5C0b26F421741e481"))
+                                .value(::std::string::String::from("0"))
+                                .data(::std::string::String::from("0x04e45aaf"))
+                            ],
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getUsageSummary", client.get_usage_summary().await));
+    calls.push(Call::of("getUsageHistory", client.get_usage_history().await));
+    calls
+        .push(
+            Call::of(
+                "createSubscriptionCheckout",
+                client
+                    .create_subscription_checkout(
+                        &super::types::SubscribeRequest::new(
+                            super::types::SubscribeRequestTier::Pro,
+                            super::types::BillingInterval::Month,
+                            String::from("https://1claw.xyz/billing?status=success"),
+                            String::from("https://1claw.xyz/billing?status=cancelled"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "createBillingPortalSession",
+                client
+                    .create_billing_portal_session(
+                        &super::types::PortalRequest::new(
+                            String::from("https://1claw.xyz/billing"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getSubscription", client.get_subscription().await));
+    calls
+        .push(
+            Call::of(
+                "createCreditTopup",
+                client
+                    .create_credit_topup(
+                        &super::types::TopupRequest::new(
+                            2000i64,
+                            String::from("https://1claw.xyz/billing?topup=success"),
+                            String::from("https://1claw.xyz/billing"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getCreditBalance", client.get_credit_balance().await));
+    calls
+        .push(
+            Call::of(
+                "listCreditTransactions",
+                client
+                    .list_credit_transactions(
+                        &<super::types::ListCreditTransactionsQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "setOverageMethod",
+                client
+                    .set_overage_method(
+                        &super::types::OverageMethodRequest::new(
+                            super::types::OverageMethod::X402,
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "handleStripeWebhook",
+                client
+                    .handle_stripe_webhook(
+                        "t=1772366400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+                        &super::types::StripeEvent::new(
+                            String::from("evt_1P2q3R4s5T6u7V8w"),
+                            super::types::StripeEventObject::Event,
+                            String::from("customer.subscription.updated"),
+                            1772366400i64,
+                            true,
+                            super::types::StripeEventData::new(
+                                [
+                                    (
+                                        String::from("id"),
+                                        ::serde_json::from_str("\"sub_1P2q3R4s5T6u\"")
+                                            .unwrap_or_default(),
+                                    ),
+                                    (
+                                        String::from("object"),
+                                        ::serde_json::from_str("\"subscription\"")
+                                            .unwrap_or_default(),
+                                    ),
+                                    (
+                                        String::from("status"),
+                                        ::serde_json::from_str("\"active\"").unwrap_or_default(),
+                                    ),
+                                ]
+                                    .into_iter()
+                                    .collect(),
+                            ),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listAuditEvents",
+                client
+                    .list_audit_events(
+                        &<super::types::ListAuditEventsQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listOrgMembers", client.list_org_members().await));
+    calls
+        .push(
+            Call::of(
+                "inviteOrgMember",
+                client
+                    .invite_org_member(
+                        &super::types::InviteRequest::new(
+                            String::from("grace@example.com"),
+                            super::types::OrgRole::Admin,
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "updateOrgMemberRole",
+                client
+                    .update_org_member_role(
+                        &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::UpdateMemberRoleRequest::new(
+                            super::types::OrgRole::Member,
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listIpRules", client.list_ip_rules().await));
+    calls
+        .push(
+            Call::of(
+                "createIpRule",
+                client
+                    .create_ip_rule(
+                        &super::types::CreateIpRuleRequest::new(
+                                String::from("203.0.113.0/24"),
+                                super::types::IpRuleAction::Allow,
+                            )
+                            .description(String::from("Office network")),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listAdminSettings", client.list_admin_settings().await));
+    calls
+        .push(
+            Call::of(
+                "updateAdminSetting",
+                client
+                    .update_admin_setting(
+                        "signup_enabled",
+                        &super::types::UpdateSettingRequest::new(String::from("false"))
+                            .description(String::from("Allow self-service signup")),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("getX402Config", client.get_x402_config().await));
+    calls
+        .push(
+            Call::of(
+                "updateX402Config",
+                client
+                    .update_x402_config(
+                        &super::types::X402ConfigUpdate::new(
+                            true,
+                            String::from("base"),
+                            String::from("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+                            String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                            String::from("https://x402.org/facilitator"),
+                            String::from("0.001"),
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "listAdminUsers",
+                client
+                    .list_admin_users(
+                        &<super::types::ListAdminUsersQuery as Default>::default(),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("listAdminChains", client.list_admin_chains().await));
+    calls
+        .push(
+            Call::of(
+                "createAdminChain",
+                client
+                    .create_admin_chain(
+                        &super::types::ChainRequest::new(
+                                String::from("base"),
+                                String::from("Base"),
+                                8453i64,
+                                super::types::NativeCurrency::new(
+                                    String::from("ETH"),
+                                    18i64,
+                                ),
+                                false,
+                                true,
+                            )
+                            .explorer_url(String::from("https://basescan.org")),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "updateAdminChain",
+                client
+                    .update_admin_chain(
+                        "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64",
+                        &super::types::ChainRequest::new(
+                                String::from("base"),
+                                String::from("Base"),
+                                8453i64,
+                                super::types::NativeCurrency::new(
+                                    String::from("ETH"),
+                                    18i64,
+                                ),
+                                false,
+                                true,
+                            )
+                            .explorer_url(String::from("https://basescan.org")),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "getOrgLimits",
+                client
+                    .get_org_limits(
+                        &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "updateOrgLimits",
+                client
+                    .update_org_limits(
+                        &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                            .parse()
+                            .unwrap_or_default(),
+                        &<super::types::OrgLimitsUpdate as Default>::default()
+                            .max_vaults(50i64)
+                            .max_secrets(5000i64)
+                            .max_agents(100i64)
+                            .max_api_calls_per_month(500000i64)
+                            .max_transactions_per_month(5000i64)
+                            .rate_limit_per_minute(600i64),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "setOrgBillingTier",
+                client
+                    .set_org_billing_tier(
+                        &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                            .parse()
+                            .unwrap_or_default(),
+                        &super::types::BillingTierRequest::new(
+                            super::types::BillingTier::Business,
+                        ),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteSecret",
+                client
+                    .delete_secret(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        "db",
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deletePolicy",
+                client
+                    .delete_policy(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "revokeApiKey",
+                client
+                    .revoke_api_key(
+                        &"4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "disableCmek",
+                client
+                    .disable_cmek(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "removeOrgMember",
+                client
+                    .remove_org_member(
+                        &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteIpRule",
+                client
+                    .delete_ip_rule(
+                        &"c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteAdminSetting",
+                client.delete_admin_setting("signup_enabled").await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteAdminUser",
+                client
+                    .delete_admin_user(
+                        &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteAdminChain",
+                client.delete_admin_chain("9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64").await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "revokeShare",
+                client
+                    .revoke_share(
+                        &"8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls.push(Call::of("revokeToken", client.revoke_token().await));
+    calls.push(Call::of("deleteCurrentUser", client.delete_current_user().await));
+    calls
+        .push(
+            Call::of(
+                "disableMfa",
+                client
+                    .disable_mfa(
+                        &<super::types::DisableMfaRequest as Default>::default()
+                            .code(String::from("492039")),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deleteVault",
+                client
+                    .delete_vault(
+                        &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
+    calls
+        .push(
+            Call::of(
+                "deactivateAgent",
+                client
+                    .deactivate_agent(
+                        &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .await,
+            ),
+        );
     calls
 }
 /// The `exercise` example: parses `--base-url`, `--token` (sent for every

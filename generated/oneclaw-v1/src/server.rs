@@ -29,6 +29,7 @@ pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterCo
 /// API's error format: implement the ones you serve. Errors of your own
 /// become each operation's documented error through
 /// [`DomainError`](super::errors::DomainError) and `?`.
+#[allow(unused_variables)]
 pub trait OneclawApi: Send + Sync + 'static {
     /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
     /// secured operation receives it in `cx.identity`.
@@ -66,7 +67,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::HealthStatus, errors::GetHealthError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getHealth")
     }
     /// HSM connectivity
@@ -82,7 +82,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::HsmHealth, errors::GetHsmHealthError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getHsmHealth")
     }
     /// Access a shared secret
@@ -103,7 +102,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SharedSecret, errors::AccessShareError>,
     > + Send {
-        let _ = (cx, share_id);
         not_implemented("accessShare")
     }
     /// Revoke share
@@ -116,7 +114,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RevokeShareError>> + Send {
-        let _ = (cx, share_id);
         not_implemented("revokeShare")
     }
     /// Self-service signup
@@ -129,7 +126,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
         body: types::SignupRequest,
     ) -> impl Future<Output = Result<types::TokenResponse, errors::SignupError>> + Send {
-        let _ = (cx, body);
         not_implemented("signup")
     }
     /// Email/password login
@@ -146,7 +142,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<errors::CreateTokenResponse, errors::CreateTokenError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createToken")
     }
     /// Revoke token
@@ -158,7 +153,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<(), errors::RevokeTokenError>> + Send {
-        let _ = (cx,);
         not_implemented("revokeToken")
     }
     /// Agent token
@@ -175,7 +169,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TokenResponse, errors::CreateAgentTokenError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createAgentToken")
     }
     /// Personal API key token
@@ -190,7 +183,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TokenResponse, errors::CreateApiKeyTokenError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createApiKeyToken")
     }
     /// Google sign-in
@@ -207,7 +199,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("signInWithGoogle")
     }
     /// Change password
@@ -220,7 +211,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         body: types::ChangePasswordRequest,
     ) -> impl Future<Output = Result<(), errors::ChangePasswordError>> + Send {
-        let _ = (cx, body);
         not_implemented("changePassword")
     }
     /// Refresh token (not implemented)
@@ -236,7 +226,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl Future<Output = Result<(), errors::RefreshTokenError>> + Send {
-        let _ = (cx,);
         not_implemented("refreshToken")
     }
     /// Get current user profile
@@ -248,7 +237,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
-        let _ = (cx,);
         not_implemented("getCurrentUser")
     }
     /// Delete account
@@ -260,7 +248,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<(), errors::DeleteCurrentUserError>> + Send {
-        let _ = (cx,);
         not_implemented("deleteCurrentUser")
     }
     /// Update profile
@@ -275,7 +262,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::User, errors::UpdateCurrentUserError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("updateCurrentUser")
     }
     /// MFA status
@@ -289,7 +275,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::MfaStatus, errors::GetMfaStatusError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getMfaStatus")
     }
     /// Begin TOTP enrollment
@@ -302,7 +287,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::MfaSetup, errors::SetupMfaError>> + Send {
-        let _ = (cx,);
         not_implemented("setupMfa")
     }
     /// Complete TOTP enrollment
@@ -318,7 +302,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::MfaEnabled, errors::VerifyMfaSetupError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("verifyMfaSetup")
     }
     /// Verify MFA during login
@@ -334,7 +317,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TokenResponse, errors::VerifyMfaError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("verifyMfa")
     }
     /// Disable MFA
@@ -348,7 +330,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         body: types::DisableMfaRequest,
     ) -> impl Future<Output = Result<(), errors::DisableMfaError>> + Send {
-        let _ = (cx, body);
         not_implemented("disableMfa")
     }
     /// Request device code
@@ -364,7 +345,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeviceAuthorization, errors::RequestDeviceCodeError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("requestDeviceCode")
     }
     /// Poll for device token
@@ -382,7 +362,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TokenResponse, errors::PollDeviceTokenError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("pollDeviceToken")
     }
     /// Check device code status
@@ -398,7 +377,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError>,
     > + Send {
-        let _ = (cx, user_code);
         not_implemented("getDeviceCodeStatus")
     }
     /// Approve CLI login
@@ -413,7 +391,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::ApproveDeviceError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("approveDevice")
     }
     /// Deny CLI login
@@ -428,7 +405,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::DeviceCodeStatus, errors::DenyDeviceError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("denyDevice")
     }
     /// List API keys
@@ -442,7 +418,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ApiKeyList, errors::ListApiKeysError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listApiKeys")
     }
     /// Create API key
@@ -458,7 +433,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CreatedApiKey, errors::CreateApiKeyError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createApiKey")
     }
     /// Revoke API key
@@ -471,7 +445,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RevokeApiKeyError>> + Send {
-        let _ = (cx, key_id);
         not_implemented("revokeApiKey")
     }
     /// List vaults
@@ -483,7 +456,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::VaultList, errors::ListVaultsError>> + Send {
-        let _ = (cx,);
         not_implemented("listVaults")
     }
     /// Create vault
@@ -497,7 +469,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         body: types::CreateVaultRequest,
     ) -> impl Future<Output = Result<types::Vault, errors::CreateVaultError>> + Send {
-        let _ = (cx, body);
         not_implemented("createVault")
     }
     /// Get vault
@@ -510,7 +481,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Vault, errors::GetVaultError>> + Send {
-        let _ = (cx, vault_id);
         not_implemented("getVault")
     }
     /// Delete vault
@@ -523,7 +493,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteVaultError>> + Send {
-        let _ = (cx, vault_id);
         not_implemented("deleteVault")
     }
     /// Enable CMEK
@@ -541,7 +510,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CmekConfig, errors::EnableCmekError>,
     > + Send {
-        let _ = (cx, vault_id, body);
         not_implemented("enableCmek")
     }
     /// Disable CMEK
@@ -555,7 +523,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DisableCmekError>> + Send {
-        let _ = (cx, vault_id);
         not_implemented("disableCmek")
     }
     /// Start CMEK key rotation
@@ -572,7 +539,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CmekRotationJob, errors::StartCmekRotationError>,
     > + Send {
-        let _ = (cx, vault_id, body);
         not_implemented("startCmekRotation")
     }
     /// Get rotation job status
@@ -588,7 +554,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CmekRotationJob, errors::GetCmekRotationJobError>,
     > + Send {
-        let _ = (cx, vault_id, job_id);
         not_implemented("getCmekRotationJob")
     }
     /// List secrets
@@ -604,7 +569,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SecretList, errors::ListSecretsError>,
     > + Send {
-        let _ = (cx, vault_id, query);
         not_implemented("listSecrets")
     }
     /// Get secret value
@@ -622,7 +586,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         path: String,
         query: types::GetSecretQuery,
     ) -> impl Future<Output = Result<types::Secret, errors::GetSecretError>> + Send {
-        let _ = (cx, vault_id, path, query);
         not_implemented("getSecret")
     }
     /// Create or update secret
@@ -641,7 +604,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<errors::PutSecretResponse, errors::PutSecretError>,
     > + Send {
-        let _ = (cx, vault_id, path, body);
         not_implemented("putSecret")
     }
     /// Soft-delete secret
@@ -656,7 +618,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
     ) -> impl Future<Output = Result<(), errors::DeleteSecretError>> + Send {
-        let _ = (cx, vault_id, path);
         not_implemented("deleteSecret")
     }
     /// List policies
@@ -671,7 +632,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::PolicyList, errors::ListPoliciesError>,
     > + Send {
-        let _ = (cx, vault_id);
         not_implemented("listPolicies")
     }
     /// Create policy
@@ -686,7 +646,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         body: types::PolicyRequest,
     ) -> impl Future<Output = Result<types::Policy, errors::CreatePolicyError>> + Send {
-        let _ = (cx, vault_id, body);
         not_implemented("createPolicy")
     }
     /// Update policy
@@ -701,7 +660,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         policy_id: ::uuid::Uuid,
         body: types::PolicyRequest,
     ) -> impl Future<Output = Result<types::Policy, errors::UpdatePolicyError>> + Send {
-        let _ = (cx, vault_id, policy_id, body);
         not_implemented("updatePolicy")
     }
     /// Delete policy
@@ -715,7 +673,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeletePolicyError>> + Send {
-        let _ = (cx, vault_id, policy_id);
         not_implemented("deletePolicy")
     }
     /// Self-enroll an agent
@@ -732,7 +689,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::EnrollmentResponse, errors::EnrollAgentError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("enrollAgent")
     }
     /// List agents
@@ -744,7 +700,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
     ) -> impl Future<Output = Result<types::AgentList, errors::ListAgentsError>> + Send {
-        let _ = (cx,);
         not_implemented("listAgents")
     }
     /// Register agent
@@ -759,7 +714,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CreatedAgent, errors::CreateAgentError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createAgent")
     }
     /// Get calling agent
@@ -773,7 +727,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::AgentProfile, errors::GetCurrentAgentError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getCurrentAgent")
     }
     /// Get agent
@@ -786,7 +739,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Agent, errors::GetAgentError>> + Send {
-        let _ = (cx, agent_id);
         not_implemented("getAgent")
     }
     /// Deactivate agent
@@ -799,7 +751,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeactivateAgentError>> + Send {
-        let _ = (cx, agent_id);
         not_implemented("deactivateAgent")
     }
     /// Update agent
@@ -814,7 +765,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         agent_id: ::uuid::Uuid,
         body: types::UpdateAgentRequest,
     ) -> impl Future<Output = Result<types::Agent, errors::UpdateAgentError>> + Send {
-        let _ = (cx, agent_id, body);
         not_implemented("updateAgent")
     }
     /// Rotate agent API key
@@ -829,7 +779,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::RotatedAgentKey, errors::RotateAgentKeyError>,
     > + Send {
-        let _ = (cx, agent_id);
         not_implemented("rotateAgentKey")
     }
     /// Create share
@@ -846,7 +795,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         secret_id: ::uuid::Uuid,
         body: types::CreateShareRequest,
     ) -> impl Future<Output = Result<types::Share, errors::CreateShareError>> + Send {
-        let _ = (cx, secret_id, body);
         not_implemented("createShare")
     }
     /// List outbound shares
@@ -861,7 +809,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ShareList, errors::ListOutboundSharesError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listOutboundShares")
     }
     /// List inbound shares
@@ -876,7 +823,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ShareList, errors::ListInboundSharesError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listInboundShares")
     }
     /// Accept share
@@ -890,7 +836,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Share, errors::AcceptShareError>> + Send {
-        let _ = (cx, share_id);
         not_implemented("acceptShare")
     }
     /// Decline share
@@ -903,7 +848,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<types::Share, errors::DeclineShareError>> + Send {
-        let _ = (cx, share_id);
         not_implemented("declineShare")
     }
     /// List supported chains
@@ -916,7 +860,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
     ) -> impl Future<Output = Result<types::ChainList, errors::ListChainsError>> + Send {
-        let _ = (cx,);
         not_implemented("listChains")
     }
     /// Get chain
@@ -929,7 +872,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext,
         identifier: String,
     ) -> impl Future<Output = Result<types::Chain, errors::GetChainError>> + Send {
-        let _ = (cx, identifier);
         not_implemented("getChain")
     }
     /// List agent transactions
@@ -945,7 +887,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::TransactionList, errors::ListTransactionsError>,
     > + Send {
-        let _ = (cx, agent_id, query);
         not_implemented("listTransactions")
     }
     /// Submit a transaction
@@ -964,7 +905,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Transaction, errors::SubmitTransactionError>,
     > + Send {
-        let _ = (cx, agent_id, body);
         not_implemented("submitTransaction")
     }
     /// Get transaction details
@@ -980,7 +920,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Transaction, errors::GetTransactionError>,
     > + Send {
-        let _ = (cx, agent_id, tx_id);
         not_implemented("getTransaction")
     }
     /// Simulate a transaction
@@ -996,7 +935,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SimulationResult, errors::SimulateTransactionError>,
     > + Send {
-        let _ = (cx, agent_id, body);
         not_implemented("simulateTransaction")
     }
     /// Simulate a transaction bundle
@@ -1016,7 +954,6 @@ pub trait OneclawApi: Send + Sync + 'static {
             errors::SimulateTransactionBundleError,
         >,
     > + Send {
-        let _ = (cx, agent_id, body);
         not_implemented("simulateTransactionBundle")
     }
     /// Usage summary
@@ -1030,7 +967,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::UsageSummary, errors::GetUsageSummaryError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getUsageSummary")
     }
     /// Usage history
@@ -1044,7 +980,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::UsageHistory, errors::GetUsageHistoryError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getUsageHistory")
     }
     /// Start subscription checkout
@@ -1059,7 +994,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CheckoutSession, errors::CreateSubscriptionCheckoutError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createSubscriptionCheckout")
     }
     /// Open customer portal
@@ -1075,7 +1009,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::PortalSession, errors::CreateBillingPortalSessionError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createBillingPortalSession")
     }
     /// Subscription summary
@@ -1089,7 +1022,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SubscriptionSummary, errors::GetSubscriptionError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getSubscription")
     }
     /// Start credit top-up
@@ -1104,7 +1036,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CheckoutSession, errors::CreateCreditTopupError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createCreditTopup")
     }
     /// Credit balance
@@ -1118,7 +1049,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::CreditBalance, errors::GetCreditBalanceError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getCreditBalance")
     }
     /// Credit ledger
@@ -1136,7 +1066,6 @@ pub trait OneclawApi: Send + Sync + 'static {
             errors::ListCreditTransactionsError,
         >,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listCreditTransactions")
     }
     /// Set overage method
@@ -1151,7 +1080,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OverageMethodResponse, errors::SetOverageMethodError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("setOverageMethod")
     }
     /// Stripe webhook
@@ -1170,7 +1098,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::WebhookAck, errors::HandleStripeWebhookError>,
     > + Send {
-        let _ = (cx, stripe_signature, body, raw_body);
         not_implemented("handleStripeWebhook")
     }
     /// Query audit events
@@ -1185,7 +1112,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::AuditEventList, errors::ListAuditEventsError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listAuditEvents")
     }
     /// List org members
@@ -1199,7 +1125,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OrgMemberList, errors::ListOrgMembersError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listOrgMembers")
     }
     /// Invite member
@@ -1214,7 +1139,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Invitation, errors::InviteOrgMemberError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("inviteOrgMember")
     }
     /// Remove member
@@ -1227,7 +1151,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::RemoveOrgMemberError>> + Send {
-        let _ = (cx, user_id);
         not_implemented("removeOrgMember")
     }
     /// Update member role
@@ -1243,7 +1166,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OrgMember, errors::UpdateOrgMemberRoleError>,
     > + Send {
-        let _ = (cx, user_id, body);
         not_implemented("updateOrgMemberRole")
     }
     /// List IP rules
@@ -1257,7 +1179,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::IpRuleList, errors::ListIpRulesError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listIpRules")
     }
     /// Create IP rule
@@ -1270,7 +1191,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         body: types::CreateIpRuleRequest,
     ) -> impl Future<Output = Result<types::IpRule, errors::CreateIpRuleError>> + Send {
-        let _ = (cx, body);
         not_implemented("createIpRule")
     }
     /// Delete IP rule
@@ -1283,7 +1203,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteIpRuleError>> + Send {
-        let _ = (cx, rule_id);
         not_implemented("deleteIpRule")
     }
     /// List settings
@@ -1298,7 +1217,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::SettingList, errors::ListAdminSettingsError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listAdminSettings")
     }
     /// Update setting
@@ -1315,7 +1233,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Setting, errors::UpdateAdminSettingError>,
     > + Send {
-        let _ = (cx, key, body);
         not_implemented("updateAdminSetting")
     }
     /// Delete setting
@@ -1329,7 +1246,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key: String,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminSettingError>> + Send {
-        let _ = (cx, key);
         not_implemented("deleteAdminSetting")
     }
     /// Get x402 payment config
@@ -1344,7 +1260,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::X402Config, errors::GetX402ConfigError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("getX402Config")
     }
     /// Update x402 payment config
@@ -1360,7 +1275,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::X402Config, errors::UpdateX402ConfigError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("updateX402Config")
     }
     /// List all users
@@ -1376,7 +1290,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::AdminUserList, errors::ListAdminUsersError>,
     > + Send {
-        let _ = (cx, query);
         not_implemented("listAdminUsers")
     }
     /// Delete user
@@ -1390,7 +1303,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminUserError>> + Send {
-        let _ = (cx, user_id);
         not_implemented("deleteAdminUser")
     }
     /// List chains (admin view)
@@ -1405,7 +1317,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::ChainList, errors::ListAdminChainsError>,
     > + Send {
-        let _ = (cx,);
         not_implemented("listAdminChains")
     }
     /// Create chain
@@ -1421,7 +1332,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Chain, errors::CreateAdminChainError>,
     > + Send {
-        let _ = (cx, body);
         not_implemented("createAdminChain")
     }
     /// Update chain
@@ -1438,7 +1348,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::Chain, errors::UpdateAdminChainError>,
     > + Send {
-        let _ = (cx, chain_id, body);
         not_implemented("updateAdminChain")
     }
     /// Delete chain
@@ -1452,7 +1361,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         chain_id: String,
     ) -> impl Future<Output = Result<(), errors::DeleteAdminChainError>> + Send {
-        let _ = (cx, chain_id);
         not_implemented("deleteAdminChain")
     }
     /// Get org limits
@@ -1468,7 +1376,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OrgLimits, errors::GetOrgLimitsError>,
     > + Send {
-        let _ = (cx, org_id);
         not_implemented("getOrgLimits")
     }
     /// Update org limits
@@ -1485,7 +1392,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OrgLimits, errors::UpdateOrgLimitsError>,
     > + Send {
-        let _ = (cx, org_id, body);
         not_implemented("updateOrgLimits")
     }
     /// Set org billing tier
@@ -1502,7 +1408,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<types::OrgBillingTier, errors::SetOrgBillingTierError>,
     > + Send {
-        let _ = (cx, org_id, body);
         not_implemented("setOrgBillingTier")
     }
 }

@@ -505,7 +505,7 @@ pub struct MfaEnabled {
 impl MfaEnabled {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(enabled: bool, backup_codes: Vec<String>) -> Self {
-        with_defaults!(Self { enabled, backup_codes })
+        Self { enabled, backup_codes }
     }
 }
 /// Second step of a login with MFA. Shape not shown in the public docs;
@@ -856,7 +856,7 @@ pub struct ApiKeyList {
 impl ApiKeyList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<ApiKey>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 /// A vault: an encrypted container of secrets. Shape not shown in the public
@@ -948,7 +948,7 @@ pub struct VaultList {
 impl VaultList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Vault>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for VaultList {
@@ -1286,7 +1286,7 @@ pub struct SecretList {
 impl SecretList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<SecretMetadata>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for SecretList {
@@ -1496,7 +1496,7 @@ pub struct PolicyList {
 impl PolicyList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Policy>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for PolicyList {
@@ -1781,7 +1781,7 @@ pub struct AgentList {
 impl AgentList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Agent>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 /// The agent's new API key; the previous key stops working immediately.
@@ -2010,7 +2010,7 @@ pub struct ShareList {
 impl ShareList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Share>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for ShareList {
@@ -2208,7 +2208,7 @@ pub struct ChainList {
 impl ChainList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Chain>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for ChainList {
@@ -2483,7 +2483,7 @@ pub struct BundleSimulationRequest {
 impl BundleSimulationRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(transactions: Vec<SimulationRequest>) -> Self {
-        with_defaults!(Self { transactions })
+        Self { transactions }
     }
 }
 impl validation::Validate for BundleSimulationRequest {
@@ -2506,7 +2506,7 @@ pub struct BundleSimulationResult {
 impl BundleSimulationResult {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, results: Vec<SimulationResult>) -> Self {
-        with_defaults!(Self { success, results })
+        Self { success, results }
     }
 }
 impl validation::Validate for BundleSimulationResult {
@@ -2624,7 +2624,7 @@ pub struct TransactionList {
 impl TransactionList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Transaction>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for TransactionList {
@@ -2793,7 +2793,7 @@ pub struct UsageHistory {
 impl UsageHistory {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<UsagePeriod>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for UsageHistory {
@@ -2958,7 +2958,7 @@ impl ExpiringCredit {
         amount_cents: i64,
         expires_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        with_defaults!(Self { amount_cents, expires_at })
+        Self { amount_cents, expires_at }
     }
 }
 impl validation::Validate for ExpiringCredit {
@@ -3201,7 +3201,7 @@ pub struct OverageMethodRequest {
 impl OverageMethodRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(overage_method: OverageMethod) -> Self {
-        with_defaults!(Self { overage_method })
+        Self { overage_method }
     }
 }
 impl validation::Validate for OverageMethodRequest {
@@ -3225,7 +3225,7 @@ impl OverageMethodResponse {
         overage_method: OverageMethod,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     ) -> Self {
-        with_defaults!(Self { overage_method, updated_at })
+        Self { overage_method, updated_at }
     }
 }
 impl validation::Validate for OverageMethodResponse {
@@ -3246,7 +3246,7 @@ impl StripeEventData {
     pub fn new(
         object: ::std::collections::BTreeMap<String, ::serde_json::Value>,
     ) -> Self {
-        with_defaults!(Self { object })
+        Self { object }
     }
 }
 /// A Stripe webhook event (only the members the handler reads are listed;
@@ -3304,7 +3304,7 @@ pub struct WebhookAck {
 impl WebhookAck {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(received: bool) -> Self {
-        with_defaults!(Self { received })
+        Self { received }
     }
 }
 /// Kind of principal that performed an action.
@@ -3413,7 +3413,7 @@ pub struct AuditEventList {
 impl AuditEventList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<AuditEvent>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 /// Membership state.
@@ -3486,7 +3486,7 @@ pub struct OrgMemberList {
 impl OrgMemberList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<OrgMember>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for OrgMemberList {
@@ -3564,7 +3564,7 @@ pub struct UpdateMemberRoleRequest {
 impl UpdateMemberRoleRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(role: OrgRole) -> Self {
-        with_defaults!(Self { role })
+        Self { role }
     }
 }
 /// Whether matching addresses are allowed or blocked.
@@ -3653,7 +3653,7 @@ pub struct IpRuleList {
 impl IpRuleList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<IpRule>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 /// A platform setting. Values are strings (JSON-encoded for structured
@@ -3702,7 +3702,7 @@ pub struct SettingList {
 impl SettingList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<Setting>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 /// New value of a setting (created if missing).
@@ -3897,7 +3897,7 @@ pub struct AdminUserList {
 impl AdminUserList {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(items: Vec<AdminUser>) -> Self {
-        with_defaults!(Self { items })
+        Self { items }
     }
 }
 impl validation::Validate for AdminUserList {
@@ -4076,7 +4076,7 @@ pub struct BillingTierRequest {
 impl BillingTierRequest {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(tier: BillingTier) -> Self {
-        with_defaults!(Self { tier })
+        Self { tier }
     }
 }
 impl validation::Validate for BillingTierRequest {
@@ -4307,10 +4307,9 @@ pub fn default_list_credit_transactions_query_limit() -> i64 {
 }
 impl Default for ListCreditTransactionsQuery {
     fn default() -> Self {
-        Self {
-            limit: default_list_credit_transactions_query_limit(),
-            cursor: None,
-        }
+        with_defaults!(
+            Self {}, limit = default_list_credit_transactions_query_limit(), cursor
+        )
     }
 }
 impl validation::Validate for ListCreditTransactionsQuery {
