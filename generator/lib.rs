@@ -145,7 +145,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         drop(lowering);
         // Emission reads the IR alone: the normalised document (a copy of the
         // whole JSON and its typed model) goes before the largest allocations come.
+        let dropping = timing::step(|| "drop the normalised document".into());
         drop(doc);
+        drop(dropping);
         if options.is_strict() {
             if let Some(lenient) = warnings.iter().find(|w| w.is_lenient()) {
                 return Err(strict_error(lenient));
