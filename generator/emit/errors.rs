@@ -286,9 +286,7 @@ impl SharedBodies {
 fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStream {
     quote! {
         impl #name {
-            /// The variant documented for `status` (exactly, by its range, or `default`),
-            /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-            /// the operation does not document `status`.
+            /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
             #[allow(unused_variables, unreachable_patterns)]
             pub fn documented(status: u16, message: ::std::string::String, retry_after: u64) -> ::std::option::Option<Self> {
                 #body

@@ -198,9 +198,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListListingsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -262,9 +260,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl CreateListingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -326,9 +322,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl SearchListingsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -393,9 +387,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl GetListingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -461,9 +453,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl DeleteListingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -529,9 +519,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl UpdateListingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -604,9 +592,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl PurchaseListingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -669,9 +655,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListSoulsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -736,9 +720,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl GetSoulError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -805,9 +787,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListSoulListingsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -874,9 +854,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListSoulActivityError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -939,9 +917,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListPurchasesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1003,9 +979,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListTransactionsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1067,9 +1041,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl GetUsageAnalyticsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1134,9 +1106,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl GetListingStatsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1199,9 +1169,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListWebhooksError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1263,9 +1231,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl CreateWebhookError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1331,9 +1297,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl DeleteWebhookError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1396,9 +1360,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListApiKeysError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1460,9 +1422,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl CreateApiKeyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1528,9 +1488,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl RevokeApiKeyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1587,9 +1545,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl ListScopesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1639,9 +1595,7 @@ error_enum!(
     InternalServerError(500, "Internal server error") }
 );
 impl RefreshTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {

@@ -92,9 +92,7 @@ error_enum!(
     "Too many requests — retry after the Retry-After header value") }
 );
 impl CheckIndicatorError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -152,9 +150,7 @@ error_enum!(
     "Too many requests — retry after the Retry-After header value") }
 );
 impl GetLatestIntelFeedError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -212,9 +208,7 @@ error_enum!(
     "Too many requests — retry after the Retry-After header value") }
 );
 impl GetRunbookError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {

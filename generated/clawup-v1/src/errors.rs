@@ -82,9 +82,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl GetCurrentUserError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -126,9 +124,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl ListPlansError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -170,9 +166,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl ListModelsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -214,9 +208,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl ListRuntimeImagesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -258,9 +250,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl ListToolsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -302,9 +292,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl ListTeamTemplatesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -343,9 +331,7 @@ error_enum!(
     "Unexpected server error") }
 );
 impl GetOpenApiDocumentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {

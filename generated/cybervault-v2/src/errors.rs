@@ -143,9 +143,7 @@ error_enum!(
     }
 );
 impl ListRecentThreatsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -209,9 +207,7 @@ error_enum!(
     }
 );
 impl AnalyzeThreatError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -280,9 +276,7 @@ error_enum!(
     }
 );
 impl UpdateThreatStatusError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {

@@ -135,9 +135,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetHealthError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -183,9 +181,7 @@ error_enum!(
     "The HSM cannot be reached; secret reads and writes will fail") }
 );
 impl GetHsmHealthError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -248,9 +244,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl AccessShareError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -316,9 +310,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RevokeShareError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -377,9 +369,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SignupError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -439,9 +429,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -505,9 +493,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RevokeTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -565,9 +551,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateAgentTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -632,9 +616,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateApiKeyTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -693,9 +675,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SignInWithGoogleError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -769,9 +749,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ChangePasswordError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -835,9 +813,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RefreshTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -894,9 +870,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetCurrentUserError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -954,9 +928,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteCurrentUserError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1019,9 +991,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateCurrentUserError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1082,9 +1052,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetMfaStatusError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1144,9 +1112,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SetupMfaError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1214,9 +1180,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl VerifyMfaSetupError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1278,9 +1242,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl VerifyMfaError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1343,9 +1305,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DisableMfaError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1404,9 +1364,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RequestDeviceCodeError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1457,9 +1415,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl PollDeviceTokenError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1513,9 +1469,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetDeviceCodeStatusError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1573,9 +1527,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ApproveDeviceError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1644,9 +1596,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DenyDeviceError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1713,9 +1663,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListApiKeysError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1781,9 +1729,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateApiKeyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1848,9 +1794,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RevokeApiKeyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1911,9 +1855,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListVaultsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -1982,9 +1924,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateVaultError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2063,9 +2003,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetVaultError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2130,9 +2068,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteVaultError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2206,9 +2142,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl EnableCmekError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2291,9 +2225,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DisableCmekError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2373,9 +2305,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl StartCmekRotationError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2450,9 +2380,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetCmekRotationJobError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2523,9 +2451,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListSecretsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2604,9 +2530,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetSecretError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2690,9 +2614,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl PutSecretError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2775,9 +2697,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteSecretError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2847,9 +2767,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListPoliciesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2922,9 +2840,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreatePolicyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -2997,9 +2913,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdatePolicyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3067,9 +2981,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeletePolicyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3126,9 +3038,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl EnrollAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3188,9 +3098,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListAgentsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3260,9 +3168,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3327,9 +3233,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetCurrentAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3397,9 +3301,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3464,9 +3366,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeactivateAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3536,9 +3436,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateAgentError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3606,9 +3504,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RotateAgentKeyError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3684,9 +3580,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateShareError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3755,9 +3649,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListOutboundSharesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3817,9 +3709,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListInboundSharesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3887,9 +3777,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl AcceptShareError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -3961,9 +3849,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeclineShareError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4023,9 +3909,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListChainsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4075,9 +3959,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetChainError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4139,9 +4021,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListTransactionsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4223,9 +4103,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SubmitTransactionError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4305,9 +4183,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetTransactionError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4382,9 +4258,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SimulateTransactionError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4467,9 +4341,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SimulateTransactionBundleError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4538,9 +4410,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetUsageSummaryError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4605,9 +4475,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetUsageHistoryError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4676,9 +4544,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateSubscriptionCheckoutError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4753,9 +4619,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateBillingPortalSessionError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4825,9 +4689,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetSubscriptionError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4890,9 +4752,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateCreditTopupError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -4955,9 +4815,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetCreditBalanceError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5022,9 +4880,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListCreditTransactionsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5090,9 +4946,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SetOverageMethodError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5149,9 +5003,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl HandleStripeWebhookError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5215,9 +5067,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListAuditEventsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5285,9 +5135,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListOrgMembersError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5358,9 +5206,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl InviteOrgMemberError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5434,9 +5280,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl RemoveOrgMemberError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5506,9 +5350,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateOrgMemberRoleError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5577,9 +5419,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListIpRulesError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5647,9 +5487,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateIpRuleError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5716,9 +5554,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteIpRuleError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5781,9 +5617,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListAdminSettingsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5852,9 +5686,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateAdminSettingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5919,9 +5751,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteAdminSettingError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -5979,9 +5809,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetX402ConfigError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6043,9 +5871,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateX402ConfigError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6110,9 +5936,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListAdminUsersError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6176,9 +6000,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteAdminUserError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6241,9 +6063,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl ListAdminChainsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6311,9 +6131,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl CreateAdminChainError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6389,9 +6207,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateAdminChainError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6456,9 +6272,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl DeleteAdminChainError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6520,9 +6334,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl GetOrgLimitsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6589,9 +6401,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl UpdateOrgLimitsError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
@@ -6661,9 +6471,7 @@ error_enum!(
     InternalServerError(500, "Unexpected server error") }
 );
 impl SetOrgBillingTierError {
-    /// The variant documented for `status` (exactly, by its range, or `default`),
-    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
-    /// the operation does not document `status`.
+    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
     #[allow(unused_variables, unreachable_patterns)]
     pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
         let documented = match status {
