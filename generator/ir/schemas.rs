@@ -39,6 +39,9 @@ pub(super) struct TypeSpace<'d> {
     merging: Vec<String>,
     /// Types of schemas inlined from other files, by `x-clawgen-source`.
     by_source: BTreeMap<String, TypeRef>,
+    /// The schemas `$ref`s named so far, by reference: large documents name
+    /// the same few (an envelope, an error) hundreds of times.
+    resolved: std::cell::RefCell<std::collections::HashMap<String, Schema>>,
 }
 
 impl<'d> TypeSpace<'d> {
@@ -53,6 +56,7 @@ impl<'d> TypeSpace<'d> {
             in_progress: Vec::new(),
             merging: Vec::new(),
             by_source: BTreeMap::new(),
+            resolved: Default::default(),
         }
     }
 
@@ -134,8 +138,9 @@ impl<'d> TypeSpace<'d> {
         if let Some(ty) = value.get(SOURCE_KEY).and_then(Value::as_str).and_then(|key| self.by_source.get(key)) {
             return Ok(ty.clone());
         }
-        let schema: ReferenceOr<Schema> =
-            serde_json::from_value(value).map_err(|err| self.invalid(&target, format!("not a schema: {err}")))?;
+        // Read from the document where it is: a copy of the value first would cost as much again.
+        let schema = <ReferenceOr<Schema> as serde::Deserialize>::deserialize(value)
+            .map_err(|err| self.invalid(&target, format!("not a schema: {err}")))?;
         if self.in_progress.contains(&target) {
             return Err(self.invalid(pointer, format!("$ref cycle without an object in between through {reference}")));
         }
@@ -151,9 +156,10 @@ impl<'d> TypeSpace<'d> {
 
     /// The pointer (into the source) a local `$ref` names, and the normalised value there,
     /// found by the resolver `diff` and `validate` use too.
-    pub(super) fn target_of(&self, reference: &str, pointer: &str) -> Result<(String, Value)> {
-        match resolve::target(&self.doc.json, reference, pointer) {
-            Ok(node) => Ok((node.pointer, node.value.clone())),
+    pub(super) fn target_of(&self, reference: &str, pointer: &str) -> Result<(String, &'d Value)> {
+        let doc: &'d Document = self.doc;
+        match resolve::target(&doc.json, reference, pointer) {
+            Ok(node) => Ok((node.pointer, node.value)),
             Err(unresolved) if unresolved.problem == RefProblem::NotLocal => {
                 Err(self.unsupported(pointer, format!("$ref to another document ({reference})")))
             }
@@ -170,7 +176,7 @@ impl<'d> TypeSpace<'d> {
             if !seen.insert(target.clone()) {
                 return Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")));
             }
-            match serde_json::from_value::<ReferenceOr<T>>(value) {
+            match <ReferenceOr<T> as serde::Deserialize>::deserialize(value) {
                 Ok(ReferenceOr::Item(item)) => return Ok((item, target)),
                 Ok(ReferenceOr::Reference { reference: next }) => (reference, at) = (next, target),
                 Err(err) => return Err(self.invalid(&target, format!("not a {what}: {err}"))),
@@ -181,7 +187,12 @@ impl<'d> TypeSpace<'d> {
 
     /// The schema a `$ref` points at (following chains of refs).
     pub(super) fn resolve_schema(&self, reference: &str, pointer: &str) -> Result<Schema> {
-        self.resolve_as(reference, pointer, "schema").map(|(schema, _)| schema)
+        if let Some(schema) = self.resolved.borrow().get(reference) {
+            return Ok(schema.clone());
+        }
+        let (schema, _) = self.resolve_as::<Schema>(reference, pointer, "schema")?;
+        self.resolved.borrow_mut().insert(reference.to_owned(), schema.clone());
+        Ok(schema)
     }
 
     /// Lowers a schema that appears inline or by reference; `hint` names inline types.
