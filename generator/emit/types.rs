@@ -297,8 +297,6 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
     // what sets them (`None` where nothing does: their default).
     let mut given = Vec::new();
     let mut others = Vec::new();
-    // The struct literal itself, while every field is an argument taken as it is.
-    let mut literal = Some(Vec::new());
     let mut setters = Vec::new();
     for field in &st.fields {
         let name = ident(&field.name);
@@ -307,16 +305,12 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
                 let (ty, value) = argument_type(field_type(api, field), field, &name);
                 params.push(quote!(#name: #ty));
                 if value.to_string() == field.name {
-                    literal.iter_mut().for_each(|fields| fields.push(quote!(#name)));
                     given.push(name);
                 } else {
-                    // prettyplease gives such a field a line of its own.
-                    literal = None;
                     others.push(quote!(#name = #value));
                 }
             }
             presence => {
-                literal = None;
                 others.push(match presence {
                     Presence::Defaulted => {
                         let f = default_fn(&def.name, field);
@@ -330,16 +324,14 @@ fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenSt
     }
     let constructor = (!all_optional).then(|| {
         if st.additional.is_some() {
-            literal = None;
             others.push(quote!(additional_properties));
         }
         let many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-        // A literal that fits on its line reads best; a longer one would take a line per field.
-        let short = literal.filter(|fields| fields.len() <= 2 && quote!(Self { #(#fields),* }).to_string().len() <= 60);
-        let value = match short {
-            Some(fields) => quote!(Self { #(#fields),* }),
-            None => quote!(::clawgen_runtime::with_defaults!(Self { #(#given),* } #(, #others)*)),
-        };
+        // A literal of a field or two, each an argument as it is, fits on its line and reads best;
+        // prettyplease gives a longer one, or a field set to an expression, a line per field.
+        let literal = quote!(Self { #(#given),* });
+        let short = others.is_empty() && given.len() <= 2 && literal.to_string().len() <= 60;
+        let value = if short { literal } else { quote!(::clawgen_runtime::with_defaults!(Self { #(#given),* } #(, #others)*)) };
         quote! {
             /// A value with the required properties; set optional ones with the methods named after them.
             #many
