@@ -263,7 +263,7 @@ fn a_crate_without_its_server_loses_the_server_error_mapping_as_a_revision() {
         let _ = std::fs::remove_dir_all(out.join("cybervault-v2"));
         generate("specs/cybervault.yaml", &out, extra, 0);
         let errors = read(&out.join("cybervault-v2/src/errors.rs"));
-        assert_eq!(errors.contains("pub fn documented(") && errors.contains("DomainError"), !breaking, "{errors}");
+        assert_eq!(errors.contains("documented!(") && errors.contains("DomainError"), !breaking, "{errors}");
         let manifest_path = out.join("cybervault-v2/Cargo.toml");
         let manifest = read(&manifest_path);
         std::fs::write(&manifest_path, manifest.replace("rust-api = 4", "rust-api = 3")).expect("write the older manifest");

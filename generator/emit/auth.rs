@@ -57,6 +57,12 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let gate = super::gate::attr(&op.gate);
         quote!(#gate Self::#variant => #id,)
     });
+    let path_arms = api.operations.iter().map(|op| {
+        let variant = ident(&op.type_stem);
+        let path = &op.path;
+        let gate = super::gate::attr(&op.gate);
+        quote!(#gate Self::#variant => #path,)
+    });
     let requirement_arms = api.operations.iter().map(|op| {
         let variant = ident(&op.type_stem);
         let alternatives = op.security.iter().map(|all| {
@@ -95,6 +101,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 /// The `operationId`.
                 pub fn id(&self) -> &'static str {
                     match #this { #(#id_arms)* }
+                }
+
+                /// The path template, as the document writes it.
+                pub fn path(&self) -> &'static str {
+                    match #this { #(#path_arms)* }
                 }
 
                 /// The requirement alternatives: any one inner list suffices, and each

@@ -117,19 +117,36 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
     // What the transport needs to know of a call.
     let call = quote! {
         let observe = #observe;
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call { operation, path, reset_header: #reset_header, body_wait: #body_wait, observe: &observe };
     };
+    let execute = (!api.operations.is_empty()).then(|| {
+        quote! {
+            /// Sends `request` as the transport allows, and reads the whole answer.
+            #[allow(dead_code)]
+            async fn execute<E>(&self, operation: Operation, request: ::reqwest::RequestBuilder) -> ::std::result::Result<Answer, ClientError<E>> {
+                #call
+                self.transport.execute(&call, request).await
+            }
+        }
+    });
     // A stream is read as it arrives, so its answer is handed over unread.
     let open = api.uses_event_streams().then(|| {
         let gate = super::gate::attr(&crate::ir::Gate::union(api.operations.iter().filter(|op| event_stream(op).is_some()).map(|op| &op.gate)));
         quote! {
             /// Sends `request` as the transport allows, and returns the answer unread.
             #gate
-            async fn open<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<(Answer, ::reqwest::Response), ClientError<E>> {
+            async fn open<E>(&self, operation: Operation, request: ::reqwest::RequestBuilder) -> ::std::result::Result<(Answer, ::reqwest::Response), ClientError<E>> {
                 #call
                 self.transport.open(&call, request).await
             }
         }
+    });
+    // Each call names its operation: `execute` reads its id and path from it.
+    let operation = (!api.operations.is_empty()).then(|| {
+        quote!(
+            use super::auth::Operation;
+        )
     });
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
@@ -150,6 +167,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
         // Types and error enums are written `types::…` and `errors::…`.
         #[allow(unused_imports)]
         use super::{errors, types};
+        #operation
 
         #title_attr
         ///
@@ -246,12 +264,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
 
             #body_encoding_setter
 
-            /// Sends `request` as the transport allows, and reads the whole answer.
-            #[allow(dead_code)]
-            async fn execute<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<Answer, ClientError<E>> {
-                #call
-                self.transport.execute(&call, request).await
-            }
+            #execute
             #open
 
             /// The base URL requests go to.
@@ -530,7 +543,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         Some(_) => TokenStream::new(),
         None => quote!(_ => #undocumented,),
     };
-    let (op_id, path) = (&op.id, &op.path);
+    let variant = ident(&op.type_stem);
     let with_response = format_ident!("{}_with_response", op.fn_name);
     let with_response_doc = format!("[`Client::{}`], with the status and headers of the answer.", op.fn_name);
     let prelude = quote! {
@@ -563,7 +576,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         let reading = quote! {
             let request = self.transport.http().request(#method, url).header(::reqwest::header::ACCEPT, #media);
             #building
-            let (answer, response) = self.open(#op_id, #path, request).await?;
+            let (answer, response) = self.open(Operation::#variant, request).await?;
             if matches!(answer.status(), #pattern) {
                 return answer.value(super::media::EventStream::from_bytes(response.bytes_stream(), #decode));
             }
@@ -576,7 +589,7 @@ fn method(api: &Api, op: &Operation, requirements: &[&[Vec<SchemeUse>]]) -> Toke
         let reading = quote! {
             let request = self.transport.http().request(#method, url);
             #building
-            let answer = self.execute(#op_id, #path, request).await?;
+            let answer = self.execute(Operation::#variant, request).await?;
             match answer.status() {
                 #success_arms
                 #(#error_arms)*

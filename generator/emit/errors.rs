@@ -2,7 +2,7 @@
 //! responses (shared by client and server) and, where needed, of its successes.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::rust::{doc, ident, type_path};
 use std::collections::HashMap;
@@ -13,11 +13,15 @@ use crate::ir::{Api, Gate, Operation, Response, Status};
 /// (`documented`, `DomainError`, the common error) is the server's: a crate
 /// without the server has none.
 pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStream> + '_ {
-    let shared = if server { SharedBodies::of(api) } else { SharedBodies::default() };
-    let shared_items = shared.items();
-    let items = api.operations.iter().map(move |op| {
+    let mut values = Values::default();
+    let mappings: Vec<Option<TokenStream>> = if server {
+        api.operations.iter().map(|op| Some(documented_call(api, op, &mut values))).collect()
+    } else {
+        vec![None; api.operations.len()]
+    };
+    let value_items = values.items();
+    let items = api.operations.iter().zip(mappings).map(move |(op, mapping)| {
         let errors = error_enum(api, op);
-        let mapping = server.then(|| documented_fn(api, op, &shared));
         let successes = op.success_enum.as_ref().map(|name| success_enum(api, op, name));
         super::gate::items(&op.gate, quote!(#errors #mapping #successes))
     });
@@ -37,14 +41,14 @@ pub(super) fn module(api: &Api, server: bool) -> impl Iterator<Item = TokenStrea
         pub use ::clawgen_runtime::ErrorBody;
         // What every operation's error enum has, written once in the runtime.
         #[allow(unused_imports)]
-        use ::clawgen_runtime::error_enum;
+        use ::clawgen_runtime::{documented, error_enum};
         // Bodies' types are written `types::…`.
         #[allow(unused_imports)]
         use super::types;
 
         #domain
         #common
-        #(#shared_items)*
+        #(#value_items)*
     };
     std::iter::once(head).chain(items)
 }
@@ -74,7 +78,7 @@ fn domain_error(gate: Option<TokenStream>) -> TokenStream {
 /// its own example (a 404's code says "not found"); other client errors take
 /// the 400's, other server errors the 500's.
 fn common_error(api: &Api) -> TokenStream {
-    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64), shared: None };
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64) };
     let Some((common, ty)) = api.common_error.as_ref().and_then(|r| Some((r, r.body.as_ref()?))) else {
         return quote! {
             /// A body that says `message`, as JSON text (the document has no common error schema; the runtime's).
@@ -141,159 +145,150 @@ fn common_error(api: &Api) -> TokenStream {
     }
 }
 
-/// `documented(status, message, retry_after)`: the variant documented for
-/// `status`, with the message and retry delay put in; and the
-/// [`DomainError`] mapping built on it.
-fn documented_fn(api: &Api, op: &Operation, shared: &SharedBodies) -> TokenStream {
-    let name = ident(&op.error_enum);
-    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: Some(shared) };
-    let mut exact = Vec::new();
-    let mut ranges = Vec::new();
-    let mut fallback = None;
+/// The runtime's `documented!` for `op`: for each documented status whose
+/// value can be made, the variant with its values, exact statuses first, then
+/// ranges, then `default` (the order a `match` needs). Each value is built by
+/// a function of the module (see [`Values`]).
+fn documented_call<'a>(api: &Api, op: &'a Operation, values: &mut Values<'a>) -> TokenStream {
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after) };
+    let mut arms: Vec<(u8, TokenStream)> = Vec::new();
     for response in &op.errors {
-        match response.status {
-            Status::Code(code) => {
-                let literal = proc_macro2::Literal::u16_unsuffixed(code);
-                if let Some(value) = super::server::error_value_at(api, op, response, code, &quote!(#literal), &runtime, true) {
-                    exact.push(quote!(#literal => #value,));
-                }
-            }
-            Status::Range(digit) => {
-                let low = digit * 100;
-                let (from, to) = (proc_macro2::Literal::u16_unsuffixed(low), proc_macro2::Literal::u16_unsuffixed(low + 99));
-                if let Some(value) = super::server::error_value_at(api, op, response, low, &quote!(status), &runtime, true) {
-                    ranges.push(quote!(#from..=#to => #value,));
-                }
-            }
-            Status::Default => fallback = super::server::error_value_at(api, op, response, 0, &quote!(status), &runtime, true),
-        }
-    }
-    let otherwise = match fallback {
-        // `default` alone: no match to make.
-        Some(value) if exact.is_empty() && ranges.is_empty() => {
-            return documented_items(&name, &quote!(::std::option::Option::Some(#value)));
-        }
-        Some(value) => quote!(_ => #value,),
-        None if exact.is_empty() && ranges.is_empty() => {
-            let body = quote!(::std::option::Option::None);
-            return documented_items(&name, &body);
-        }
-        None => quote!(_ => return ::std::option::Option::None,),
-    };
-    let body = quote! {
-        let documented = match status {
-            #(#exact)*
-            #(#ranges)*
-            #otherwise
+        let (status, order, pattern) = match response.status {
+            Status::Code(code) => (code, 0, proc_macro2::Literal::u16_unsuffixed(code).into_token_stream()),
+            // `4xx` is a token the macro reads as `400..=499`.
+            Status::Range(digit) => (digit * 100, 1, format!("{digit}xx").parse().unwrap_or_default()),
+            Status::Default => (0, 2, quote!(_)),
         };
-        ::std::option::Option::Some(documented)
-    };
-    documented_items(&name, &body)
+        let Some(made) = documented_variant(api, response, status, &runtime) else {
+            continue;
+        };
+        let variant = ident(&response.variant);
+        let made = made.named(values, &op.gate);
+        arms.push((order, quote!(#pattern => #variant #made)));
+    }
+    arms.sort_by_key(|(order, _)| *order);
+    let name = ident(&op.error_enum);
+    let arms = arms.into_iter().map(|(_, arm)| arm);
+    quote!(documented!(#name { #(#arms),* });)
 }
 
-/// Error bodies that several operations' `documented` build alike (every 4XX
-/// of a large API carries one failure envelope, with one example): each is
-/// built by one function of the errors module, which those operations call.
-#[derive(Default)]
-pub(super) struct SharedBodies {
-    /// Each shared body's function, by the body's type and expression.
-    functions: HashMap<(String, String), SharedBody>,
+/// How `documented!` makes one variant, before its values are named.
+enum Made {
+    Unit,
+    Body(Value),
+    /// The `status` field (where the variant has one), the body, the headers (`None`: the default).
+    Fields {
+        status: bool,
+        body: Option<Value>,
+        headers: Vec<(proc_macro2::Ident, Option<Value>)>,
+    },
 }
 
-struct SharedBody {
-    name: proc_macro2::Ident,
-    /// Where the function is first needed, which orders the functions.
-    first: usize,
+/// A value and its type: the body of a function `fn(message, retry_after)`
+/// (a body's) or `fn(retry_after)` (a header's).
+struct Value {
     ty: TokenStream,
     value: TokenStream,
-    gate: Gate,
+    header: bool,
 }
 
-/// Bodies shorter than this (a bare `message`) are cheaper written out than called.
-const SHARED_BODY_MIN_LEN: usize = 80;
+/// The variant documented for `response`, if each of its values can be made.
+fn documented_variant(api: &Api, response: &Response, status: u16, runtime: &super::server::RunTime) -> Option<Made> {
+    let body = match &response.body {
+        Some(ty) => {
+            let value = super::server::body_value(api, response, status, runtime)?;
+            // An alias's body is its target's (the literal names the target).
+            Some(Value { ty: type_path(api, api.unaliased(ty)), value, header: false })
+        }
+        None => None,
+    };
+    if !is_struct_variant(response) {
+        return Some(body.map_or(Made::Unit, Made::Body));
+    }
+    let mut headers = Vec::new();
+    for h in &response.headers {
+        let field = ident(&h.name);
+        let optional_none = !h.required && !h.wire_name.eq_ignore_ascii_case("retry-after");
+        let value = if optional_none {
+            None
+        } else {
+            let value = super::server::header_value(api, h, &runtime.retry_after)?;
+            let ty = type_path(api, &h.ty);
+            Some(Value { ty: quote!(::std::option::Option<#ty>), value, header: true })
+        };
+        headers.push((field, value));
+    }
+    Some(Made::Fields { status: has_status_field(response), body, headers })
+}
 
-impl SharedBodies {
-    /// The bodies that `documented` builds for more than one response of `api`.
-    fn of(api: &Api) -> SharedBodies {
-        let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: None };
-        let mut seen: HashMap<(String, String), (SharedBody, Vec<&Gate>)> = HashMap::new();
-        let mut order = 0;
-        for op in &api.operations {
-            for response in &op.errors {
-                let status = match response.status {
-                    Status::Code(code) => code,
-                    Status::Range(digit) => digit * 100,
-                    Status::Default => 0,
-                };
-                let (Some(ty), Some(value)) = (&response.body, super::server::body_value(api, response, status, &runtime)) else {
-                    continue;
-                };
-                // An alias's body is its target's (the literal names the target).
-                let ty = type_path(api, api.unaliased(ty));
-                let key = (ty.to_string(), value.to_string());
-                if key.1.len() < SHARED_BODY_MIN_LEN {
-                    continue;
+impl Made {
+    /// The variant as `documented!` takes it, its values named by functions of `values`.
+    fn named<'a>(self, values: &mut Values<'a>, gate: &'a Gate) -> TokenStream {
+        match self {
+            Made::Unit => quote!(()),
+            Made::Body(body) => {
+                let name = values.name(body, gate);
+                quote!((#name))
+            }
+            Made::Fields { status, body, headers } => {
+                let mut fields: Vec<TokenStream> = status.then(|| quote!(status)).into_iter().collect();
+                if let Some(body) = body {
+                    let name = values.name(body, gate);
+                    fields.push(quote!(body = #name));
                 }
-                order += 1;
-                let entry = seen.entry(key).or_insert_with(|| {
-                    let name = quote::format_ident!("unnamed");
-                    (SharedBody { name, first: order, ty, value, gate: Gate::Always }, Vec::new())
-                });
-                entry.1.push(&op.gate);
+                for (field, value) in headers {
+                    fields.push(match value {
+                        Some(value) => {
+                            let name = values.name(value, gate);
+                            quote!(#field = #name)
+                        }
+                        None => quote!(#field),
+                    });
+                }
+                quote!({ #(#fields),* })
             }
         }
-        let mut shared: Vec<_> = seen.into_iter().filter(|(_, (_, users))| users.len() > 1).collect();
-        shared.sort_by_key(|(_, (body, _))| body.first);
-        let functions = shared
-            .into_iter()
-            .enumerate()
-            .map(|(index, (key, (body, users)))| {
-                let name = quote::format_ident!("error_body_{}", index + 1);
-                (key, SharedBody { name, gate: Gate::union(users), ..body })
-            })
-            .collect();
-        SharedBodies { functions }
     }
+}
 
-    /// The function that builds `value` (of type `ty`), if it is shared.
-    pub(super) fn function(&self, api: &Api, ty: &crate::ir::TypeRef, value: &TokenStream) -> Option<&proc_macro2::Ident> {
-        if self.functions.is_empty() {
-            return None;
-        }
-        let key = (type_path(api, api.unaliased(ty)).to_string(), value.to_string());
-        self.functions.get(&key).map(|body| &body.name)
+/// The functions that build the values of every operation's `documented`,
+/// one per distinct value (every 4XX of a large API carries one failure
+/// envelope, with one example), numbered in the order operations first need
+/// them, each compiled where one of its operations is.
+#[derive(Default)]
+struct Values<'a> {
+    /// Each value's index in `built`, by its type and expression.
+    index: HashMap<(String, String), usize>,
+    built: Vec<(Value, Vec<&'a Gate>)>,
+}
+
+impl<'a> Values<'a> {
+    /// The name of the function that builds `value`.
+    fn name(&mut self, value: Value, gate: &'a Gate) -> proc_macro2::Ident {
+        let key = (value.ty.to_string(), value.value.to_string());
+        let built = &mut self.built;
+        let index = *self.index.entry(key).or_insert_with(|| {
+            built.push((value, Vec::new()));
+            built.len() - 1
+        });
+        self.built[index].1.push(gate);
+        quote::format_ident!("error_value_{}", index + 1)
     }
 
     /// The functions, in the order the operations first need them.
     fn items(&self) -> Vec<TokenStream> {
-        let mut bodies: Vec<&SharedBody> = self.functions.values().collect();
-        bodies.sort_by_key(|body| body.first);
-        bodies
-            .into_iter()
-            .map(|SharedBody { name, ty, value, gate, .. }| {
-                let item = quote! {
-                    #[allow(unused_variables)]
-                    fn #name(message: ::std::string::String, retry_after: u64) -> #ty {
-                        #value
-                    }
-                };
-                super::gate::items(gate, item)
-            })
-            .collect()
-    }
-}
-
-fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStream {
-    quote! {
-        impl #name {
-            /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-            #[allow(unused_variables, unreachable_patterns)]
-            pub fn documented(status: u16, message: ::std::string::String, retry_after: u64) -> ::std::option::Option<Self> {
-                #body
-            }
-        }
-
-        ::clawgen_runtime::from_domain_error!(#name);
+        let items = self.built.iter().enumerate().map(|(index, (Value { ty, value, header }, users))| {
+            let name = quote::format_ident!("error_value_{}", index + 1);
+            let message = (!header).then(|| quote!(message: ::std::string::String,));
+            let item = quote! {
+                #[allow(unused_variables)]
+                fn #name(#message retry_after: u64) -> #ty {
+                    #value
+                }
+            };
+            super::gate::items(&Gate::union(users.iter().copied()), item)
+        });
+        items.collect()
     }
 }
 
@@ -333,14 +328,11 @@ fn variant_decl(api: &Api, response: &Response, error: bool) -> TokenStream {
             None => quote!(#docs #name,),
         };
     }
-    let status = has_status_field(response).then(|| {
-        quote!(/// The status code.
-        status: u16,)
-    });
+    // `status` and `body` say what they hold; a header's doc says which it is.
+    let status = has_status_field(response).then(|| quote!(status: u16,));
     let body = response.body.as_ref().map(|body| {
         let body = body_type(api, body, error);
-        quote!(/// The body.
-            body: #body,)
+        quote!(body: #body,)
     });
     let headers = response.headers.iter().map(|h| {
         let field = ident(&h.name);
@@ -360,7 +352,7 @@ fn variant_decl(api: &Api, response: &Response, error: bool) -> TokenStream {
         let text_attr = super::rust::doc(Some(&text));
         quote!(#text_attr #field: #ty,)
     });
-    quote!(#docs #name { #status #body #(#headers)* },)
+    quote!(#docs #[allow(missing_docs)] #name { #status #body #(#headers)* },)
 }
 
 fn error_enum(api: &Api, op: &Operation) -> TokenStream {
@@ -404,13 +396,9 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A status the document does not describe for this operation.
-            Undocumented {
-                /// The status code.
-                status: u16,
-                /// The raw body.
-                body: ::std::string::String,
-            },
+            /// A status the document does not describe for this operation: the status and the raw body.
+            #[allow(missing_docs)]
+            Undocumented { status: u16, body: ::std::string::String },
         }
 
         ::clawgen_runtime::error_enum!(#name, #operation, #(#groups)*);

@@ -235,11 +235,8 @@ fn deletion_steps(api: &Api, op: &Operation, answers: bool) -> TokenStream {
     }
     let path = concrete_path(op);
     let not_found = not_found(op).and_then(|response| {
-        let runtime = super::server::RunTime {
-            message: quote!(::std::string::String::from("The resource was deleted.")),
-            retry_after: quote!(0u64),
-            shared: None,
-        };
+        let runtime =
+            super::server::RunTime { message: quote!(::std::string::String::from("The resource was deleted.")), retry_after: quote!(0u64) };
         super::server::error_value(api, op, response, 404, &runtime)
     });
     let refuse = not_found.map(|value| quote!(if self.deleted.covers(&path) { return Err(#value); }));
@@ -292,7 +289,6 @@ fn answer(api: &Api, op: &Operation) -> Option<TokenStream> {
                 let runtime = super::server::RunTime {
                     message: quote!(::std::string::String::from("This operation answers only with its documented error.")),
                     retry_after: quote!(0u64),
-                    shared: None,
                 };
                 let value = super::server::error_value(api, op, response, code, &runtime)?;
                 Some(quote!(Err(#value)))

@@ -97,7 +97,7 @@ fn one_or_list(api: &Api, union: &crate::ir::Union) -> Option<TokenStream> {
 }
 
 /// The name of the table that spells an operation's query parameters.
-fn table_name(op: &Operation) -> proc_macro2::Ident {
+pub(super) fn table_name(op: &Operation) -> proc_macro2::Ident {
     // Method names are identifiers already; in capitals after a prefix they stay one.
     quote::format_ident!("QUERY_{}", op.fn_name.to_ascii_uppercase())
 }

@@ -200,6 +200,13 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
     // Guards and the rate limit name operations `Operation::…` (a document of webhooks alone has none).
+    // The query tables are written `params::…`.
+    let use_params = super::params::needed(api).then(|| {
+        quote!(
+            #[allow(unused_imports)]
+            use super::params;
+        )
+    });
     let use_operation = (!api.operations.is_empty()).then(|| {
         quote! {
             #[allow(unused_imports)]
@@ -220,6 +227,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         // Checks are written `validation::…`; unused where nothing has constraints.
         #[allow(unused_imports)]
         use super::validation;
+        #use_params
         #use_operation
         // Types and error enums are written `types::…` and `errors::…`, the
         // trait's methods return `impl Future`.
@@ -436,10 +444,7 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rej
     let guard = guards.iter().position(|guard| *guard == Guard::of(api, op)).map(guard_name);
     // The guard takes the context and gives it back with the caller's identity.
     let first_mutable = if guard.is_some() { None } else { mutable.clone() };
-    let start = quote! {
-        let (#first_mutable cx, #body_var) = RequestContext::split(request);
-        let api = &served.api;
-    };
+    let start = quote!(let (api, #first_mutable cx, #body_var) = served.split(request););
     // The guard reads the credentials itself; the rate limit is given them.
     let read_credentials = rate_limited.then(|| quote!(let credentials = credentials_from(&cx.parts);));
     if let Some(guard) = guard {
@@ -479,10 +484,10 @@ fn handler(api: &Api, op: &Operation, guards: &[Guard], captures: &Captures, rej
         }
     }
     if let Some(query) = op.query {
-        let ty = type_path(api, &TypeRef::Named(query));
-        let table = super::params::query_table(op);
+        // Its type is the operation method's argument.
+        let table = super::params::table_name(op);
         steps.push(quote! {
-            let query: #ty = query_value(&cx.parts, #table)?;
+            let query = query_value(&cx.parts, params::#table)?;
         });
         if type_validates(&api.types, &TypeRef::Named(query)) {
             steps.push(quote!(super::validation::Validate::validate(&query)?;));
@@ -868,7 +873,7 @@ fn rejection(api: &Api, op: &Operation) -> Rejection {
     if statuses.is_empty() {
         return Rejection::Common;
     }
-    let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after), shared: None };
+    let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     let router_refusals =
         [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType, RouterRefusal::TimedOut]
@@ -985,16 +990,14 @@ fn common_refusals(api: &Api) -> TokenStream {
 }
 
 /// The run-time values a rejection puts into the documented body and headers.
-pub(super) struct RunTime<'a> {
+pub(super) struct RunTime {
     /// The human-readable message (`String`).
     pub(super) message: TokenStream,
     /// Seconds before a retry may succeed (`u64`), for 429.
     pub(super) retry_after: TokenStream,
-    /// Bodies built by functions of the errors module, called instead of written out.
-    pub(super) shared: Option<&'a super::errors::SharedBodies>,
 }
 
-impl RunTime<'_> {
+impl RunTime {
     /// The slots of `response`'s body that these values fill when answering `status`.
     fn slots<'a>(&'a self, response: &'a Response, status: u16) -> Vec<Slot<'a>> {
         let mut slots = Vec::new();
@@ -1022,14 +1025,7 @@ pub(super) fn body_value(api: &Api, response: &Response, status: u16, runtime: &
     let keep: Vec<&[String]> = slots.iter().map(|slot| slot.path).collect();
     let example = response.example.as_ref().map(|example| required_only(api, ty, example, &keep));
     let value = sample::example_or_synthesized(&api.types, ty, &crate::ir::Constraints::default(), example.as_ref());
-    let value = literal(api, ty, &value, &slots).ok()?;
-    Some(match runtime.shared.and_then(|shared| shared.function(api, ty, &value)) {
-        Some(function) => {
-            let (message, retry_after) = (&runtime.message, &runtime.retry_after);
-            quote!(#function(#message, #retry_after))
-        }
-        None => value,
-    })
+    literal(api, ty, &value, &slots).ok()
 }
 
 /// `value` without the optional properties that no slot fills: the example's
@@ -1068,22 +1064,7 @@ fn conventional_body(api: &Api, op: &Operation, status: u16, runtime: &RunTime) 
 
 /// The error-enum value for `response`, with the run-time values put in.
 pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
-    error_value_at(api, op, response, status, &quote!(#status), runtime, false)
-}
-
-/// [`error_value`], with `status_expr` (a `u16` expression) in a range's or `default`'s `status` field.
-pub(super) fn error_value_at(
-    api: &Api,
-    op: &Operation,
-    response: &Response,
-    status: u16,
-    status_expr: &TokenStream,
-    runtime: &RunTime,
-    within_enum: bool,
-) -> Option<TokenStream> {
     let enum_name = ident(&op.error_enum);
-    // Inside the enum's own `impl`, its variants are `Self::…`.
-    let enum_path = if within_enum { quote!(Self) } else { quote!(super::errors::#enum_name) };
     let variant = ident(&response.variant);
     let body = match &response.body {
         Some(_) => {
@@ -1094,30 +1075,34 @@ pub(super) fn error_value_at(
     };
     if !is_struct_variant(response) {
         return Some(match body {
-            Some(body) => quote!(#enum_path::#variant(#body)),
-            None => quote!(#enum_path::#variant),
+            Some(body) => quote!(super::errors::#enum_name::#variant(#body)),
+            None => quote!(super::errors::#enum_name::#variant),
         });
     }
-    // `status: status` is written `status`, as clippy wants.
-    let status_field = has_status_field(response)
-        .then(|| if status_expr.to_string() == "status" { quote!(status,) } else { quote!(status: #status_expr,) });
+    let status_field = has_status_field(response).then(|| quote!(status: #status,));
     let body_field = body.map(|body| quote!(body: #body,));
     let mut headers = Vec::new();
     for h in &response.headers {
         let field = ident(&h.name);
-        let retry = Slot { path: &[], expr: &runtime.retry_after, kind: SlotKind::Seconds };
-        // Header fields are `Option`s; the server fills every required one.
-        let value = if h.wire_name.eq_ignore_ascii_case("retry-after") {
-            literal(api, &TypeRef::Nullable(Box::new(h.ty.clone())), &serde_json::Value::Null, &[retry]).ok()?
-        } else if h.required {
-            let value = literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), &[]).ok()?;
-            quote!(::std::option::Option::Some(#value))
-        } else {
-            quote!(::std::option::Option::None)
-        };
+        let value = header_value(api, h, &runtime.retry_after)?;
         headers.push(quote!(#field: #value,));
     }
-    Some(quote!(#enum_path::#variant { #status_field #body_field #(#headers)* }))
+    Some(quote!(super::errors::#enum_name::#variant { #status_field #body_field #(#headers)* }))
+}
+
+/// The value of an error's header field (an `Option`): a `Retry-After` carries
+/// `retry_after` (a `u64` expression), another required header a value made
+/// from its schema, an optional one `None`.
+pub(super) fn header_value(api: &Api, h: &crate::ir::ResponseHeader, retry_after: &TokenStream) -> Option<TokenStream> {
+    if h.wire_name.eq_ignore_ascii_case("retry-after") {
+        let retry = Slot { path: &[], expr: retry_after, kind: SlotKind::Seconds };
+        return literal(api, &TypeRef::Nullable(Box::new(h.ty.clone())), &serde_json::Value::Null, &[retry]).ok();
+    }
+    if h.required {
+        let value = literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), &[]).ok()?;
+        return Some(quote!(::std::option::Option::Some(#value)));
+    }
+    Some(quote!(::std::option::Option::None))
 }
 
 /// The answer carrying `value` as `response`'s body, in its encoding.
@@ -1180,7 +1165,8 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
     match encoding {
         Encoding::Json => match super::shape::value_check(api, &body.ty) {
             // The type's own shape check, which `Shape` names.
-            Some(check) if check.is_shape_trait() => quote!(shape::decode_shaped::<#ty>(&bytes)),
+            // `T` is the operation method's argument (or its media's variant).
+            Some(check) if check.is_shape_trait() => quote!(shape::decode_shaped(&bytes)),
             Some(check) => {
                 let check = check.function();
                 quote!(shape::decode::<#ty>(&bytes, #check))

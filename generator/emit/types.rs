@@ -21,7 +21,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
         use super::validation;
         // What every document's types have in common, written once in the runtime.
         #[allow(unused_imports)]
-        use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+        use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
     }));
     // `Option::is_none` as serde's attributes may name it: short unless a type takes the name.
     let is_none = if api.prelude().is_free("Option") { "Option::is_none" } else { "::std::option::Option::is_none" };
@@ -260,7 +260,9 @@ fn setter(api: &Api, st: &Struct, field: &Field, presence: Presence) -> TokenStr
     let wire = &field.wire_name;
     if let Some(mode) = mode {
         let method = if setter == name { quote!(#name) } else { quote!(#setter(#name)) };
-        return quote!(::clawgen_runtime::setter!(#method, #mode, #wire););
+        // The property's name is the field's unless given.
+        let wire = (name != wire).then(|| quote!(, #wire));
+        return quote!(::clawgen_runtime::setter!(#method, #mode #wire););
     }
     let (ty, value) = match presence {
         Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(value))),
@@ -375,15 +377,26 @@ fn invalid_default(api: &Api, def: &TypeDef, field: &Field, why: &str) -> Error 
     }
 }
 
-/// `impl Validate`: the checks of every constrained field, and of nested structs.
+/// `impl Validate`: the checks of every constrained field, and of nested
+/// structs; the runtime's `validate_fields!` where each field's check is its
+/// own `Validate`.
 fn validation(api: &Api, def: &TypeDef, st: &Struct) -> TokenStream {
     let name = ident(&def.name);
-    let mut checks: Vec<TokenStream> = st.fields.iter().filter_map(|field| field_check(api, field)).collect();
+    let checks: Vec<(&Field, FieldCheck)> = st.fields.iter().filter_map(|field| Some((field, field_check(api, field)?))).collect();
     // The additional properties are checked as the values of a map, each under its own key.
     let additional = st.additional.as_ref().and_then(|ty| {
         let map = TypeRef::Map(Box::new(ty.clone()));
         value_check(api, &map, &crate::ir::Constraints { values: st.additional_constraints.clone(), ..Default::default() }, "")
     });
+    if additional.is_none() && checks.iter().all(|(_, check)| matches!(check, FieldCheck::Held)) {
+        let fields = checks.iter().map(|(field, _)| {
+            let field_ident = ident(&field.name);
+            let wire = &field.wire_name;
+            if field_ident == wire { quote!(#field_ident) } else { quote!(#field_ident = #wire) }
+        });
+        return quote!(validate_fields!(#name, #(#fields),*););
+    }
+    let mut checks: Vec<TokenStream> = checks.into_iter().map(|(field, check)| check.statements(field)).collect();
     // Each field's `value` shadows the last: a check is a few statements, not a block.
     checks.extend(additional.map(|check| quote!(let value = &self.additional_properties; #check)));
     quote! {
@@ -396,19 +409,37 @@ fn validation(api: &Api, def: &TypeDef, st: &Struct) -> TokenStream {
     }
 }
 
+/// The check of one field.
+enum FieldCheck {
+    /// The value's own `Validate` through lists, maps, options and boxes,
+    /// which the runtime's impls for those take: one call.
+    Held,
+    Statements(TokenStream),
+}
+
+impl FieldCheck {
+    fn statements(self, field: &Field) -> TokenStream {
+        match self {
+            FieldCheck::Held => {
+                let (field_ident, path) = (ident(&field.name), &field.wire_name);
+                quote!(super::validation::field(&self.#field_ident, #path)?;)
+            }
+            FieldCheck::Statements(statements) => statements,
+        }
+    }
+}
+
 /// The checks of one field, or `None` when it has none.
-fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
+fn field_check(api: &Api, field: &Field) -> Option<FieldCheck> {
     let path = &field.wire_name;
     let body = value_check(api, &field.ty, &field.constraints, path)?;
     let field_ident = ident(&field.name);
-    // Where the check is the value's own `Validate` through lists, maps and
-    // options, the runtime's impls for those take it: one call.
     if held_checks(api, &field.ty) && nested_check(api, &field.ty, path).is_some_and(|nested| nested.to_string() == body.to_string()) {
-        return Some(quote!(super::validation::field(&self.#field_ident, #path)?;));
+        return Some(FieldCheck::Held);
     }
     // A boxed field is checked through the box.
     let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
-    Some(match field.presence() {
+    Some(FieldCheck::Statements(match field.presence() {
         Presence::Required | Presence::Defaulted if unbox.is_none() => {
             checking(&body, quote!(&self.#field_ident)).unwrap_or_else(|| quote! { let value = &self.#field_ident; #body })
         }
@@ -419,7 +450,7 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
         Presence::OptionalNullable => {
             quote! { if let ::std::option::Option::Some(::std::option::Option::Some(value)) = &self.#field_ident { #unbox #body } }
         }
-    })
+    }))
 }
 
 /// A `Result`-valued expression checking `value: &T` (a body or a query):

@@ -9,7 +9,8 @@
 use std::fmt;
 
 /// A setter of an optional or defaulted property, inside the struct's `impl`:
-/// `setter!(field, MODE, "wire name")`, or `setter!(method(field), …)` where
+/// `setter!(field, MODE)`, `setter!(field, MODE, "wire name")` where the
+/// property's name is not the field's, or `setter!(method(field), …)` where
 /// the method cannot take the field's name. MODE says what the method takes
 /// and what the field holds:
 ///
@@ -23,31 +24,37 @@ use std::fmt;
 /// | `set_text` | `impl Into<String>` | `value.into()` |
 #[macro_export]
 macro_rules! setter {
-    (@method $setter:ident, $field:ident, $ty:ty, $wire:literal, |$value:ident| $set:expr) => {
-        #[doc = concat!("Sets `", $wire, "`.")]
+    (@method $setter:ident, $field:ident, $ty:ty, ($($wire:literal)?), |$value:ident| $set:expr) => {
+        #[doc = concat!("Sets `", $crate::setter!(@wire $field $($wire)?), "`.")]
         #[must_use]
         pub fn $setter(mut self, $value: $ty) -> Self {
             self.$field = $set;
             self
         }
     };
-    ($setter:ident($field:ident), some($ty:ty), $wire:literal) => {
-        $crate::setter!(@method $setter, $field, $ty, $wire, |value| ::core::option::Option::Some(value));
+    (@wire $field:ident) => {
+        stringify!($field)
     };
-    ($setter:ident($field:ident), some_text, $wire:literal) => {
-        $crate::setter!(@method $setter, $field, impl ::core::convert::Into<::std::string::String>, $wire, |value| ::core::option::Option::Some(value.into()));
+    (@wire $field:ident $wire:literal) => {
+        $wire
     };
-    ($setter:ident($field:ident), some_list($ty:ty), $wire:literal) => {
-        $crate::setter!(@method $setter, $field, ::std::vec::Vec<$ty>, $wire, |value| ::core::option::Option::Some(value));
+    ($setter:ident($field:ident), some($ty:ty) $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, $ty, ($($wire)?), |value| ::core::option::Option::Some(value));
     };
-    ($setter:ident($field:ident), some_map($ty:ty), $wire:literal) => {
-        $crate::setter!(@method $setter, $field, ::std::collections::BTreeMap<::std::string::String, $ty>, $wire, |value| ::core::option::Option::Some(value));
+    ($setter:ident($field:ident), some_text $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, impl ::core::convert::Into<::std::string::String>, ($($wire)?), |value| ::core::option::Option::Some(value.into()));
     };
-    ($setter:ident($field:ident), set($ty:ty), $wire:literal) => {
-        $crate::setter!(@method $setter, $field, $ty, $wire, |value| value);
+    ($setter:ident($field:ident), some_list($ty:ty) $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, ::std::vec::Vec<$ty>, ($($wire)?), |value| ::core::option::Option::Some(value));
     };
-    ($setter:ident($field:ident), set_text, $wire:literal) => {
-        $crate::setter!(@method $setter, $field, impl ::core::convert::Into<::std::string::String>, $wire, |value| value.into());
+    ($setter:ident($field:ident), some_map($ty:ty) $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, ::std::collections::BTreeMap<::std::string::String, $ty>, ($($wire)?), |value| ::core::option::Option::Some(value));
+    };
+    ($setter:ident($field:ident), set($ty:ty) $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, $ty, ($($wire)?), |value| value);
+    };
+    ($setter:ident($field:ident), set_text $(, $wire:literal)?) => {
+        $crate::setter!(@method $setter, $field, impl ::core::convert::Into<::std::string::String>, ($($wire)?), |value| value.into());
     };
     ($field:ident, $($rest:tt)*) => {
         $crate::setter!($field($field), $($rest)*);
@@ -337,18 +344,73 @@ macro_rules! error_responses {
     };
 }
 
-/// `From<E: DomainError>` for an operation's error enum, so that `?` turns an
-/// implementation's own error into it: the variant `documented` gives for the
-/// error's status, through the calling crate's `map_domain_error` (see
+/// `documented(status, message, retry_after)` for an operation's error enum,
+/// and `From<E: DomainError>` through it, so that `?` turns an implementation's
+/// own error into the variant documented for the error's status (through the
+/// calling crate's `map_domain_error`, see
 /// [`DomainError`](crate::errors::DomainError)).
+///
+/// The arms, first match wins, as a `match` would take them:
+/// `404 => NotFound(value_1)`, `4xx => Status4xx { status, body = value_1 }`,
+/// `_ => Default { status }`, `410 => Gone()`, `429 => TooMany { body = value_1,
+/// retry_after = value_2, request_id }`. Each named value is a function of the
+/// calling crate: a body's, `fn(message: String, retry_after: u64) -> T`, goes
+/// into `ErrorBody::Decoded`; a header's is `fn(retry_after: u64) -> T`. `status`
+/// is the status answered, and a field named alone takes its default (`None`).
+/// Statuses without an arm are not documented: `documented` gives `None`.
 #[macro_export]
-macro_rules! from_domain_error {
-    ($name:ident) => {
+macro_rules! documented {
+    ($name:ident {}) => {
+        $crate::documented!(@impl $name (status, message, retry_after) ::core::option::Option::None);
+    };
+    ($name:ident { $($status:tt => $variant:ident $made:tt),* $(,)? }) => {
+        $crate::documented!(@impl $name (status, message, retry_after) ::core::option::Option::Some(match status {
+            $($crate::documented!(@status $status) => $crate::documented!(@made (status, message, retry_after) $variant $made),)*
+            _ => return ::core::option::Option::None,
+        }));
+    };
+    (@impl $name:ident ($status:ident, $message:ident, $retry_after:ident) $body:expr) => {
+        impl $name {
+            /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
+            #[allow(unused_variables, unreachable_patterns)]
+            pub fn documented($status: u16, $message: ::std::string::String, $retry_after: u64) -> ::core::option::Option<Self> {
+                $body
+            }
+        }
+
         impl<E: DomainError> ::std::convert::From<E> for $name {
             fn from(error: E) -> Self {
                 map_domain_error(&error, Self::documented, Self::undocumented)
             }
         }
+    };
+    (@status _) => { _ };
+    (@status 1xx) => { 100..=199 };
+    (@status 2xx) => { 200..=299 };
+    (@status 3xx) => { 300..=399 };
+    (@status 4xx) => { 400..=499 };
+    (@status 5xx) => { 500..=599 };
+    (@status $code:literal) => { $code };
+    (@made $cx:tt $variant:ident ()) => {
+        Self::$variant
+    };
+    (@made ($status:ident, $message:ident, $retry_after:ident) $variant:ident ($body:ident)) => {
+        Self::$variant($crate::ErrorBody::Decoded($body($message, $retry_after)))
+    };
+    (@made $cx:tt $variant:ident { $($field:ident $(= $value:ident)?),* $(,)? }) => {
+        Self::$variant { $($field: $crate::documented!(@field $cx $field $($value)?),)* }
+    };
+    (@field ($status:ident, $message:ident, $retry_after:ident) status) => {
+        $status
+    };
+    (@field ($status:ident, $message:ident, $retry_after:ident) body $value:ident) => {
+        $crate::ErrorBody::Decoded($value($message, $retry_after))
+    };
+    (@field ($status:ident, $message:ident, $retry_after:ident) $field:ident $value:ident) => {
+        $value($retry_after)
+    };
+    (@field $cx:tt $field:ident) => {
+        ::core::default::Default::default()
     };
 }
 
@@ -440,12 +502,12 @@ mod tests {
         labels: Option<std::collections::BTreeMap<String, u8>>,
     }
     impl Pet {
-        crate::setter!(name, some_text, "name");
+        crate::setter!(name, some_text);
         crate::setter!(tags, some_list(String), "tagList");
-        crate::setter!(labels, some_map(u8), "labels");
+        crate::setter!(labels, some_map(u8));
         crate::setter!(limit, set(i64), "limit");
-        crate::setter!(kind, set_text, "kind");
-        crate::setter!(with_new(new), some(bool), "new");
+        crate::setter!(kind, set_text);
+        crate::setter!(with_new(new), some(bool));
     }
 
     #[derive(Debug, Clone, PartialEq)]
@@ -514,18 +576,26 @@ mod tests {
 
         #[derive(Debug, PartialEq)]
         pub enum OpError {
-            Gone(String),
+            NotFound(crate::ErrorBody<String>),
+            Gone,
+            TooMany { body: crate::ErrorBody<String>, retry_after: Option<u64>, request_id: Option<String> },
+            Status4xx { status: u16, body: crate::ErrorBody<String> },
+            Default { status: u16 },
             Undocumented { status: u16, body: String },
         }
 
         impl OpError {
-            pub fn documented(status: u16, message: String, _: u64) -> Option<Self> {
-                (status == 410).then_some(OpError::Gone(message))
-            }
-
             pub fn undocumented(status: u16, body: String) -> Self {
                 OpError::Undocumented { status, body }
             }
+        }
+
+        fn said(message: String, _: u64) -> String {
+            message
+        }
+
+        fn delay(retry_after: u64) -> Option<u64> {
+            Some(retry_after)
         }
 
         fn map_domain_error<T>(
@@ -536,7 +606,40 @@ mod tests {
             crate::errors::map_domain_error(error, documented, |message| undocumented(500, message))
         }
 
-        crate::from_domain_error!(OpError);
+        crate::documented!(OpError {
+            404 => NotFound(said),
+            410 => Gone(),
+            429 => TooMany { body = said, retry_after = delay, request_id },
+            4xx => Status4xx { status, body = said },
+            _ => Default { status },
+        });
+
+        #[derive(Debug, PartialEq)]
+        pub enum NarrowError {
+            Gone,
+            Undocumented { status: u16, body: String },
+        }
+
+        impl NarrowError {
+            pub fn undocumented(status: u16, body: String) -> Self {
+                NarrowError::Undocumented { status, body }
+            }
+        }
+
+        crate::documented!(NarrowError { 410 => Gone() });
+
+        #[derive(Debug, PartialEq)]
+        pub enum BareError {
+            Undocumented { status: u16, body: String },
+        }
+
+        impl BareError {
+            pub fn undocumented(status: u16, body: String) -> Self {
+                BareError::Undocumented { status, body }
+            }
+        }
+
+        crate::documented!(BareError {});
 
         pub struct Failure(pub u16);
 
@@ -582,10 +685,28 @@ mod tests {
     }
 
     #[test]
+    fn documented_takes_the_first_arm_of_the_status_and_builds_its_values() {
+        use crate::ErrorBody::Decoded;
+        use domain::OpError;
+        let documented = |status| OpError::documented(status, "slow".to_owned(), 7);
+        assert_eq!(documented(404), Some(OpError::NotFound(Decoded("slow".to_owned()))));
+        assert_eq!(documented(410), Some(OpError::Gone));
+        let too_many = OpError::TooMany { body: Decoded("slow".to_owned()), retry_after: Some(7), request_id: None };
+        assert_eq!(documented(429), Some(too_many));
+        assert_eq!(documented(418), Some(OpError::Status4xx { status: 418, body: Decoded("slow".to_owned()) }));
+        assert_eq!(documented(503), Some(OpError::Default { status: 503 }));
+        assert_eq!(domain::NarrowError::documented(404, String::new(), 0), None);
+        assert_eq!(domain::BareError::documented(410, String::new(), 0), None);
+    }
+
+    #[test]
     fn a_domain_error_becomes_the_documented_variant_else_an_undocumented_500() {
-        use domain::{Failure, OpError};
-        assert_eq!(OpError::from(Failure(410)), OpError::Gone("failed with 410".to_owned()));
-        assert_eq!(OpError::from(Failure(418)), OpError::Undocumented { status: 500, body: "failed with 418".to_owned() });
+        use domain::{BareError, Failure, NarrowError, OpError};
+        assert_eq!(OpError::from(Failure(404)), OpError::NotFound(crate::ErrorBody::Decoded("failed with 404".to_owned())));
+        assert_eq!(NarrowError::from(Failure(410)), NarrowError::Gone);
+        let undocumented = NarrowError::Undocumented { status: 500, body: "failed with 418".to_owned() };
+        assert_eq!(NarrowError::from(Failure(418)), undocumented);
+        assert_eq!(BareError::from(Failure(410)), BareError::Undocumented { status: 500, body: "failed with 410".to_owned() });
     }
 
     #[derive(Debug, PartialEq)]

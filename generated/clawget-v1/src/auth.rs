@@ -137,6 +137,34 @@ impl Operation {
             Self::RefreshToken => "refreshToken",
         }
     }
+    /// The path template, as the document writes it.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::ListListings => "/listings",
+            Self::CreateListing => "/listings",
+            Self::SearchListings => "/listings/search",
+            Self::GetListing => "/listings/{listingId}",
+            Self::DeleteListing => "/listings/{listingId}",
+            Self::UpdateListing => "/listings/{listingId}",
+            Self::PurchaseListing => "/listings/{listingId}/purchase",
+            Self::ListSouls => "/souls",
+            Self::GetSoul => "/souls/{soulId}",
+            Self::ListSoulListings => "/souls/{soulId}/listings",
+            Self::ListSoulActivity => "/souls/{soulId}/activity",
+            Self::ListPurchases => "/activity/purchases",
+            Self::ListTransactions => "/activity/transactions",
+            Self::GetUsageAnalytics => "/activity/usage",
+            Self::GetListingStats => "/activity/listings/{listingId}/stats",
+            Self::ListWebhooks => "/webhooks",
+            Self::CreateWebhook => "/webhooks",
+            Self::DeleteWebhook => "/webhooks/{webhookId}",
+            Self::ListApiKeys => "/auth/keys",
+            Self::CreateApiKey => "/auth/keys",
+            Self::RevokeApiKey => "/auth/keys/{keyId}",
+            Self::ListScopes => "/auth/scopes",
+            Self::RefreshToken => "/auth/refresh",
+        }
+    }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
     pub fn security(

@@ -22,6 +22,7 @@ pub use ::reqwest;
 use ::clawgen_runtime::{client::*, params};
 #[allow(unused_imports)]
 use super::{errors, types};
+use super::auth::Operation;
 /// A client of Clawget API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -119,8 +120,7 @@ impl Client {
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        operation: Operation,
         request: ::reqwest::RequestBuilder,
     ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
@@ -134,6 +134,7 @@ impl Client {
                 }
             }
         };
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call {
             operation,
             path,
@@ -184,7 +185,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listListings", "/listings", request).await?;
+        let answer = self.execute(Operation::ListListings, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -222,7 +223,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createListing")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createListing", "/listings", request).await?;
+        let answer = self.execute(Operation::CreateListing, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -264,7 +265,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("searchListings", "/listings/search", request).await?;
+        let answer = self.execute(Operation::SearchListings, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -303,7 +304,7 @@ impl Client {
         let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getListing")?;
-        let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
+        let answer = self.execute(Operation::GetListing, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -345,9 +346,7 @@ impl Client {
         let url = format!("{}/listings/{listing_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteListing")?;
-        let answer = self
-            .execute("deleteListing", "/listings/{listingId}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteListing, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -392,9 +391,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "updateListing")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateListing", "/listings/{listingId}", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateListing, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -444,9 +441,7 @@ impl Client {
         let url = format!("{}/listings/{listing_id}/purchase", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "purchaseListing")?;
-        let answer = self
-            .execute("purchaseListing", "/listings/{listingId}/purchase", request)
-            .await?;
+        let answer = self.execute(Operation::PurchaseListing, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -484,7 +479,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listSouls", "/souls", request).await?;
+        let answer = self.execute(Operation::ListSouls, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -519,7 +514,7 @@ impl Client {
         let url = format!("{}/souls/{soul_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getSoul")?;
-        let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
+        let answer = self.execute(Operation::GetSoul, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -566,9 +561,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listSoulListings", "/souls/{soulId}/listings", request)
-            .await?;
+        let answer = self.execute(Operation::ListSoulListings, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -614,9 +607,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listSoulActivity", "/souls/{soulId}/activity", request)
-            .await?;
+        let answer = self.execute(Operation::ListSoulActivity, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -658,9 +649,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listPurchases", "/activity/purchases", request)
-            .await?;
+        let answer = self.execute(Operation::ListPurchases, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -702,9 +691,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listTransactions", "/activity/transactions", request)
-            .await?;
+        let answer = self.execute(Operation::ListTransactions, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -749,9 +736,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("getUsageAnalytics", "/activity/usage", request)
-            .await?;
+        let answer = self.execute(Operation::GetUsageAnalytics, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -800,9 +785,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("getListingStats", "/activity/listings/{listingId}/stats", request)
-            .await?;
+        let answer = self.execute(Operation::GetListingStats, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -843,7 +826,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listWebhooks", "/webhooks", request).await?;
+        let answer = self.execute(Operation::ListWebhooks, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -882,7 +865,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createWebhook")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createWebhook", "/webhooks", request).await?;
+        let answer = self.execute(Operation::CreateWebhook, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -922,9 +905,7 @@ impl Client {
         let url = format!("{}/webhooks/{webhook_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteWebhook")?;
-        let answer = self
-            .execute("deleteWebhook", "/webhooks/{webhookId}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteWebhook, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -966,7 +947,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listApiKeys", "/auth/keys", request).await?;
+        let answer = self.execute(Operation::ListApiKeys, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1005,7 +986,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createApiKey")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createApiKey", "/auth/keys", request).await?;
+        let answer = self.execute(Operation::CreateApiKey, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1044,7 +1025,7 @@ impl Client {
         let url = format!("{}/auth/keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "revokeApiKey")?;
-        let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
+        let answer = self.execute(Operation::RevokeApiKey, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1081,7 +1062,7 @@ impl Client {
         let url = format!("{}/auth/scopes", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listScopes")?;
-        let answer = self.execute("listScopes", "/auth/scopes", request).await?;
+        let answer = self.execute(Operation::ListScopes, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1118,7 +1099,7 @@ impl Client {
         let url = format!("{}/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "refreshToken")?;
-        let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
+        let answer = self.execute(Operation::RefreshToken, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),

@@ -19,7 +19,7 @@
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
-use ::clawgen_runtime::error_enum;
+use ::clawgen_runtime::{documented, error_enum};
 #[allow(unused_imports)]
 use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
@@ -98,7 +98,7 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_1(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(
@@ -108,21 +108,21 @@ fn error_body_1(message: String, retry_after: u64) -> types::ErrorResponse {
     )
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_2(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(types::ErrorCode::InvalidApiKey, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_3(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(types::ErrorCode::InsufficientPermissions, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_4(message: String, retry_after: u64) -> types::RateLimitErrorResponse {
+fn error_value_4(message: String, retry_after: u64) -> types::RateLimitErrorResponse {
     types::RateLimitErrorResponse::new(
         false,
         types::RateLimitError::new(
@@ -141,7 +141,7 @@ fn error_body_4(message: String, retry_after: u64) -> types::RateLimitErrorRespo
     )
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_5(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(
@@ -151,14 +151,14 @@ fn error_body_5(message: String, retry_after: u64) -> types::ErrorResponse {
     )
 }
 #[allow(unused_variables)]
-fn error_body_6(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_6(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(types::ErrorCode::ListingNotFound, message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_7(message: String, retry_after: u64) -> types::ErrorResponse {
+fn error_value_7(message: String, retry_after: u64) -> types::ErrorResponse {
     types::ErrorResponse::new(
         false,
         types::ErrorDetail::new(
@@ -181,13 +181,9 @@ pub enum ListListingsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListListingsError, "listListings", body { BadRequest(400,
@@ -197,38 +193,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListListingsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListListingsError);
+documented!(
+    ListListingsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `createListing` (POST /listings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -243,13 +212,9 @@ pub enum CreateListingError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateListingError, "createListing", body { BadRequest(400,
@@ -259,38 +224,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl CreateListingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateListingError);
+documented!(
+    CreateListingError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `searchListings` (GET /listings/search).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -305,13 +243,9 @@ pub enum SearchListingsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SearchListingsError, "searchListings", body { BadRequest(400,
@@ -321,38 +255,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl SearchListingsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SearchListingsError);
+documented!(
+    SearchListingsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `getListing` (GET /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -369,13 +276,9 @@ pub enum GetListingError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetListingError, "getListing", body { BadRequest(400,
@@ -386,39 +289,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl GetListingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetListingError);
+documented!(
+    GetListingError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -435,13 +311,9 @@ pub enum DeleteListingError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteListingError, "deleteListing", body { BadRequest(400,
@@ -452,39 +324,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl DeleteListingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteListingError);
+documented!(
+    DeleteListingError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -501,13 +346,9 @@ pub enum UpdateListingError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateListingError, "updateListing", body { BadRequest(400,
@@ -518,39 +359,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl UpdateListingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateListingError);
+documented!(
+    UpdateListingError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -573,13 +387,9 @@ pub enum PurchaseListingError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     PurchaseListingError, "purchaseListing", body { BadRequest(400,
@@ -591,39 +401,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl PurchaseListingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(PurchaseListingError);
+documented!(
+    PurchaseListingError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listSouls` (GET /souls).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -638,13 +421,9 @@ pub enum ListSoulsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListSoulsError, "listSouls", body { BadRequest(400,
@@ -654,38 +433,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListSoulsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListSoulsError);
+documented!(
+    ListSoulsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `getSoul` (GET /souls/{soulId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -702,13 +454,9 @@ pub enum GetSoulError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetSoulError, "getSoul", body { BadRequest(400, "Bad request (invalid parameters)"),
@@ -719,39 +467,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl GetSoulError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetSoulError);
+documented!(
+    GetSoulError { 400 => BadRequest(error_value_1), 401 => Unauthorized(error_value_2),
+    403 => Forbidden(error_value_3), 404 => NotFound(error_value_7), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -768,13 +488,9 @@ pub enum ListSoulListingsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListSoulListingsError, "listSoulListings", body { BadRequest(400,
@@ -786,39 +502,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListSoulListingsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListSoulListingsError);
+documented!(
+    ListSoulListingsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_7), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -835,13 +524,9 @@ pub enum ListSoulActivityError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListSoulActivityError, "listSoulActivity", body { BadRequest(400,
@@ -853,39 +538,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListSoulActivityError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListSoulActivityError);
+documented!(
+    ListSoulActivityError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_7), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listPurchases` (GET /activity/purchases).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -900,13 +558,9 @@ pub enum ListPurchasesError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListPurchasesError, "listPurchases", body { BadRequest(400,
@@ -916,38 +570,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListPurchasesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListPurchasesError);
+documented!(
+    ListPurchasesError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `listTransactions` (GET /activity/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -962,13 +589,9 @@ pub enum ListTransactionsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListTransactionsError, "listTransactions", body { BadRequest(400,
@@ -978,38 +601,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListTransactionsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListTransactionsError);
+documented!(
+    ListTransactionsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1024,13 +620,9 @@ pub enum GetUsageAnalyticsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetUsageAnalyticsError, "getUsageAnalytics", body { BadRequest(400,
@@ -1040,38 +632,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl GetUsageAnalyticsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetUsageAnalyticsError);
+documented!(
+    GetUsageAnalyticsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1088,13 +653,9 @@ pub enum GetListingStatsError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetListingStatsError, "getListingStats", body { BadRequest(400,
@@ -1105,39 +666,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl GetListingStatsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_6(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetListingStatsError);
+documented!(
+    GetListingStatsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listWebhooks` (GET /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1152,13 +686,9 @@ pub enum ListWebhooksError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListWebhooksError, "listWebhooks", body { BadRequest(400,
@@ -1168,38 +698,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListWebhooksError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListWebhooksError);
+documented!(
+    ListWebhooksError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `createWebhook` (POST /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1214,13 +717,9 @@ pub enum CreateWebhookError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateWebhookError, "createWebhook", body { BadRequest(400,
@@ -1230,38 +729,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl CreateWebhookError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateWebhookError);
+documented!(
+    CreateWebhookError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1278,13 +750,9 @@ pub enum DeleteWebhookError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteWebhookError, "deleteWebhook", body { BadRequest(400,
@@ -1296,39 +764,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl DeleteWebhookError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteWebhookError);
+documented!(
+    DeleteWebhookError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_7), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listApiKeys` (GET /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1343,13 +784,9 @@ pub enum ListApiKeysError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListApiKeysError, "listApiKeys", body { BadRequest(400,
@@ -1359,38 +796,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListApiKeysError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListApiKeysError);
+documented!(
+    ListApiKeysError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `createApiKey` (POST /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1405,13 +815,9 @@ pub enum CreateApiKeyError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateApiKeyError, "createApiKey", body { BadRequest(400,
@@ -1421,38 +827,11 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl CreateApiKeyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateApiKeyError);
+documented!(
+    CreateApiKeyError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1469,13 +848,9 @@ pub enum RevokeApiKeyError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RevokeApiKeyError, "revokeApiKey", body { BadRequest(400,
@@ -1487,39 +862,12 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl RevokeApiKeyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_7(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RevokeApiKeyError);
+documented!(
+    RevokeApiKeyError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_7), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);
 /// Error responses of `listScopes` (GET /auth/scopes).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1530,13 +878,9 @@ pub enum ListScopesError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListScopesError, "listScopes", body { Unauthorized(401,
@@ -1544,32 +888,10 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl ListScopesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListScopesError);
+documented!(
+    ListScopesError { 401 => Unauthorized(error_value_2), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `refreshToken` (POST /auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1580,13 +902,9 @@ pub enum RefreshTokenError {
     TooManyRequests(ErrorBody<types::RateLimitErrorResponse>),
     /// 500: Internal server error
     InternalServerError(ErrorBody<types::ErrorResponse>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RefreshTokenError, "refreshToken", body { Unauthorized(401,
@@ -1594,29 +912,7 @@ error_enum!(
     "Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)"),
     InternalServerError(500, "Internal server error") }
 );
-impl RefreshTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RefreshTokenError);
+documented!(
+    RefreshTokenError { 401 => Unauthorized(error_value_2), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);

@@ -17,6 +17,8 @@ use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
+use super::params;
+#[allow(unused_imports)]
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
@@ -766,8 +768,7 @@ async fn handle_list_listings<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListListingsError::documented);
     let (rate_limit, retry_after) = match api
@@ -791,10 +792,7 @@ async fn handle_list_listings<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListListings).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListListingsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_LISTINGS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_LISTINGS)?;
                 validation::Validate::validate(&query)?;
                 api.list_listings(cx, query).await.json_answer(200)
             }
@@ -813,8 +811,7 @@ async fn handle_create_listing<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateListingError::documented);
     let (rate_limit, retry_after) = match api
@@ -840,7 +837,7 @@ async fn handle_create_listing<A: ClawgetApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ListingCreate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_listing(cx, body).await.json_answer(201)
@@ -860,8 +857,7 @@ async fn handle_search_listings<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SearchListingsError::documented);
     let (rate_limit, retry_after) = match api
@@ -885,10 +881,7 @@ async fn handle_search_listings<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::SearchListings).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::SearchListingsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_SEARCH_LISTINGS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_SEARCH_LISTINGS)?;
                 validation::Validate::validate(&query)?;
                 api.search_listings(cx, query).await.json_answer(200)
             }
@@ -907,8 +900,7 @@ async fn handle_get_listing<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetListingError::documented);
     let (rate_limit, retry_after) = match api
@@ -961,8 +953,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteListingError::documented);
     let (rate_limit, retry_after) = match api
@@ -1015,8 +1006,7 @@ async fn handle_update_listing<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateListingError::documented);
     let (rate_limit, retry_after) = match api
@@ -1054,7 +1044,7 @@ async fn handle_update_listing<A: ClawgetApi>(
                 }
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ListingUpdate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_listing(cx, listing_id, body).await.json_answer(200)
@@ -1074,8 +1064,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PurchaseListingError::documented);
     let (rate_limit, retry_after) = match api
@@ -1128,8 +1117,7 @@ async fn handle_list_souls<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulsError::documented);
     let (rate_limit, retry_after) = match api
@@ -1153,10 +1141,7 @@ async fn handle_list_souls<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListSouls).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListSoulsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_SOULS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_SOULS)?;
                 validation::Validate::validate(&query)?;
                 api.list_souls(cx, query).await.json_answer(200)
             }
@@ -1175,8 +1160,7 @@ async fn handle_get_soul<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSoulError::documented);
     let (rate_limit, retry_after) = match api
@@ -1229,8 +1213,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulListingsError::documented);
     let (rate_limit, retry_after) = match api
@@ -1266,10 +1249,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                         "^soul_[A-Za-z0-9]+$",
                     )?;
                 }
-                let query: types::ListSoulListingsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_SOUL_LISTINGS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_SOUL_LISTINGS)?;
                 validation::Validate::validate(&query)?;
                 api.list_soul_listings(cx, soul_id, query).await.json_answer(200)
             }
@@ -1288,8 +1268,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSoulActivityError::documented);
     let (rate_limit, retry_after) = match api
@@ -1325,10 +1304,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                         "^soul_[A-Za-z0-9]+$",
                     )?;
                 }
-                let query: types::ListSoulActivityQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_SOUL_ACTIVITY,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_SOUL_ACTIVITY)?;
                 validation::Validate::validate(&query)?;
                 api.list_soul_activity(cx, soul_id, query).await.json_answer(200)
             }
@@ -1347,8 +1323,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListPurchasesError::documented);
     let (rate_limit, retry_after) = match api
@@ -1372,10 +1347,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListPurchases).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListPurchasesQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_PURCHASES,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_PURCHASES)?;
                 validation::Validate::validate(&query)?;
                 api.list_purchases(cx, query).await.json_answer(200)
             }
@@ -1394,8 +1366,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListTransactionsError::documented);
     let (rate_limit, retry_after) = match api
@@ -1419,10 +1390,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListTransactions).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListTransactionsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_TRANSACTIONS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_TRANSACTIONS)?;
                 validation::Validate::validate(&query)?;
                 api.list_transactions(cx, query).await.json_answer(200)
             }
@@ -1441,8 +1409,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageAnalyticsError::documented);
     let (rate_limit, retry_after) = match api
@@ -1466,10 +1433,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::GetUsageAnalytics).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::GetUsageAnalyticsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_GET_USAGE_ANALYTICS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_GET_USAGE_ANALYTICS)?;
                 api.get_usage_analytics(cx, query).await.json_answer(200)
             }
                 .await
@@ -1487,8 +1451,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetListingStatsError::documented);
     let (rate_limit, retry_after) = match api
@@ -1524,10 +1487,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                         "^listing_[A-Za-z0-9]+$",
                     )?;
                 }
-                let query: types::GetListingStatsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_GET_LISTING_STATS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_GET_LISTING_STATS)?;
                 api.get_listing_stats(cx, listing_id, query).await.json_answer(200)
             }
                 .await
@@ -1545,8 +1505,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListWebhooksError::documented);
     let (rate_limit, retry_after) = match api
@@ -1570,10 +1529,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListWebhooks).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListWebhooksQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_WEBHOOKS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_WEBHOOKS)?;
                 validation::Validate::validate(&query)?;
                 api.list_webhooks(cx, query).await.json_answer(200)
             }
@@ -1592,8 +1548,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateWebhookError::documented);
     let (rate_limit, retry_after) = match api
@@ -1619,7 +1574,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::WebhookCreate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_webhook(cx, body).await.json_answer(201)
@@ -1639,8 +1594,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteWebhookError::documented);
     let (rate_limit, retry_after) = match api
@@ -1693,8 +1647,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListApiKeysError::documented);
     let (rate_limit, retry_after) = match api
@@ -1718,10 +1671,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListApiKeys).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListApiKeysQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_API_KEYS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_API_KEYS)?;
                 validation::Validate::validate(&query)?;
                 api.list_api_keys(cx, query).await.json_answer(200)
             }
@@ -1740,8 +1690,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyError::documented);
     let (rate_limit, retry_after) = match api
@@ -1767,7 +1716,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ApiKeyCreate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_api_key(cx, body).await.json_answer(201)
@@ -1787,8 +1736,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeApiKeyError::documented);
     let (rate_limit, retry_after) = match api
@@ -1841,8 +1789,7 @@ async fn handle_list_scopes<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_list_scopes;
     let (rate_limit, retry_after) = match api
@@ -1883,8 +1830,7 @@ async fn handle_refresh_token<A: ClawgetApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_refresh_token;
     let (rate_limit, retry_after) = match api

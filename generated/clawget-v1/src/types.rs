@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
 /// Currency of prices and amounts. Clawget settles in USDT only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -122,9 +122,9 @@ pub struct ResponseMeta {
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 impl ResponseMeta {
-    setter!(page, some(i64), "page");
-    setter!(limit, some(i64), "limit");
-    setter!(total, some(i64), "total");
+    setter!(page, some(i64));
+    setter!(limit, some(i64));
+    setter!(total, some(i64));
 }
 /// Order of a listing list: newest first, most purchased first, best
 /// rated first, or by price. Not shown in the public docs; designed to
@@ -361,9 +361,9 @@ impl ListingCreate {
     }
     setter!(pricing_model, set(PricingModel), "pricingModel");
     setter!(billing_period, some(BillingPeriod), "billingPeriod");
-    setter!(tags, some_list(::std::string::String), "tags");
+    setter!(tags, some_list(::std::string::String));
     setter!(thumbnail_url, some_text, "thumbnailUrl");
-    setter!(status, set(ListingStatus), "status");
+    setter!(status, set(ListingStatus));
 }
 /// The default of `ListingCreate.pricingModel`.
 pub fn default_listing_create_pricing_model() -> PricingModel {
@@ -429,14 +429,14 @@ pub struct ListingUpdate {
     pub status: Option<ListingStatus>,
 }
 impl ListingUpdate {
-    setter!(title, some_text, "title");
-    setter!(description, some_text, "description");
-    setter!(category, some_text, "category");
-    setter!(price, some(f64), "price");
+    setter!(title, some_text);
+    setter!(description, some_text);
+    setter!(category, some_text);
+    setter!(price, some(f64));
     setter!(billing_period, some(BillingPeriod), "billingPeriod");
-    setter!(tags, some_list(::std::string::String), "tags");
+    setter!(tags, some_list(::std::string::String));
     setter!(thumbnail_url, some_text, "thumbnailUrl");
-    setter!(status, some(ListingStatus), "status");
+    setter!(status, some(ListingStatus));
 }
 impl validation::Validate for ListingUpdate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -660,7 +660,7 @@ impl Soul {
             avatar_url
         )
     }
-    setter!(bio, some_text, "bio");
+    setter!(bio, some_text);
     setter!(avatar_url, some_text, "avatarUrl");
 }
 impl validation::Validate for Soul {
@@ -899,8 +899,8 @@ impl Transaction {
             }, id = id.into(), reference, description
         )
     }
-    setter!(reference, some_text, "reference");
-    setter!(description, some_text, "description");
+    setter!(reference, some_text);
+    setter!(description, some_text);
 }
 impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1413,7 +1413,7 @@ impl ApiKeyCreate {
             default_api_key_create_environment(), expires_at
         )
     }
-    setter!(environment, set(ApiKeyEnvironment), "environment");
+    setter!(environment, set(ApiKeyEnvironment));
     /// Sets `expiresAt`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1539,13 +1539,7 @@ impl ListingPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for ListingPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(ListingPage, data, meta);
 /// Success envelope of one listing.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1563,14 +1557,9 @@ impl ListingEnvelope {
     pub fn new(success: bool, data: Listing) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for ListingEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(ListingEnvelope, data);
 /// Success envelope of a deletion.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1588,7 +1577,7 @@ impl DeletionEnvelope {
     pub fn new(success: bool, data: Deletion) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
 /// Success envelope of one purchase.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1607,14 +1596,9 @@ impl PurchaseEnvelope {
     pub fn new(success: bool, data: Purchase) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for PurchaseEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(PurchaseEnvelope, data);
 /// Success envelope of a page of purchases.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1632,13 +1616,7 @@ impl PurchasePage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for PurchasePage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(PurchasePage, data, meta);
 /// Success envelope of a page of souls.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1656,13 +1634,7 @@ impl SoulPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for SoulPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(SoulPage, data, meta);
 /// Success envelope of one soul profile.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1680,14 +1652,9 @@ impl SoulEnvelope {
     pub fn new(success: bool, data: Soul) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for SoulEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(SoulEnvelope, data);
 /// Success envelope of a page of a soul's activity stream.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1705,13 +1672,7 @@ impl SoulActivityPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for SoulActivityPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(SoulActivityPage, data, meta);
 /// Success envelope of a page of transactions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1729,13 +1690,7 @@ impl TransactionPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for TransactionPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(TransactionPage, data, meta);
 /// Success envelope of usage analytics.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1753,14 +1708,9 @@ impl UsageAnalyticsEnvelope {
     pub fn new(success: bool, data: UsageAnalytics) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for UsageAnalyticsEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(UsageAnalyticsEnvelope, data);
 /// Success envelope of listing stats.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1778,14 +1728,9 @@ impl ListingStatsEnvelope {
     pub fn new(success: bool, data: ListingStats) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for ListingStatsEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(ListingStatsEnvelope, data);
 /// Success envelope of a page of webhook endpoints.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1803,13 +1748,7 @@ impl WebhookPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for WebhookPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(WebhookPage, data, meta);
 /// Success envelope of one webhook endpoint.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1827,14 +1766,9 @@ impl WebhookEnvelope {
     pub fn new(success: bool, data: Webhook) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for WebhookEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(WebhookEnvelope, data);
 /// Success envelope of a page of API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1852,13 +1786,7 @@ impl ApiKeyPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-impl validation::Validate for ApiKeyPage {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(ApiKeyPage, data, meta);
 /// Success envelope of one API key (without its secret).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1876,14 +1804,9 @@ impl ApiKeyEnvelope {
     pub fn new(success: bool, data: ApiKey) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for ApiKeyEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(ApiKeyEnvelope, data);
 /// Success envelope of a newly created API key, secret included.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1901,14 +1824,9 @@ impl ApiKeySecretEnvelope {
     pub fn new(success: bool, data: ApiKeyWithSecret) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for ApiKeySecretEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(ApiKeySecretEnvelope, data);
 /// Success envelope of the scope catalogue (not paginated, so no `meta`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1926,7 +1844,7 @@ impl ScopeListEnvelope {
     pub fn new(success: bool, data: Vec<ScopeInfo>) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
 /// Success envelope of a token refresh.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1945,14 +1863,9 @@ impl TokenRefreshEnvelope {
     pub fn new(success: bool, data: TokenRefresh) -> Self {
         with_defaults!(Self { success, data }, meta)
     }
-    setter!(meta, some(ResponseMeta), "meta");
+    setter!(meta, some(ResponseMeta));
 }
-impl validation::Validate for TokenRefreshEnvelope {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(TokenRefreshEnvelope, data);
 /// Machine-readable error code. The values listed are the seven codes
 /// the public docs list as common ones; the list is not complete, so
 /// the enum is open and any other code decodes (this document's
@@ -2004,7 +1917,7 @@ impl ErrorDetail {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         with_defaults!(Self { code }, message = message.into(), details)
     }
-    setter!(details, some_map(::serde_json::Value), "details");
+    setter!(details, some_map(::serde_json::Value));
 }
 /// The error envelope of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2042,8 +1955,8 @@ impl RateLimitDetails {
     pub fn new(reset_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
         with_defaults!(Self { reset_at }, limit, window)
     }
-    setter!(limit, some(i64), "limit");
-    setter!(window, some_text, "window");
+    setter!(limit, some(i64));
+    setter!(window, some_text);
 }
 impl validation::Validate for RateLimitDetails {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2074,12 +1987,7 @@ impl RateLimitError {
         with_defaults!(Self { code, details }, message = message.into())
     }
 }
-impl validation::Validate for RateLimitError {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.details, "details")?;
-        Ok(())
-    }
-}
+validate_fields!(RateLimitError, details);
 /// The error envelope of a 429.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2095,12 +2003,7 @@ impl RateLimitErrorResponse {
         Self { success, error }
     }
 }
-impl validation::Validate for RateLimitErrorResponse {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.error, "error")?;
-        Ok(())
-    }
-}
+validate_fields!(RateLimitErrorResponse, error);
 /// Data of a `purchase.completed` event, as shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2209,14 +2112,9 @@ impl PurchaseCompletedEvent {
     ) -> Self {
         with_defaults!(Self { event, timestamp, data }, signature)
     }
-    setter!(signature, some_text, "signature");
+    setter!(signature, some_text);
 }
-impl validation::Validate for PurchaseCompletedEvent {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(PurchaseCompletedEvent, data);
 /// Data of a `subscription.renewed` event. Not shown in the public
 /// docs; designed to match the `purchase.completed` payload plus the new
 /// billing period.
@@ -2329,14 +2227,9 @@ impl SubscriptionRenewedEvent {
     ) -> Self {
         with_defaults!(Self { event, timestamp, data }, signature)
     }
-    setter!(signature, some_text, "signature");
+    setter!(signature, some_text);
 }
-impl validation::Validate for SubscriptionRenewedEvent {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(SubscriptionRenewedEvent, data);
 /// Why a subscription was cancelled. Not shown in the public docs; designed to match the usual causes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2473,14 +2366,9 @@ impl SubscriptionCancelledEvent {
     ) -> Self {
         with_defaults!(Self { event, timestamp, data }, signature)
     }
-    setter!(signature, some_text, "signature");
+    setter!(signature, some_text);
 }
-impl validation::Validate for SubscriptionCancelledEvent {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        Ok(())
-    }
-}
+validate_fields!(SubscriptionCancelledEvent, data);
 /// The event name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2534,11 +2422,11 @@ pub struct ListListingsQuery {
     pub limit: i64,
 }
 impl ListListingsQuery {
-    setter!(category, some_text, "category");
-    setter!(featured, some(bool), "featured");
-    setter!(sort, some(ListingSort), "sort");
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(category, some_text);
+    setter!(featured, some(bool));
+    setter!(sort, some(ListingSort));
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `ListListingsQuery.page`.
 pub fn default_list_listings_query_page() -> i64 {
@@ -2604,11 +2492,11 @@ impl SearchListingsQuery {
             default_search_listings_query_limit()
         )
     }
-    setter!(category, some_text, "category");
+    setter!(category, some_text);
     setter!(max_price, some(f64), "maxPrice");
     setter!(min_rating, some(f64), "minRating");
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `SearchListingsQuery.page`.
 pub fn default_search_listings_query_page() -> i64 {
@@ -2665,10 +2553,10 @@ pub struct ListSoulsQuery {
     pub limit: i64,
 }
 impl ListSoulsQuery {
-    setter!(capability, some_text, "capability");
-    setter!(verified, some(bool), "verified");
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(capability, some_text);
+    setter!(verified, some(bool));
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `ListSoulsQuery.page`.
 pub fn default_list_souls_query_page() -> i64 {
@@ -2715,8 +2603,8 @@ pub struct ListSoulListingsQuery {
     pub limit: i64,
 }
 impl ListSoulListingsQuery {
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `ListSoulListingsQuery.page`.
 pub fn default_list_soul_listings_query_page() -> i64 {
@@ -2766,8 +2654,8 @@ pub struct ListPurchasesQuery {
 }
 impl ListPurchasesQuery {
     setter!(listing_id, some_text, "listingId");
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `ListPurchasesQuery.page`.
 pub fn default_list_purchases_query_page() -> i64 {
@@ -2845,8 +2733,8 @@ impl ListTransactionsQuery {
         self.to = Some(value);
         self
     }
-    setter!(page, set(i64), "page");
-    setter!(limit, set(i64), "limit");
+    setter!(page, set(i64));
+    setter!(limit, set(i64));
 }
 /// The default of `ListTransactionsQuery.page`.
 pub fn default_list_transactions_query_page() -> i64 {
@@ -2887,7 +2775,7 @@ pub struct GetUsageAnalyticsQuery {
     pub period: Option<StatsPeriod>,
 }
 impl GetUsageAnalyticsQuery {
-    setter!(period, some(StatsPeriod), "period");
+    setter!(period, some(StatsPeriod));
 }
 /// Query parameters of `getListingStats`.
 pub type GetListingStatsQuery = GetUsageAnalyticsQuery;

@@ -72,6 +72,14 @@ impl Operation {
             Self::GetRunbook => "getRunbook",
         }
     }
+    /// The path template, as the document writes it.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::CheckIndicator => "/v1/check-indicator",
+            Self::GetLatestIntelFeed => "/v1/intel-feed/latest",
+            Self::GetRunbook => "/v1/runbook/{id}",
+        }
+    }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
     pub fn security(

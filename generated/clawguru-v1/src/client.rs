@@ -22,6 +22,7 @@ pub use ::reqwest;
 use ::clawgen_runtime::{client::*, params};
 #[allow(unused_imports)]
 use super::{errors, types};
+use super::auth::Operation;
 /// A client of ClawGuru API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -107,11 +108,11 @@ impl Client {
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        operation: Operation,
         request: ::reqwest::RequestBuilder,
     ) -> Result<Answer, ClientError<E>> {
         let observe = |_: &::reqwest::header::HeaderMap| {};
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call {
             operation,
             path,
@@ -163,9 +164,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "checkIndicator")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("checkIndicator", "/v1/check-indicator", request)
-            .await?;
+        let answer = self.execute(Operation::CheckIndicator, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -213,9 +212,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("getLatestIntelFeed", "/v1/intel-feed/latest", request)
-            .await?;
+        let answer = self.execute(Operation::GetLatestIntelFeed, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -257,7 +254,7 @@ impl Client {
         let url = format!("{}/v1/runbook/{id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getRunbook")?;
-        let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
+        let answer = self.execute(Operation::GetRunbook, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),

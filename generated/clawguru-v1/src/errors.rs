@@ -19,7 +19,7 @@
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
-use ::clawgen_runtime::error_enum;
+use ::clawgen_runtime::{documented, error_enum};
 #[allow(unused_imports)]
 use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
@@ -56,6 +56,14 @@ pub fn common_error(status: u16, message: impl Into<String>) -> types::Error {
 pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
+#[allow(unused_variables)]
+fn error_value_1(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(message)
+}
+#[allow(unused_variables)]
+fn error_value_2(retry_after: u64) -> Option<i64> {
+    Some(i64::try_from(retry_after).unwrap_or(i64::MAX))
+}
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -67,21 +75,17 @@ pub enum CheckIndicatorError {
     /// 403: Invalid or revoked API key
     Forbidden(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
+    #[allow(missing_docs)]
     TooManyRequests {
-        /// The body.
         body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CheckIndicatorError, "checkIndicator", body { BadRequest(400,
@@ -91,29 +95,12 @@ error_enum!(
     } fields_body { TooManyRequests(429,
     "Too many requests — retry after the Retry-After header value") }
 );
-impl CheckIndicatorError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => Self::BadRequest(ErrorBody::Decoded(types::Error::new(message))),
-            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
-            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
-            429 => {
-                Self::TooManyRequests {
-                    body: ErrorBody::Decoded(types::Error::new(message)),
-                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                }
-            }
-            500 => {
-                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CheckIndicatorError);
+documented!(
+    CheckIndicatorError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_1), 403 => Forbidden(error_value_1), 429 => TooManyRequests
+    { body = error_value_1, retry_after = error_value_2 }, 500 =>
+    InternalServerError(error_value_1) }
+);
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -125,21 +112,17 @@ pub enum GetLatestIntelFeedError {
     /// 403: Invalid or revoked API key
     Forbidden(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
+    #[allow(missing_docs)]
     TooManyRequests {
-        /// The body.
         body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetLatestIntelFeedError, "getLatestIntelFeed", body { BadRequest(400,
@@ -149,29 +132,12 @@ error_enum!(
     } fields_body { TooManyRequests(429,
     "Too many requests — retry after the Retry-After header value") }
 );
-impl GetLatestIntelFeedError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => Self::BadRequest(ErrorBody::Decoded(types::Error::new(message))),
-            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
-            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
-            429 => {
-                Self::TooManyRequests {
-                    body: ErrorBody::Decoded(types::Error::new(message)),
-                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                }
-            }
-            500 => {
-                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetLatestIntelFeedError);
+documented!(
+    GetLatestIntelFeedError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_1), 403 => Forbidden(error_value_1), 429 => TooManyRequests
+    { body = error_value_1, retry_after = error_value_2 }, 500 =>
+    InternalServerError(error_value_1) }
+);
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -183,21 +149,17 @@ pub enum GetRunbookError {
     /// 404: Resource does not exist (e.g. unknown runbook ID)
     NotFound(ErrorBody<types::Error>),
     /// 429: Too many requests — retry after the Retry-After header value
+    #[allow(missing_docs)]
     TooManyRequests {
-        /// The body.
         body: ErrorBody<types::Error>,
         /// The `Retry-After` header. Seconds to wait before retrying. Required by the document; `None` when an answer lacks it or it is malformed.
         retry_after: Option<i64>,
     },
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetRunbookError, "getRunbook", body { Unauthorized(401,
@@ -207,26 +169,9 @@ error_enum!(
     } fields_body { TooManyRequests(429,
     "Too many requests — retry after the Retry-After header value") }
 );
-impl GetRunbookError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => Self::Unauthorized(ErrorBody::Decoded(types::Error::new(message))),
-            403 => Self::Forbidden(ErrorBody::Decoded(types::Error::new(message))),
-            404 => Self::NotFound(ErrorBody::Decoded(types::Error::new(message))),
-            429 => {
-                Self::TooManyRequests {
-                    body: ErrorBody::Decoded(types::Error::new(message)),
-                    retry_after: Some(i64::try_from(retry_after).unwrap_or(i64::MAX)),
-                }
-            }
-            500 => {
-                Self::InternalServerError(ErrorBody::Decoded(types::Error::new(message)))
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetRunbookError);
+documented!(
+    GetRunbookError { 401 => Unauthorized(error_value_1), 403 =>
+    Forbidden(error_value_1), 404 => NotFound(error_value_1), 429 => TooManyRequests {
+    body = error_value_1, retry_after = error_value_2 }, 500 =>
+    InternalServerError(error_value_1) }
+);

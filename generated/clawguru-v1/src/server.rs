@@ -17,6 +17,8 @@ use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
+use super::params;
+#[allow(unused_imports)]
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
@@ -198,14 +200,12 @@ async fn handle_check_indicator<A: ClawguruApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let cx = guard_1(api, cx, Operation::CheckIndicator).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     let bytes = read_body(body, served.config.body_limit).await?;
     check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-    let body = shape::decode_shaped::<types::CheckIndicatorRequest>(&bytes)
-        .map_err(Refused::with_status(400))?;
+    let body = shape::decode_shaped(&bytes).map_err(Refused::with_status(400))?;
     validation::Validate::validate(&body)?;
     api.check_indicator(cx, body).await.json_answer(200)
 }
@@ -213,14 +213,10 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::GetLatestIntelFeed).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
-    let query: types::GetLatestIntelFeedQuery = query_value(
-        &cx.parts,
-        super::params::QUERY_GET_LATEST_INTEL_FEED,
-    )?;
+    let query = query_value(&cx.parts, params::QUERY_GET_LATEST_INTEL_FEED)?;
     validation::Validate::validate(&query)?;
     api.get_latest_intel_feed(cx, query).await.json_answer(200)
 }
@@ -228,8 +224,7 @@ async fn handle_get_runbook<A: ClawguruApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let mut cx = guard_1(api, cx, Operation::GetRunbook).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     let segments = path_segments(&mut cx.parts, 404).await?;

@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
 /// Type of a security indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -214,13 +214,7 @@ impl IntelItem {
         )
     }
 }
-impl validation::Validate for IntelItem {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.severity, "severity")?;
-        validation::field(&self.category, "category")?;
-        Ok(())
-    }
-}
+validate_fields!(IntelItem, severity, category);
 /// The latest curated intel items, optionally filtered.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -352,9 +346,9 @@ pub struct GetLatestIntelFeedQuery {
     pub limit: i64,
 }
 impl GetLatestIntelFeedQuery {
-    setter!(severity, some(Severity), "severity");
-    setter!(category, some(ThreatCategory), "category");
-    setter!(limit, set(i64), "limit");
+    setter!(severity, some(Severity));
+    setter!(category, some(ThreatCategory));
+    setter!(limit, set(i64));
 }
 /// The default of `GetLatestIntelFeedQuery.limit`.
 pub fn default_get_latest_intel_feed_query_limit() -> i64 {

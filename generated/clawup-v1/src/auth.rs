@@ -74,6 +74,18 @@ impl Operation {
             Self::GetOpenApiDocument => "getOpenApiDocument",
         }
     }
+    /// The path template, as the document writes it.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::GetCurrentUser => "/api/v1/auth/me",
+            Self::ListPlans => "/api/v1/plans",
+            Self::ListModels => "/api/v1/models",
+            Self::ListRuntimeImages => "/api/v1/runtime/images",
+            Self::ListTools => "/api/v1/tools",
+            Self::ListTeamTemplates => "/api/v1/teams/templates",
+            Self::GetOpenApiDocument => "/openapi.json",
+        }
+    }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
     pub fn security(

@@ -22,6 +22,7 @@ pub use ::reqwest;
 use ::clawgen_runtime::{client::*, params};
 #[allow(unused_imports)]
 use super::{errors, types};
+use super::auth::Operation;
 /// A client of ClawUp API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -107,11 +108,11 @@ impl Client {
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        operation: Operation,
         request: ::reqwest::RequestBuilder,
     ) -> Result<Answer, ClientError<E>> {
         let observe = |_: &::reqwest::header::HeaderMap| {};
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call {
             operation,
             path,
@@ -150,7 +151,7 @@ impl Client {
         let url = format!("{}/api/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getCurrentUser")?;
-        let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
+        let answer = self.execute(Operation::GetCurrentUser, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -178,7 +179,7 @@ impl Client {
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listPlans")?;
-        let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
+        let answer = self.execute(Operation::ListPlans, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -207,7 +208,7 @@ impl Client {
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listModels")?;
-        let answer = self.execute("listModels", "/api/v1/models", request).await?;
+        let answer = self.execute(Operation::ListModels, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -237,9 +238,7 @@ impl Client {
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listRuntimeImages")?;
-        let answer = self
-            .execute("listRuntimeImages", "/api/v1/runtime/images", request)
-            .await?;
+        let answer = self.execute(Operation::ListRuntimeImages, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -267,7 +266,7 @@ impl Client {
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listTools")?;
-        let answer = self.execute("listTools", "/api/v1/tools", request).await?;
+        let answer = self.execute(Operation::ListTools, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -299,9 +298,7 @@ impl Client {
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listTeamTemplates")?;
-        let answer = self
-            .execute("listTeamTemplates", "/api/v1/teams/templates", request)
-            .await?;
+        let answer = self.execute(Operation::ListTeamTemplates, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -335,7 +332,7 @@ impl Client {
         use super::errors::GetOpenApiDocumentError as Failure;
         let url = format!("{}/openapi.json", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("getOpenApiDocument", "/openapi.json", request).await?;
+        let answer = self.execute(Operation::GetOpenApiDocument, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             500u16 => answer.error(Failure::InternalServerError(answer.error_json())),

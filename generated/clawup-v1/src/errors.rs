@@ -19,7 +19,7 @@
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
-use ::clawgen_runtime::error_enum;
+use ::clawgen_runtime::{documented, error_enum};
 #[allow(unused_imports)]
 use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
@@ -53,11 +53,11 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> types::Error {
+fn error_value_1(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("AUTH_401"), message)
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> types::Error {
+fn error_value_2(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("INTERNAL_500"), message)
 }
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
@@ -68,40 +68,19 @@ pub enum GetCurrentUserError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetCurrentUserError, "getCurrentUser", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl GetCurrentUserError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetCurrentUserError);
+documented!(
+    GetCurrentUserError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -110,40 +89,19 @@ pub enum ListPlansError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListPlansError, "listPlans", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl ListPlansError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListPlansError);
+documented!(
+    ListPlansError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -152,40 +110,19 @@ pub enum ListModelsError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListModelsError, "listModels", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl ListModelsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListModelsError);
+documented!(
+    ListModelsError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -194,40 +131,19 @@ pub enum ListRuntimeImagesError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListRuntimeImagesError, "listRuntimeImages", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl ListRuntimeImagesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListRuntimeImagesError);
+documented!(
+    ListRuntimeImagesError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -236,40 +152,19 @@ pub enum ListToolsError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListToolsError, "listTools", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl ListToolsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListToolsError);
+documented!(
+    ListToolsError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -278,71 +173,31 @@ pub enum ListTeamTemplatesError {
     Unauthorized(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListTeamTemplatesError, "listTeamTemplates", body { Unauthorized(401,
     "The API key is missing, invalid, expired, or revoked"), InternalServerError(500,
     "Unexpected server error") }
 );
-impl ListTeamTemplatesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListTeamTemplatesError);
+documented!(
+    ListTeamTemplatesError { 401 => Unauthorized(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetOpenApiDocumentError, "getOpenApiDocument", body { InternalServerError(500,
     "Unexpected server error") }
 );
-impl GetOpenApiDocumentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetOpenApiDocumentError);
+documented!(GetOpenApiDocumentError { 500 => InternalServerError(error_value_2) });

@@ -230,8 +230,7 @@ async fn handle_get_current_user<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::GetCurrentUser).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.get_current_user(cx).await.json_answer(200)
@@ -240,8 +239,7 @@ async fn handle_list_plans<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::ListPlans).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.list_plans(cx).await.json_answer(200)
@@ -250,8 +248,7 @@ async fn handle_list_models<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::ListModels).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.list_models(cx).await.json_answer(200)
@@ -260,8 +257,7 @@ async fn handle_list_runtime_images<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::ListRuntimeImages).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.list_runtime_images(cx).await.json_answer(200)
@@ -270,8 +266,7 @@ async fn handle_list_tools<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::ListTools).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.list_tools(cx).await.json_answer(200)
@@ -280,8 +275,7 @@ async fn handle_list_team_templates<A: ClawupApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let cx = guard_1(api, cx, Operation::ListTeamTemplates).await?;
     check_accept(&cx.parts.headers, &["application/json"])?;
     api.list_team_templates(cx).await.json_answer(200)

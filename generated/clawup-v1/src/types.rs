@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -187,12 +187,7 @@ impl PlanList {
         Self { plans }
     }
 }
-impl validation::Validate for PlanList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.plans, "plans")?;
-        Ok(())
-    }
-}
+validate_fields!(PlanList, plans);
 /// One provider × model entry of the catalog. Shape not shown in the
 /// public docs; designed to match a provider × model catalog whose
 /// usage is billed from the account's credit balance.
@@ -237,9 +232,9 @@ impl Model {
             input_cents_per_mtok, output_cents_per_mtok
         )
     }
-    setter!(max_output_tokens, some(i64), "max_output_tokens");
-    setter!(input_cents_per_mtok, some(f64), "input_cents_per_mtok");
-    setter!(output_cents_per_mtok, some(f64), "output_cents_per_mtok");
+    setter!(max_output_tokens, some(i64));
+    setter!(input_cents_per_mtok, some(f64));
+    setter!(output_cents_per_mtok, some(f64));
 }
 impl validation::Validate for Model {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -285,12 +280,7 @@ impl ModelList {
         Self { models }
     }
 }
-impl validation::Validate for ModelList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.models, "models")?;
-        Ok(())
-    }
-}
+validate_fields!(ModelList, models);
 /// A runtime image agents can run in. Shape not shown in the public
 /// docs; designed to list images with their runtime type.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -64,6 +64,14 @@ impl Operation {
             Self::UpdateThreatStatus => "updateThreatStatus",
         }
     }
+    /// The path template, as the document writes it.
+    pub fn path(&self) -> &'static str {
+        match self {
+            Self::ListRecentThreats => "/threats/recent",
+            Self::AnalyzeThreat => "/threats/analyze",
+            Self::UpdateThreatStatus => "/threats/{id}/status",
+        }
+    }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
     pub fn security(

@@ -22,6 +22,7 @@ pub use ::reqwest;
 use ::clawgen_runtime::{client::*, params};
 #[allow(unused_imports)]
 use super::{errors, types};
+use super::auth::Operation;
 /// A client of CyberVault Threats API (API version 2.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -119,8 +120,7 @@ impl Client {
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        operation: Operation,
         request: ::reqwest::RequestBuilder,
     ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
@@ -134,6 +134,7 @@ impl Client {
                 }
             }
         };
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call {
             operation,
             path,
@@ -183,9 +184,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listRecentThreats", "/threats/recent", request)
-            .await?;
+        let answer = self.execute(Operation::ListRecentThreats, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -222,7 +221,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "analyzeThreat")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("analyzeThreat", "/threats/analyze", request).await?;
+        let answer = self.execute(Operation::AnalyzeThreat, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -270,9 +269,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "updateThreatStatus")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateThreatStatus", "/threats/{id}/status", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateThreatStatus, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),

@@ -19,7 +19,7 @@
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
-use ::clawgen_runtime::error_enum;
+use ::clawgen_runtime::{documented, error_enum};
 #[allow(unused_imports)]
 use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
@@ -86,29 +86,33 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> types::Error {
+fn error_value_1(message: String, retry_after: u64) -> types::Error {
     types::Error::new(types::ErrorDetail::new(String::from("invalid_request"), message))
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> types::Error {
+fn error_value_2(message: String, retry_after: u64) -> types::Error {
     types::Error::new(types::ErrorDetail::new(String::from("unauthorized"), message))
 }
 #[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> types::Error {
+fn error_value_3(message: String, retry_after: u64) -> types::Error {
     types::Error::new(
         types::ErrorDetail::new(String::from("insufficient_scope"), message),
     )
 }
 #[allow(unused_variables)]
-fn error_body_4(message: String, retry_after: u64) -> types::Error {
+fn error_value_4(message: String, retry_after: u64) -> types::Error {
     types::Error::new(
         types::ErrorDetail::new(String::from("rate_limit_exceeded"), message)
             .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
     )
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> types::Error {
+fn error_value_5(message: String, retry_after: u64) -> types::Error {
     types::Error::new(types::ErrorDetail::new(String::from("internal_error"), message))
+}
+#[allow(unused_variables)]
+fn error_value_6(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(types::ErrorDetail::new(String::from("not_found"), message))
 }
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
@@ -124,13 +128,9 @@ pub enum ListRecentThreatsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListRecentThreatsError, "listRecentThreats", body { BadRequest(400,
@@ -142,38 +142,11 @@ error_enum!(
     InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
 );
-impl ListRecentThreatsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListRecentThreatsError);
+documented!(
+    ListRecentThreatsError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -188,13 +161,9 @@ pub enum AnalyzeThreatError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     AnalyzeThreatError, "analyzeThreat", body { BadRequest(400,
@@ -206,38 +175,11 @@ error_enum!(
     InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
 );
-impl AnalyzeThreatError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(AnalyzeThreatError);
+documented!(
+    AnalyzeThreatError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 429 =>
+    TooManyRequests(error_value_4), 500 => InternalServerError(error_value_5) }
+);
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -257,13 +199,9 @@ pub enum UpdateThreatStatusError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateThreatStatusError, "updateThreatStatus", body { BadRequest(400,
@@ -275,44 +213,9 @@ error_enum!(
     InternalServerError(500, "Unexpected server error — contact support if persistent")
     }
 );
-impl UpdateThreatStatusError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_1(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_3(message, retry_after)))
-            }
-            404 => {
-                Self::NotFound(
-                    ErrorBody::Decoded(
-                        types::Error::new(
-                            types::ErrorDetail::new(String::from("not_found"), message),
-                        ),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_4(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateThreatStatusError);
+documented!(
+    UpdateThreatStatusError { 400 => BadRequest(error_value_1), 401 =>
+    Unauthorized(error_value_2), 403 => Forbidden(error_value_3), 404 =>
+    NotFound(error_value_6), 429 => TooManyRequests(error_value_4), 500 =>
+    InternalServerError(error_value_5) }
+);

@@ -17,6 +17,8 @@ use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
+use super::params;
+#[allow(unused_imports)]
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
@@ -215,8 +217,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListRecentThreatsError::documented);
     let (rate_limit, retry_after) = match api
@@ -240,10 +241,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListRecentThreats).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListRecentThreatsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_RECENT_THREATS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_RECENT_THREATS)?;
                 validation::Validate::validate(&query)?;
                 api.list_recent_threats(cx, query).await.json_answer(200)
             }
@@ -262,8 +260,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AnalyzeThreatError::documented);
     let (rate_limit, retry_after) = match api
@@ -289,7 +286,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::AnalyzeRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.analyze_threat(cx, body).await.json_answer(200)
@@ -309,8 +306,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateThreatStatusError::documented);
     let (rate_limit, retry_after) = match api
@@ -338,9 +334,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                 let id: String = segments.value("id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<
-                    types::UpdateThreatStatusRequest,
-                >(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 api.update_threat_status(cx, id, body).await.json_answer(200)
             }

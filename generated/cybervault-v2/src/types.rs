@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
 /// Severity of a threat.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -171,12 +171,7 @@ impl Threat {
         )
     }
 }
-impl validation::Validate for Threat {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.severity, "severity")?;
-        Ok(())
-    }
-}
+validate_fields!(Threat, severity);
 /// Pagination information of a list response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -225,13 +220,7 @@ impl ThreatList {
         Self { data, meta }
     }
 }
-impl validation::Validate for ThreatList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.data, "data")?;
-        validation::field(&self.meta, "meta")?;
-        Ok(())
-    }
-}
+validate_fields!(ThreatList, data, meta);
 /// Optional deployment context of the target, used to tailor the
 /// recommended mitigation. Only `environment` and `network_zone` are
 /// shown in the public docs; their value sets are not documented, so
@@ -247,8 +236,8 @@ pub struct AnalysisContext {
     pub network_zone: Option<String>,
 }
 impl AnalysisContext {
-    setter!(environment, some_text, "environment");
-    setter!(network_zone, some_text, "network_zone");
+    setter!(environment, some_text);
+    setter!(network_zone, some_text);
 }
 /// A target to submit for real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -267,7 +256,7 @@ impl AnalyzeRequest {
     pub fn new(target: impl Into<String>, target_type: TargetType) -> Self {
         with_defaults!(Self { target_type }, target = target.into(), context)
     }
-    setter!(context, some(AnalysisContext), "context");
+    setter!(context, some(AnalysisContext));
 }
 impl validation::Validate for AnalyzeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -297,7 +286,7 @@ impl Mitigation {
     pub fn new(action: impl Into<String>, scope: impl Into<String>) -> Self {
         with_defaults!(Self {}, action = action.into(), rule_id, scope = scope.into())
     }
-    setter!(rule_id, some_text, "rule_id");
+    setter!(rule_id, some_text);
 }
 /// Result of a real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -367,7 +356,7 @@ impl UpdateThreatStatusRequest {
     pub fn new(status: ThreatStatus) -> Self {
         with_defaults!(Self { status }, note)
     }
-    setter!(note, some_text, "note");
+    setter!(note, some_text);
 }
 /// Details of an error. Codes used by this API: `invalid_request` (400),
 /// `unauthorized` (401), `insufficient_scope` (403), `not_found` (404),
@@ -392,7 +381,7 @@ impl ErrorDetail {
             Self {}, code = code.into(), message = message.into(), retry_after
         )
     }
-    setter!(retry_after, some(i64), "retry_after");
+    setter!(retry_after, some(i64));
 }
 impl validation::Validate for ErrorDetail {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -415,12 +404,7 @@ impl Error {
         Self { error }
     }
 }
-impl validation::Validate for Error {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.error, "error")?;
-        Ok(())
-    }
-}
+validate_fields!(Error, error);
 /// Query parameters of `listRecentThreats`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -452,8 +436,8 @@ impl ListRecentThreatsQuery {
         )
     }
     setter!(type_, some(ThreatType), "type");
-    setter!(limit, set(i64), "limit");
-    setter!(offset, set(i64), "offset");
+    setter!(limit, set(i64));
+    setter!(offset, set(i64));
     /// Sets `since`.
     #[must_use]
     pub fn since(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {

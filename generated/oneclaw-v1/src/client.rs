@@ -22,6 +22,7 @@ pub use ::reqwest;
 use ::clawgen_runtime::{client::*, params};
 #[allow(unused_imports)]
 use super::{errors, types};
+use super::auth::Operation;
 /// A client of 1claw API (API version 1.0.0).
 ///
 /// Cloning is cheap. Clones share the connection pool and the
@@ -119,8 +120,7 @@ impl Client {
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        operation: &'static str,
-        path: &'static str,
+        operation: Operation,
         request: ::reqwest::RequestBuilder,
     ) -> Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
@@ -134,6 +134,7 @@ impl Client {
                 }
             }
         };
+        let (operation, path) = (operation.id(), operation.path());
         let call = Call {
             operation,
             path,
@@ -173,7 +174,7 @@ impl Client {
         use super::errors::GetHealthError as Failure;
         let url = format!("{}/v1/health", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("getHealth", "/v1/health", request).await?;
+        let answer = self.execute(Operation::GetHealth, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
@@ -203,7 +204,7 @@ impl Client {
         use super::errors::GetHsmHealthError as Failure;
         let url = format!("{}/v1/health/hsm", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("getHsmHealth", "/v1/health/hsm", request).await?;
+        let answer = self.execute(Operation::GetHsmHealth, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
@@ -241,7 +242,7 @@ impl Client {
         let share_id = params::text_segment(share_id);
         let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
+        let answer = self.execute(Operation::AccessShare, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
@@ -273,7 +274,7 @@ impl Client {
         let url = format!("{}/v1/share/{share_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "revokeShare")?;
-        let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
+        let answer = self.execute(Operation::RevokeShare, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -304,7 +305,7 @@ impl Client {
         let url = format!("{}/v1/auth/signup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("signup", "/v1/auth/signup", request).await?;
+        let answer = self.execute(Operation::Signup, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -339,7 +340,7 @@ impl Client {
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createToken", "/v1/auth/token", request).await?;
+        let answer = self.execute(Operation::CreateToken, request).await?;
         match answer.status() {
             200u16 => answer.value(errors::CreateTokenResponse::Ok(answer.json()?)),
             202u16 => answer.value(errors::CreateTokenResponse::Accepted(answer.json()?)),
@@ -368,7 +369,7 @@ impl Client {
         let url = format!("{}/v1/auth/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "revokeToken")?;
-        let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
+        let answer = self.execute(Operation::RevokeToken, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -402,9 +403,7 @@ impl Client {
         let url = format!("{}/v1/auth/agent-token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createAgentToken", "/v1/auth/agent-token", request)
-            .await?;
+        let answer = self.execute(Operation::CreateAgentToken, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -440,9 +439,7 @@ impl Client {
         let url = format!("{}/v1/auth/api-key-token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createApiKeyToken", "/v1/auth/api-key-token", request)
-            .await?;
+        let answer = self.execute(Operation::CreateApiKeyToken, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -480,7 +477,7 @@ impl Client {
         let url = format!("{}/v1/auth/google", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("signInWithGoogle", "/v1/auth/google", request).await?;
+        let answer = self.execute(Operation::SignInWithGoogle, request).await?;
         match answer.status() {
             200u16 => answer.value(errors::SignInWithGoogleResponse::Ok(answer.json()?)),
             202u16 => {
@@ -514,9 +511,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "changePassword")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("changePassword", "/v1/auth/change-password", request)
-            .await?;
+        let answer = self.execute(Operation::ChangePassword, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -548,7 +543,7 @@ impl Client {
         use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
-        let answer = self.execute("refreshToken", "/v1/auth/refresh", request).await?;
+        let answer = self.execute(Operation::RefreshToken, request).await?;
         match answer.status() {
             200..=299 => answer.value(()),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -575,7 +570,7 @@ impl Client {
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getCurrentUser")?;
-        let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
+        let answer = self.execute(Operation::GetCurrentUser, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -603,7 +598,7 @@ impl Client {
         let url = format!("{}/v1/auth/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteCurrentUser")?;
-        let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
+        let answer = self.execute(Operation::DeleteCurrentUser, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -637,7 +632,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "updateCurrentUser")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
+        let answer = self.execute(Operation::UpdateCurrentUser, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -669,7 +664,7 @@ impl Client {
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getMfaStatus")?;
-        let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
+        let answer = self.execute(Operation::GetMfaStatus, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -698,7 +693,7 @@ impl Client {
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "setupMfa")?;
-        let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
+        let answer = self.execute(Operation::SetupMfa, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -734,9 +729,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "verifyMfaSetup")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("verifyMfaSetup", "/v1/auth/mfa/verify-setup", request)
-            .await?;
+        let answer = self.execute(Operation::VerifyMfaSetup, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -771,7 +764,7 @@ impl Client {
         let url = format!("{}/v1/auth/mfa/verify", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("verifyMfa", "/v1/auth/mfa/verify", request).await?;
+        let answer = self.execute(Operation::VerifyMfa, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -803,7 +796,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "disableMfa")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
+        let answer = self.execute(Operation::DisableMfa, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -841,9 +834,7 @@ impl Client {
         let url = format!("{}/v1/auth/device/code", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("requestDeviceCode", "/v1/auth/device/code", request)
-            .await?;
+        let answer = self.execute(Operation::RequestDeviceCode, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -878,9 +869,7 @@ impl Client {
         let url = format!("{}/v1/auth/device/token", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("pollDeviceToken", "/v1/auth/device/token", request)
-            .await?;
+        let answer = self.execute(Operation::PollDeviceToken, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -916,9 +905,7 @@ impl Client {
         let user_code = params::encode_segment(user_code);
         let url = format!("{}/v1/auth/device/code/{user_code}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self
-            .execute("getDeviceCodeStatus", "/v1/auth/device/code/{user_code}", request)
-            .await?;
+        let answer = self.execute(Operation::GetDeviceCodeStatus, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
@@ -951,9 +938,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "approveDevice")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("approveDevice", "/v1/auth/device/approve", request)
-            .await?;
+        let answer = self.execute(Operation::ApproveDevice, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -989,7 +974,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "denyDevice")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
+        let answer = self.execute(Operation::DenyDevice, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1022,7 +1007,7 @@ impl Client {
         let url = format!("{}/v1/auth/api-keys", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listApiKeys")?;
-        let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
+        let answer = self.execute(Operation::ListApiKeys, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1058,7 +1043,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createApiKey")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
+        let answer = self.execute(Operation::CreateApiKey, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1090,9 +1075,7 @@ impl Client {
         let url = format!("{}/v1/auth/api-keys/{key_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "revokeApiKey")?;
-        let answer = self
-            .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
-            .await?;
+        let answer = self.execute(Operation::RevokeApiKey, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1121,7 +1104,7 @@ impl Client {
         let url = format!("{}/v1/vaults", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listVaults")?;
-        let answer = self.execute("listVaults", "/v1/vaults", request).await?;
+        let answer = self.execute(Operation::ListVaults, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1153,7 +1136,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createVault")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createVault", "/v1/vaults", request).await?;
+        let answer = self.execute(Operation::CreateVault, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1187,7 +1170,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getVault")?;
-        let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
+        let answer = self.execute(Operation::GetVault, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1219,9 +1202,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteVault")?;
-        let answer = self
-            .execute("deleteVault", "/v1/vaults/{vault_id}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteVault, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1260,9 +1241,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "enableCmek")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("enableCmek", "/v1/vaults/{vault_id}/cmek", request)
-            .await?;
+        let answer = self.execute(Operation::EnableCmek, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1298,9 +1277,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}/cmek", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "disableCmek")?;
-        let answer = self
-            .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
-            .await?;
+        let answer = self.execute(Operation::DisableCmek, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1342,9 +1319,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "startCmekRotation")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("startCmekRotation", "/v1/vaults/{vault_id}/cmek-rotate", request)
-            .await?;
+        let answer = self.execute(Operation::StartCmekRotation, request).await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1386,13 +1361,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}/cmek-rotate/{job_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getCmekRotationJob")?;
-        let answer = self
-            .execute(
-                "getCmekRotationJob",
-                "/v1/vaults/{vault_id}/cmek-rotate/{job_id}",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::GetCmekRotationJob, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1434,9 +1403,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listSecrets", "/v1/vaults/{vault_id}/secrets", request)
-            .await?;
+        let answer = self.execute(Operation::ListSecrets, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1483,9 +1450,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("getSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
-            .await?;
+        let answer = self.execute(Operation::GetSecret, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1533,9 +1498,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "putSecret")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("putSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
-            .await?;
+        let answer = self.execute(Operation::PutSecret, request).await?;
         match answer.status() {
             200u16 => answer.value(errors::PutSecretResponse::Ok(answer.json()?)),
             201u16 => answer.value(errors::PutSecretResponse::Created(answer.json()?)),
@@ -1577,9 +1540,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}/secrets/{path}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteSecret")?;
-        let answer = self
-            .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteSecret, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1614,9 +1575,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}/policies", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listPolicies")?;
-        let answer = self
-            .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
-            .await?;
+        let answer = self.execute(Operation::ListPolicies, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1655,9 +1614,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createPolicy")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createPolicy", "/v1/vaults/{vault_id}/policies", request)
-            .await?;
+        let answer = self.execute(Operation::CreatePolicy, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1698,13 +1655,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "updatePolicy")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute(
-                "updatePolicy",
-                "/v1/vaults/{vault_id}/policies/{policy_id}",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::UpdatePolicy, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1742,13 +1693,7 @@ impl Client {
         let url = format!("{}/v1/vaults/{vault_id}/policies/{policy_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deletePolicy")?;
-        let answer = self
-            .execute(
-                "deletePolicy",
-                "/v1/vaults/{vault_id}/policies/{policy_id}",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::DeletePolicy, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1784,7 +1729,7 @@ impl Client {
         let url = format!("{}/v1/agents/enroll", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("enrollAgent", "/v1/agents/enroll", request).await?;
+        let answer = self.execute(Operation::EnrollAgent, request).await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1811,7 +1756,7 @@ impl Client {
         let url = format!("{}/v1/agents", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listAgents")?;
-        let answer = self.execute("listAgents", "/v1/agents", request).await?;
+        let answer = self.execute(Operation::ListAgents, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1846,7 +1791,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createAgent")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("createAgent", "/v1/agents", request).await?;
+        let answer = self.execute(Operation::CreateAgent, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -1879,7 +1824,7 @@ impl Client {
         let url = format!("{}/v1/agents/me", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getCurrentAgent")?;
-        let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
+        let answer = self.execute(Operation::GetCurrentAgent, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1910,7 +1855,7 @@ impl Client {
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getAgent")?;
-        let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
+        let answer = self.execute(Operation::GetAgent, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1944,9 +1889,7 @@ impl Client {
         let url = format!("{}/v1/agents/{agent_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deactivateAgent")?;
-        let answer = self
-            .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
-            .await?;
+        let answer = self.execute(Operation::DeactivateAgent, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -1984,9 +1927,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "updateAgent")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateAgent", "/v1/agents/{agent_id}", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateAgent, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2024,9 +1965,7 @@ impl Client {
         let url = format!("{}/v1/agents/{agent_id}/rotate-key", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "rotateAgentKey")?;
-        let answer = self
-            .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
-            .await?;
+        let answer = self.execute(Operation::RotateAgentKey, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2066,9 +2005,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createShare")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createShare", "/v1/secrets/{secret_id}/share", request)
-            .await?;
+        let answer = self.execute(Operation::CreateShare, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2109,9 +2046,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listOutboundShares", "/v1/shares/outbound", request)
-            .await?;
+        let answer = self.execute(Operation::ListOutboundShares, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2149,9 +2084,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listInboundShares", "/v1/shares/inbound", request)
-            .await?;
+        let answer = self.execute(Operation::ListInboundShares, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2183,9 +2116,7 @@ impl Client {
         let url = format!("{}/v1/shares/{share_id}/accept", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "acceptShare")?;
-        let answer = self
-            .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
-            .await?;
+        let answer = self.execute(Operation::AcceptShare, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2218,9 +2149,7 @@ impl Client {
         let url = format!("{}/v1/shares/{share_id}/decline", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "declineShare")?;
-        let answer = self
-            .execute("declineShare", "/v1/shares/{share_id}/decline", request)
-            .await?;
+        let answer = self.execute(Operation::DeclineShare, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2250,7 +2179,7 @@ impl Client {
         use super::errors::ListChainsError as Failure;
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("listChains", "/v1/chains", request).await?;
+        let answer = self.execute(Operation::ListChains, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2280,7 +2209,7 @@ impl Client {
         let identifier = params::encode_segment(identifier);
         let url = format!("{}/v1/chains/{identifier}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
-        let answer = self.execute("getChain", "/v1/chains/{identifier}", request).await?;
+        let answer = self.execute(Operation::GetChain, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             404u16 => answer.error(Failure::NotFound(answer.error_json())),
@@ -2320,9 +2249,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute("listTransactions", "/v1/agents/{agent_id}/transactions", request)
-            .await?;
+        let answer = self.execute(Operation::ListTransactions, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2366,9 +2293,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "submitTransaction")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("submitTransaction", "/v1/agents/{agent_id}/transactions", request)
-            .await?;
+        let answer = self.execute(Operation::SubmitTransaction, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2411,13 +2336,7 @@ impl Client {
         let url = format!("{}/v1/agents/{agent_id}/transactions/{tx_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getTransaction")?;
-        let answer = self
-            .execute(
-                "getTransaction",
-                "/v1/agents/{agent_id}/transactions/{tx_id}",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::GetTransaction, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2459,13 +2378,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "simulateTransaction")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute(
-                "simulateTransaction",
-                "/v1/agents/{agent_id}/transactions/simulate",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::SimulateTransaction, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2513,13 +2426,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "simulateTransactionBundle")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute(
-                "simulateTransactionBundle",
-                "/v1/agents/{agent_id}/transactions/simulate-bundle",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::SimulateTransactionBundle, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2553,9 +2460,7 @@ impl Client {
         let url = format!("{}/v1/billing/usage", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getUsageSummary")?;
-        let answer = self
-            .execute("getUsageSummary", "/v1/billing/usage", request)
-            .await?;
+        let answer = self.execute(Operation::GetUsageSummary, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2586,9 +2491,7 @@ impl Client {
         let url = format!("{}/v1/billing/history", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getUsageHistory")?;
-        let answer = self
-            .execute("getUsageHistory", "/v1/billing/history", request)
-            .await?;
+        let answer = self.execute(Operation::GetUsageHistory, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2628,9 +2531,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createSubscriptionCheckout")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createSubscriptionCheckout", "/v1/billing/subscribe", request)
-            .await?;
+        let answer = self.execute(Operation::CreateSubscriptionCheckout, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2672,9 +2573,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createBillingPortalSession")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createBillingPortalSession", "/v1/billing/portal", request)
-            .await?;
+        let answer = self.execute(Operation::CreateBillingPortalSession, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2707,9 +2606,7 @@ impl Client {
         let url = format!("{}/v1/billing/subscription", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getSubscription")?;
-        let answer = self
-            .execute("getSubscription", "/v1/billing/subscription", request)
-            .await?;
+        let answer = self.execute(Operation::GetSubscription, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2743,9 +2640,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createCreditTopup")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createCreditTopup", "/v1/billing/credits/topup", request)
-            .await?;
+        let answer = self.execute(Operation::CreateCreditTopup, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2777,9 +2672,7 @@ impl Client {
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getCreditBalance")?;
-        let answer = self
-            .execute("getCreditBalance", "/v1/billing/credits/balance", request)
-            .await?;
+        let answer = self.execute(Operation::GetCreditBalance, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -2820,13 +2713,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self
-            .execute(
-                "listCreditTransactions",
-                "/v1/billing/credits/transactions",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::ListCreditTransactions, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2864,9 +2751,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "setOverageMethod")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("setOverageMethod", "/v1/billing/overage-method", request)
-            .await?;
+        let answer = self.execute(Operation::SetOverageMethod, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2908,9 +2793,7 @@ impl Client {
         let request = request
             .header("Stripe-Signature", params::to_text(stripe_signature));
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("handleStripeWebhook", "/v1/billing/webhooks", request)
-            .await?;
+        let answer = self.execute(Operation::HandleStripeWebhook, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2945,7 +2828,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listAuditEvents", "/v1/audit/events", request).await?;
+        let answer = self.execute(Operation::ListAuditEvents, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -2977,7 +2860,7 @@ impl Client {
         let url = format!("{}/v1/org/members", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listOrgMembers")?;
-        let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
+        let answer = self.execute(Operation::ListOrgMembers, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3012,7 +2895,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "inviteOrgMember")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
+        let answer = self.execute(Operation::InviteOrgMember, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3047,9 +2930,7 @@ impl Client {
         let url = format!("{}/v1/org/members/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "removeOrgMember")?;
-        let answer = self
-            .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
-            .await?;
+        let answer = self.execute(Operation::RemoveOrgMember, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3089,9 +2970,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PATCH, url);
         let request = authenticate_1(self, request, "updateOrgMemberRole")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateOrgMemberRole", "/v1/org/members/{user_id}", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateOrgMemberRole, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3124,9 +3003,7 @@ impl Client {
         let url = format!("{}/v1/security/ip-rules", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listIpRules")?;
-        let answer = self
-            .execute("listIpRules", "/v1/security/ip-rules", request)
-            .await?;
+        let answer = self.execute(Operation::ListIpRules, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3158,9 +3035,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createIpRule")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createIpRule", "/v1/security/ip-rules", request)
-            .await?;
+        let answer = self.execute(Operation::CreateIpRule, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3192,9 +3067,7 @@ impl Client {
         let url = format!("{}/v1/security/ip-rules/{rule_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteIpRule")?;
-        let answer = self
-            .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteIpRule, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3227,9 +3100,7 @@ impl Client {
         let url = format!("{}/v1/admin/settings", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listAdminSettings")?;
-        let answer = self
-            .execute("listAdminSettings", "/v1/admin/settings", request)
-            .await?;
+        let answer = self.execute(Operation::ListAdminSettings, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3271,9 +3142,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "updateAdminSetting")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateAdminSetting", "/v1/admin/settings/{key}", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateAdminSetting, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3308,9 +3177,7 @@ impl Client {
         let url = format!("{}/v1/admin/settings/{key}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteAdminSetting")?;
-        let answer = self
-            .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteAdminSetting, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3343,7 +3210,7 @@ impl Client {
         let url = format!("{}/v1/admin/x402", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getX402Config")?;
-        let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
+        let answer = self.execute(Operation::GetX402Config, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3378,7 +3245,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "updateX402Config")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
+        let answer = self.execute(Operation::UpdateX402Config, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3416,7 +3283,7 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let answer = self.execute("listAdminUsers", "/v1/admin/users", request).await?;
+        let answer = self.execute(Operation::ListAdminUsers, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3451,9 +3318,7 @@ impl Client {
         let url = format!("{}/v1/admin/users/{user_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteAdminUser")?;
-        let answer = self
-            .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteAdminUser, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3486,7 +3351,7 @@ impl Client {
         let url = format!("{}/v1/admin/chains", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "listAdminChains")?;
-        let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
+        let answer = self.execute(Operation::ListAdminChains, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3522,9 +3387,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = authenticate_1(self, request, "createAdminChain")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("createAdminChain", "/v1/admin/chains", request)
-            .await?;
+        let answer = self.execute(Operation::CreateAdminChain, request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3567,9 +3430,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "updateAdminChain")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateAdminChain", "/v1/admin/chains/{chain_id}", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateAdminChain, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3606,9 +3467,7 @@ impl Client {
         let url = format!("{}/v1/admin/chains/{chain_id}", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::DELETE, url);
         let request = authenticate_1(self, request, "deleteAdminChain")?;
-        let answer = self
-            .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
-            .await?;
+        let answer = self.execute(Operation::DeleteAdminChain, request).await?;
         match answer.status() {
             204u16 => answer.value(()),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3644,9 +3503,7 @@ impl Client {
         let url = format!("{}/v1/admin/orgs/{org_id}/limits", self.base_url);
         let request = self.transport.http().request(::reqwest::Method::GET, url);
         let request = authenticate_1(self, request, "getOrgLimits")?;
-        let answer = self
-            .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
-            .await?;
+        let answer = self.execute(Operation::GetOrgLimits, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
@@ -3687,9 +3544,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "updateOrgLimits")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute("updateOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
-            .await?;
+        let answer = self.execute(Operation::UpdateOrgLimits, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),
@@ -3731,13 +3586,7 @@ impl Client {
         let request = self.transport.http().request(::reqwest::Method::PUT, url);
         let request = authenticate_1(self, request, "setOrgBillingTier")?;
         let request = json_body(request, "application/json", body)?;
-        let answer = self
-            .execute(
-                "setOrgBillingTier",
-                "/v1/admin/orgs/{org_id}/billing-tier",
-                request,
-            )
-            .await?;
+        let answer = self.execute(Operation::SetOrgBillingTier, request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
             400u16 => answer.error(Failure::BadRequest(answer.error_json())),

@@ -19,7 +19,7 @@
 //! missing or malformed.
 pub use ::clawgen_runtime::ErrorBody;
 #[allow(unused_imports)]
-use ::clawgen_runtime::error_enum;
+use ::clawgen_runtime::{documented, error_enum};
 #[allow(unused_imports)]
 use super::types;
 /// Your own error type, mapped once to every operation's documented errors (the runtime's).
@@ -61,56 +61,136 @@ pub fn common_error_body(status: u16, message: impl Into<String>) -> String {
     ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
 }
 #[allow(unused_variables)]
-fn error_body_1(message: String, retry_after: u64) -> types::Error {
+fn error_value_1(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("rate_limited"), message)
 }
 #[allow(unused_variables)]
-fn error_body_2(message: String, retry_after: u64) -> types::Error {
+fn error_value_2(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("internal_error"), message)
 }
 #[allow(unused_variables)]
-fn error_body_3(message: String, retry_after: u64) -> types::Error {
+fn error_value_3(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("hsm_unavailable"), message)
+}
+#[allow(unused_variables)]
+fn error_value_4(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("payment_required"), message)
 }
 #[allow(unused_variables)]
-fn error_body_4(message: String, retry_after: u64) -> types::Error {
+fn error_value_5(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("not_found"), message)
 }
 #[allow(unused_variables)]
-fn error_body_5(message: String, retry_after: u64) -> types::Error {
+fn error_value_6(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("share_expired"), message)
+}
+#[allow(unused_variables)]
+fn error_value_7(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("unauthorized"), message)
 }
 #[allow(unused_variables)]
-fn error_body_6(message: String, retry_after: u64) -> types::Error {
+fn error_value_8(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("forbidden"), message)
 }
 #[allow(unused_variables)]
-fn error_body_7(message: String, retry_after: u64) -> types::Error {
+fn error_value_9(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("invalid_request"), message)
 }
 #[allow(unused_variables)]
-fn error_body_8(message: String, retry_after: u64) -> types::Error {
+fn error_value_10(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("email_taken"), message)
+}
+#[allow(unused_variables)]
+fn error_value_11(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("invalid_credentials"), message)
 }
 #[allow(unused_variables)]
-fn error_body_9(message: String, retry_after: u64) -> types::Error {
+fn error_value_12(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("agent_inactive"), message)
+}
+#[allow(unused_variables)]
+fn error_value_13(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_id_token"), message)
+}
+#[allow(unused_variables)]
+fn error_value_14(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_current_password"), message)
+}
+#[allow(unused_variables)]
+fn error_value_15(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("not_implemented"), message)
+}
+#[allow(unused_variables)]
+fn error_value_16(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("user_token_required"), message)
 }
 #[allow(unused_variables)]
-fn error_body_10(message: String, retry_after: u64) -> types::Error {
+fn error_value_17(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("mfa_already_enabled"), message)
+}
+#[allow(unused_variables)]
+fn error_value_18(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("invalid_code"), message)
 }
 #[allow(unused_variables)]
-fn error_body_11(message: String, retry_after: u64) -> types::Error {
+fn error_value_19(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("authorization_pending"), message)
+}
+#[allow(unused_variables)]
+fn error_value_20(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("vault_name_taken"), message)
+}
+#[allow(unused_variables)]
+fn error_value_21(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("cmek_already_enabled"), message)
+}
+#[allow(unused_variables)]
+fn error_value_22(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("cmek_not_enabled"), message)
+}
+#[allow(unused_variables)]
+fn error_value_23(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("rotation_in_progress"), message)
+}
+#[allow(unused_variables)]
+fn error_value_24(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("agent_token_required"), message)
+}
+#[allow(unused_variables)]
+fn error_value_25(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("share_not_pending"), message)
 }
 #[allow(unused_variables)]
-fn error_body_12(message: String, retry_after: u64) -> types::Error {
+fn error_value_26(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("intents_api_disabled"), message)
 }
 #[allow(unused_variables)]
-fn error_body_13(message: String, retry_after: u64) -> types::Error {
+fn error_value_27(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("simulation_failed"), message)
+}
+#[allow(unused_variables)]
+fn error_value_28(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("already_subscribed"), message)
+}
+#[allow(unused_variables)]
+fn error_value_29(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("no_billing_account"), message)
+}
+#[allow(unused_variables)]
+fn error_value_30(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("invalid_signature"), message)
+}
+#[allow(unused_variables)]
+fn error_value_31(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("already_member"), message)
+}
+#[allow(unused_variables)]
+fn error_value_32(message: String, retry_after: u64) -> types::Error {
     types::Error::new(String::from("admin_required"), message)
+}
+#[allow(unused_variables)]
+fn error_value_33(message: String, retry_after: u64) -> types::Error {
+    types::Error::new(String::from("chain_exists"), message)
 }
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
@@ -121,40 +201,19 @@ pub enum GetHealthError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetHealthError, "getHealth", body { TooManyRequests(429,
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetHealthError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetHealthError);
+documented!(
+    GetHealthError { 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -166,13 +225,9 @@ pub enum GetHsmHealthError {
     InternalServerError(ErrorBody<types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
     ServiceUnavailable(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetHsmHealthError, "getHsmHealth", body { TooManyRequests(429,
@@ -180,34 +235,10 @@ error_enum!(
     InternalServerError(500, "Unexpected server error"), ServiceUnavailable(503,
     "The HSM cannot be reached; secret reads and writes will fail") }
 );
-impl GetHsmHealthError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            503 => {
-                Self::ServiceUnavailable(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("hsm_unavailable"), message),
-                    ),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetHsmHealthError);
+documented!(
+    GetHsmHealthError { 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2), 503 => ServiceUnavailable(error_value_3) }
+);
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -224,13 +255,9 @@ pub enum AccessShareError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     AccessShareError, "accessShare", body { PaymentRequired(402,
@@ -243,40 +270,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl AccessShareError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            410 => {
-                Self::Gone(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("share_expired"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(AccessShareError);
+documented!(
+    AccessShareError { 402 => PaymentRequired(error_value_4), 404 =>
+    NotFound(error_value_5), 410 => Gone(error_value_6), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -292,13 +290,9 @@ pub enum RevokeShareError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RevokeShareError, "revokeShare", body { Unauthorized(401,
@@ -309,36 +303,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RevokeShareError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RevokeShareError);
+documented!(
+    RevokeShareError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `signup` (POST /v1/auth/signup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -353,13 +322,9 @@ pub enum SignupError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SignupError, "signup", body { BadRequest(400,
@@ -368,37 +333,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SignupError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("email_taken"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SignupError);
+documented!(
+    SignupError { 400 => BadRequest(error_value_9), 409 => Conflict(error_value_10), 429
+    => TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -413,13 +351,9 @@ pub enum CreateTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateTokenError, "createToken", body { BadRequest(400,
@@ -428,35 +362,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_8(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateTokenError);
+documented!(
+    CreateTokenError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_11), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Successful responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -477,13 +387,9 @@ pub enum RevokeTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RevokeTokenError, "revokeToken", body { Unauthorized(401,
@@ -492,32 +398,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RevokeTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RevokeTokenError);
+documented!(
+    RevokeTokenError { 401 => Unauthorized(error_value_7), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -534,13 +418,9 @@ pub enum CreateAgentTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateAgentTokenError, "createAgentToken", body { BadRequest(400,
@@ -550,42 +430,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateAgentTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_8(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("agent_inactive"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateAgentTokenError);
+documented!(
+    CreateAgentTokenError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_11), 403 => Forbidden(error_value_12), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -600,13 +449,9 @@ pub enum CreateApiKeyTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateApiKeyTokenError, "createApiKeyToken", body { BadRequest(400,
@@ -615,35 +460,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateApiKeyTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_8(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateApiKeyTokenError);
+documented!(
+    CreateApiKeyTokenError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_11), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -658,13 +479,9 @@ pub enum SignInWithGoogleError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SignInWithGoogleError, "signInWithGoogle", body { BadRequest(400,
@@ -674,37 +491,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SignInWithGoogleError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("invalid_id_token"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SignInWithGoogleError);
+documented!(
+    SignInWithGoogleError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_13), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -730,13 +521,9 @@ pub enum ChangePasswordError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ChangePasswordError, "changePassword", body { BadRequest(400,
@@ -748,45 +535,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ChangePasswordError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(
-                    ErrorBody::Decoded(
-                        types::Error::new(
-                            String::from("invalid_current_password"),
-                            message,
-                        ),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ChangePasswordError);
+documented!(
+    ChangePasswordError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_14), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -798,13 +551,9 @@ pub enum RefreshTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RefreshTokenError, "refreshToken", body { BadRequest(400,
@@ -812,34 +561,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RefreshTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("not_implemented"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RefreshTokenError);
+documented!(
+    RefreshTokenError { 400 => BadRequest(error_value_15), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -853,13 +578,9 @@ pub enum GetCurrentUserError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetCurrentUserError, "getCurrentUser", body { Unauthorized(401,
@@ -869,35 +590,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetCurrentUserError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetCurrentUserError);
+documented!(
+    GetCurrentUserError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_16), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -911,13 +608,9 @@ pub enum DeleteCurrentUserError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteCurrentUserError, "deleteCurrentUser", body { Unauthorized(401,
@@ -927,35 +620,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteCurrentUserError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteCurrentUserError);
+documented!(
+    DeleteCurrentUserError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_16), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -972,13 +641,9 @@ pub enum UpdateCurrentUserError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateCurrentUserError, "updateCurrentUser", body { BadRequest(400,
@@ -990,38 +655,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateCurrentUserError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateCurrentUserError);
+documented!(
+    UpdateCurrentUserError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1035,13 +673,9 @@ pub enum GetMfaStatusError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetMfaStatusError, "getMfaStatus", body { Unauthorized(401,
@@ -1051,35 +685,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetMfaStatusError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetMfaStatusError);
+documented!(
+    GetMfaStatusError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_16), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1095,13 +705,9 @@ pub enum SetupMfaError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SetupMfaError, "setupMfa", body { Unauthorized(401,
@@ -1111,42 +717,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SetupMfaError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("mfa_already_enabled"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SetupMfaError);
+documented!(
+    SetupMfaError { 401 => Unauthorized(error_value_7), 403 => Forbidden(error_value_16),
+    409 => Conflict(error_value_17), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1162,13 +737,9 @@ pub enum VerifyMfaSetupError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     VerifyMfaSetupError, "verifyMfaSetup", body { BadRequest(400,
@@ -1179,38 +750,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl VerifyMfaSetupError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_10(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(VerifyMfaSetupError);
+documented!(
+    VerifyMfaSetupError { 400 => BadRequest(error_value_18), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1225,13 +769,9 @@ pub enum VerifyMfaError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     VerifyMfaError, "verifyMfa", body { BadRequest(400,
@@ -1241,35 +781,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl VerifyMfaError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_10(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(VerifyMfaError);
+documented!(
+    VerifyMfaError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_18), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1286,13 +802,9 @@ pub enum DisableMfaError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DisableMfaError, "disableMfa", body { BadRequest(400,
@@ -1304,38 +816,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DisableMfaError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_10(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DisableMfaError);
+documented!(
+    DisableMfaError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_18), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1348,13 +833,9 @@ pub enum RequestDeviceCodeError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RequestDeviceCodeError, "requestDeviceCode", body { BadRequest(400,
@@ -1363,30 +844,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RequestDeviceCodeError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RequestDeviceCodeError);
+documented!(
+    RequestDeviceCodeError { 400 => BadRequest(error_value_9), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1399,13 +860,9 @@ pub enum PollDeviceTokenError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     PollDeviceTokenError, "pollDeviceToken", body { BadRequest(400,
@@ -1414,34 +871,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl PollDeviceTokenError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("authorization_pending"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(PollDeviceTokenError);
+documented!(
+    PollDeviceTokenError { 400 => BadRequest(error_value_19), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1453,13 +886,9 @@ pub enum GetDeviceCodeStatusError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetDeviceCodeStatusError, "getDeviceCodeStatus", body { NotFound(404,
@@ -1468,28 +897,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetDeviceCodeStatusError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetDeviceCodeStatusError);
+documented!(
+    GetDeviceCodeStatusError { 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1507,13 +918,9 @@ pub enum ApproveDeviceError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ApproveDeviceError, "approveDevice", body { BadRequest(400,
@@ -1526,39 +933,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ApproveDeviceError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ApproveDeviceError);
+documented!(
+    ApproveDeviceError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1576,13 +956,9 @@ pub enum DenyDeviceError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DenyDeviceError, "denyDevice", body { BadRequest(400,
@@ -1595,39 +971,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DenyDeviceError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DenyDeviceError);
+documented!(
+    DenyDeviceError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1644,13 +993,9 @@ pub enum ListApiKeysError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListApiKeysError, "listApiKeys", body { BadRequest(400,
@@ -1662,38 +1007,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListApiKeysError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListApiKeysError);
+documented!(
+    ListApiKeysError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1710,13 +1028,9 @@ pub enum CreateApiKeyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateApiKeyError, "createApiKey", body { BadRequest(400,
@@ -1728,38 +1042,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateApiKeyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateApiKeyError);
+documented!(
+    CreateApiKeyError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_16), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1775,13 +1062,9 @@ pub enum RevokeApiKeyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RevokeApiKeyError, "revokeApiKey", body { Unauthorized(401,
@@ -1793,36 +1076,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RevokeApiKeyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_9(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RevokeApiKeyError);
+documented!(
+    RevokeApiKeyError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_16), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listVaults` (GET /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1837,13 +1095,9 @@ pub enum ListVaultsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListVaultsError, "listVaults", body { BadRequest(400,
@@ -1854,35 +1108,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListVaultsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListVaultsError);
+documented!(
+    ListVaultsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `createVault` (POST /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1904,13 +1134,9 @@ pub enum CreateVaultError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateVaultError, "createVault", body { BadRequest(400,
@@ -1923,50 +1149,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateVaultError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("vault_name_taken"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateVaultError);
+documented!(
+    CreateVaultError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 409 => Conflict(error_value_20), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1983,13 +1171,9 @@ pub enum GetVaultError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetVaultError, "getVault", body { Unauthorized(401,
@@ -2002,36 +1186,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetVaultError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetVaultError);
+documented!(
+    GetVaultError { 401 => Unauthorized(error_value_7), 403 => Forbidden(error_value_8),
+    404 => NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2048,13 +1207,9 @@ pub enum DeleteVaultError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteVaultError, "deleteVault", body { Unauthorized(401,
@@ -2067,36 +1222,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteVaultError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteVaultError);
+documented!(
+    DeleteVaultError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2120,13 +1250,9 @@ pub enum EnableCmekError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     EnableCmekError, "enableCmek", body { BadRequest(400,
@@ -2141,51 +1267,13 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl EnableCmekError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("cmek_already_enabled"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(EnableCmekError);
+documented!(
+    EnableCmekError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 409 =>
+    Conflict(error_value_21), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2204,13 +1292,9 @@ pub enum DisableCmekError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DisableCmekError, "disableCmek", body { Unauthorized(401,
@@ -2224,43 +1308,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DisableCmekError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("cmek_not_enabled"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DisableCmekError);
+documented!(
+    DisableCmekError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 409 =>
+    Conflict(error_value_22), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2282,13 +1335,9 @@ pub enum StartCmekRotationError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     StartCmekRotationError, "startCmekRotation", body { BadRequest(400,
@@ -2304,46 +1353,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl StartCmekRotationError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("rotation_in_progress"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(StartCmekRotationError);
+documented!(
+    StartCmekRotationError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 409 => Conflict(error_value_23), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2360,13 +1375,9 @@ pub enum GetCmekRotationJobError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetCmekRotationJobError, "getCmekRotationJob", body { Unauthorized(401,
@@ -2379,36 +1390,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetCmekRotationJobError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetCmekRotationJobError);
+documented!(
+    GetCmekRotationJobError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2429,13 +1415,9 @@ pub enum ListSecretsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListSecretsError, "listSecrets", body { BadRequest(400,
@@ -2450,39 +1432,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListSecretsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListSecretsError);
+documented!(
+    ListSecretsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2506,13 +1461,9 @@ pub enum GetSecretError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetSecretError, "getSecret", body { BadRequest(400,
@@ -2529,44 +1480,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetSecretError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetSecretError);
+documented!(
+    GetSecretError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2590,13 +1509,9 @@ pub enum PutSecretError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     PutSecretError, "putSecret", body { BadRequest(400,
@@ -2613,44 +1528,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl PutSecretError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(PutSecretError);
+documented!(
+    PutSecretError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2677,13 +1560,9 @@ pub enum DeleteSecretError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteSecretError, "deleteSecret", body { Unauthorized(401,
@@ -2696,36 +1575,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteSecretError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteSecretError);
+documented!(
+    DeleteSecretError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2745,13 +1599,9 @@ pub enum ListPoliciesError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListPoliciesError, "listPolicies", body { BadRequest(400,
@@ -2766,39 +1616,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListPoliciesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListPoliciesError);
+documented!(
+    ListPoliciesError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2818,13 +1641,9 @@ pub enum CreatePolicyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreatePolicyError, "createPolicy", body { BadRequest(400,
@@ -2839,39 +1658,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreatePolicyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreatePolicyError);
+documented!(
+    CreatePolicyError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2891,13 +1683,9 @@ pub enum UpdatePolicyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdatePolicyError, "updatePolicy", body { BadRequest(400,
@@ -2912,39 +1700,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdatePolicyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdatePolicyError);
+documented!(
+    UpdatePolicyError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2961,13 +1722,9 @@ pub enum DeletePolicyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeletePolicyError, "deletePolicy", body { Unauthorized(401,
@@ -2980,36 +1737,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeletePolicyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeletePolicyError);
+documented!(
+    DeletePolicyError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3022,13 +1754,9 @@ pub enum EnrollAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     EnrollAgentError, "enrollAgent", body { BadRequest(400,
@@ -3037,30 +1765,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl EnrollAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(EnrollAgentError);
+documented!(
+    EnrollAgentError { 400 => BadRequest(error_value_9), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listAgents` (GET /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3078,13 +1786,9 @@ pub enum ListAgentsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListAgentsError, "listAgents", body { BadRequest(400,
@@ -3097,38 +1801,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListAgentsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListAgentsError);
+documented!(
+    ListAgentsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createAgent` (POST /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3148,13 +1825,9 @@ pub enum CreateAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateAgentError, "createAgent", body { BadRequest(400,
@@ -3167,43 +1840,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateAgentError);
+documented!(
+    CreateAgentError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3217,13 +1859,9 @@ pub enum GetCurrentAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetCurrentAgentError, "getCurrentAgent", body { Unauthorized(401,
@@ -3232,39 +1870,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetCurrentAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("agent_token_required"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetCurrentAgentError);
+documented!(
+    GetCurrentAgentError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_24), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3281,13 +1891,9 @@ pub enum GetAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetAgentError, "getAgent", body { Unauthorized(401,
@@ -3300,36 +1906,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetAgentError);
+documented!(
+    GetAgentError { 401 => Unauthorized(error_value_7), 403 => Forbidden(error_value_8),
+    404 => NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3346,13 +1927,9 @@ pub enum DeactivateAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeactivateAgentError, "deactivateAgent", body { Unauthorized(401,
@@ -3365,36 +1942,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeactivateAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeactivateAgentError);
+documented!(
+    DeactivateAgentError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3414,13 +1966,9 @@ pub enum UpdateAgentError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateAgentError, "updateAgent", body { BadRequest(400,
@@ -3435,39 +1983,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateAgentError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateAgentError);
+documented!(
+    UpdateAgentError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3484,13 +2005,9 @@ pub enum RotateAgentKeyError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RotateAgentKeyError, "rotateAgentKey", body { Unauthorized(401,
@@ -3503,36 +2020,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RotateAgentKeyError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RotateAgentKeyError);
+documented!(
+    RotateAgentKeyError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3556,13 +2048,9 @@ pub enum CreateShareError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateShareError, "createShare", body { BadRequest(400,
@@ -3579,44 +2067,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateShareError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateShareError);
+documented!(
+    CreateShareError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3631,13 +2087,9 @@ pub enum ListOutboundSharesError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListOutboundSharesError, "listOutboundShares", body { BadRequest(400,
@@ -3648,35 +2100,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListOutboundSharesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListOutboundSharesError);
+documented!(
+    ListOutboundSharesError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3691,13 +2119,9 @@ pub enum ListInboundSharesError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListInboundSharesError, "listInboundShares", body { BadRequest(400,
@@ -3708,35 +2132,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListInboundSharesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListInboundSharesError);
+documented!(
+    ListInboundSharesError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3755,13 +2155,9 @@ pub enum AcceptShareError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     AcceptShareError, "acceptShare", body { Unauthorized(401,
@@ -3776,39 +2172,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl AcceptShareError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            409 => {
-                Self::Conflict(ErrorBody::Decoded(error_body_11(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(AcceptShareError);
+documented!(
+    AcceptShareError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 409 =>
+    Conflict(error_value_25), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3827,13 +2196,9 @@ pub enum DeclineShareError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeclineShareError, "declineShare", body { Unauthorized(401,
@@ -3848,39 +2213,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeclineShareError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            409 => {
-                Self::Conflict(ErrorBody::Decoded(error_body_11(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeclineShareError);
+documented!(
+    DeclineShareError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 409 =>
+    Conflict(error_value_25), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listChains` (GET /v1/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3893,13 +2231,9 @@ pub enum ListChainsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListChainsError, "listChains", body { BadRequest(400,
@@ -3908,30 +2242,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListChainsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListChainsError);
+documented!(
+    ListChainsError { 400 => BadRequest(error_value_9), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3943,13 +2257,9 @@ pub enum GetChainError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetChainError, "getChain", body { NotFound(404,
@@ -3958,28 +2268,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetChainError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetChainError);
+documented!(
+    GetChainError { 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3999,13 +2291,9 @@ pub enum ListTransactionsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListTransactionsError, "listTransactions", body { BadRequest(400,
@@ -4020,39 +2308,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListTransactionsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListTransactionsError);
+documented!(
+    ListTransactionsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_26), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4077,13 +2338,9 @@ pub enum SubmitTransactionError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SubmitTransactionError, "submitTransaction", body { BadRequest(400,
@@ -4102,51 +2359,13 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SubmitTransactionError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            422 => {
-                Self::UnprocessableEntity(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("simulation_failed"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SubmitTransactionError);
+documented!(
+    SubmitTransactionError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_26), 404 => NotFound(error_value_5), 422 =>
+    UnprocessableEntity(error_value_27), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4163,13 +2382,9 @@ pub enum GetTransactionError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetTransactionError, "getTransaction", body { Unauthorized(401,
@@ -4182,36 +2397,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetTransactionError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetTransactionError);
+documented!(
+    GetTransactionError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_26), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4234,13 +2424,9 @@ pub enum SimulateTransactionError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SimulateTransactionError, "simulateTransaction", body { BadRequest(400,
@@ -4257,44 +2443,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SimulateTransactionError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SimulateTransactionError);
+documented!(
+    SimulateTransactionError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_26), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4317,13 +2471,9 @@ pub enum SimulateTransactionBundleError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SimulateTransactionBundleError, "simulateTransactionBundle", body { BadRequest(400,
@@ -4340,44 +2490,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SimulateTransactionBundleError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            402 => {
-                Self::PaymentRequired(
-                    ErrorBody::Decoded(error_body_3(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_12(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SimulateTransactionBundleError);
+documented!(
+    SimulateTransactionBundleError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 402 => PaymentRequired(error_value_4), 403 =>
+    Forbidden(error_value_26), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4392,13 +2510,9 @@ pub enum GetUsageSummaryError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetUsageSummaryError, "getUsageSummary", body { Unauthorized(401,
@@ -4409,35 +2523,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetUsageSummaryError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetUsageSummaryError);
+documented!(
+    GetUsageSummaryError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4455,13 +2545,9 @@ pub enum GetUsageHistoryError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetUsageHistoryError, "getUsageHistory", body { BadRequest(400,
@@ -4474,38 +2560,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetUsageHistoryError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetUsageHistoryError);
+documented!(
+    GetUsageHistoryError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4524,13 +2583,9 @@ pub enum CreateSubscriptionCheckoutError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateSubscriptionCheckoutError, "createSubscriptionCheckout", body { BadRequest(400,
@@ -4543,45 +2598,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateSubscriptionCheckoutError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("already_subscribed"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateSubscriptionCheckoutError);
+documented!(
+    CreateSubscriptionCheckoutError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 409 =>
+    Conflict(error_value_28), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4600,13 +2622,9 @@ pub enum CreateBillingPortalSessionError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateBillingPortalSessionError, "createBillingPortalSession", body { BadRequest(400,
@@ -4618,45 +2636,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateBillingPortalSessionError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("no_billing_account"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateBillingPortalSessionError);
+documented!(
+    CreateBillingPortalSessionError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 409 =>
+    Conflict(error_value_29), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4671,13 +2656,9 @@ pub enum GetSubscriptionError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetSubscriptionError, "getSubscription", body { Unauthorized(401,
@@ -4688,35 +2669,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetSubscriptionError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetSubscriptionError);
+documented!(
+    GetSubscriptionError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4733,13 +2690,9 @@ pub enum CreateCreditTopupError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateCreditTopupError, "createCreditTopup", body { BadRequest(400,
@@ -4751,38 +2704,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateCreditTopupError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateCreditTopupError);
+documented!(
+    CreateCreditTopupError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4797,13 +2723,9 @@ pub enum GetCreditBalanceError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetCreditBalanceError, "getCreditBalance", body { Unauthorized(401,
@@ -4814,35 +2736,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetCreditBalanceError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetCreditBalanceError);
+documented!(
+    GetCreditBalanceError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4860,13 +2758,9 @@ pub enum ListCreditTransactionsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListCreditTransactionsError, "listCreditTransactions", body { BadRequest(400,
@@ -4879,38 +2773,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListCreditTransactionsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListCreditTransactionsError);
+documented!(
+    ListCreditTransactionsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4927,13 +2794,9 @@ pub enum SetOverageMethodError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SetOverageMethodError, "setOverageMethod", body { BadRequest(400,
@@ -4945,38 +2808,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SetOverageMethodError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SetOverageMethodError);
+documented!(
+    SetOverageMethodError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -4988,13 +2824,9 @@ pub enum HandleStripeWebhookError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     HandleStripeWebhookError, "handleStripeWebhook", body { BadRequest(400,
@@ -5002,34 +2834,10 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl HandleStripeWebhookError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("invalid_signature"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(HandleStripeWebhookError);
+documented!(
+    HandleStripeWebhookError { 400 => BadRequest(error_value_30), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5047,13 +2855,9 @@ pub enum ListAuditEventsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListAuditEventsError, "listAuditEvents", body { BadRequest(400,
@@ -5066,38 +2870,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListAuditEventsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListAuditEventsError);
+documented!(
+    ListAuditEventsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5115,13 +2892,9 @@ pub enum ListOrgMembersError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListOrgMembersError, "listOrgMembers", body { BadRequest(400,
@@ -5134,38 +2907,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListOrgMembersError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListOrgMembersError);
+documented!(
+    ListOrgMembersError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5185,13 +2931,9 @@ pub enum InviteOrgMemberError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     InviteOrgMemberError, "inviteOrgMember", body { BadRequest(400,
@@ -5205,45 +2947,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl InviteOrgMemberError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("already_member"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(InviteOrgMemberError);
+documented!(
+    InviteOrgMemberError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 409 =>
+    Conflict(error_value_31), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5260,13 +2969,9 @@ pub enum RemoveOrgMemberError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     RemoveOrgMemberError, "removeOrgMember", body { Unauthorized(401,
@@ -5279,36 +2984,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl RemoveOrgMemberError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(RemoveOrgMemberError);
+documented!(
+    RemoveOrgMemberError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5328,13 +3008,9 @@ pub enum UpdateOrgMemberRoleError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateOrgMemberRoleError, "updateOrgMemberRole", body { BadRequest(400,
@@ -5349,39 +3025,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateOrgMemberRoleError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateOrgMemberRoleError);
+documented!(
+    UpdateOrgMemberRoleError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5399,13 +3048,9 @@ pub enum ListIpRulesError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListIpRulesError, "listIpRules", body { BadRequest(400,
@@ -5418,38 +3063,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListIpRulesError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListIpRulesError);
+documented!(
+    ListIpRulesError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5467,13 +3085,9 @@ pub enum CreateIpRuleError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateIpRuleError, "createIpRule", body { BadRequest(400,
@@ -5486,38 +3100,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateIpRuleError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateIpRuleError);
+documented!(
+    CreateIpRuleError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_8), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5534,13 +3121,9 @@ pub enum DeleteIpRuleError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteIpRuleError, "deleteIpRule", body { Unauthorized(401,
@@ -5553,36 +3136,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteIpRuleError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_6(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteIpRuleError);
+documented!(
+    DeleteIpRuleError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_8), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5599,13 +3157,9 @@ pub enum ListAdminSettingsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListAdminSettingsError, "listAdminSettings", body { BadRequest(400,
@@ -5616,38 +3170,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListAdminSettingsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListAdminSettingsError);
+documented!(
+    ListAdminSettingsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5666,13 +3193,9 @@ pub enum UpdateAdminSettingError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateAdminSettingError, "updateAdminSetting", body { BadRequest(400,
@@ -5685,39 +3208,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateAdminSettingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateAdminSettingError);
+documented!(
+    UpdateAdminSettingError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5733,13 +3229,9 @@ pub enum DeleteAdminSettingError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteAdminSettingError, "deleteAdminSetting", body { Unauthorized(401,
@@ -5750,36 +3242,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteAdminSettingError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteAdminSettingError);
+documented!(
+    DeleteAdminSettingError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_32), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5793,13 +3260,9 @@ pub enum GetX402ConfigError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetX402ConfigError, "getX402Config", body { Unauthorized(401,
@@ -5808,35 +3271,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetX402ConfigError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetX402ConfigError);
+documented!(
+    GetX402ConfigError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_32), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5853,13 +3292,9 @@ pub enum UpdateX402ConfigError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateX402ConfigError, "updateX402Config", body { BadRequest(400,
@@ -5870,38 +3305,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateX402ConfigError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateX402ConfigError);
+documented!(
+    UpdateX402ConfigError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5918,13 +3326,9 @@ pub enum ListAdminUsersError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListAdminUsersError, "listAdminUsers", body { BadRequest(400,
@@ -5935,38 +3339,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListAdminUsersError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListAdminUsersError);
+documented!(
+    ListAdminUsersError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -5982,13 +3359,9 @@ pub enum DeleteAdminUserError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteAdminUserError, "deleteAdminUser", body { Unauthorized(401,
@@ -5999,36 +3372,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteAdminUserError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteAdminUserError);
+documented!(
+    DeleteAdminUserError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_32), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6045,13 +3393,9 @@ pub enum ListAdminChainsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     ListAdminChainsError, "listAdminChains", body { BadRequest(400,
@@ -6062,38 +3406,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl ListAdminChainsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(ListAdminChainsError);
+documented!(
+    ListAdminChainsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6112,13 +3429,9 @@ pub enum CreateAdminChainError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     CreateAdminChainError, "createAdminChain", body { BadRequest(400,
@@ -6130,45 +3443,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl CreateAdminChainError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            409 => {
-                Self::Conflict(
-                    ErrorBody::Decoded(
-                        types::Error::new(String::from("chain_exists"), message),
-                    ),
-                )
-            }
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(CreateAdminChainError);
+documented!(
+    CreateAdminChainError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 409 =>
+    Conflict(error_value_33), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6187,13 +3467,9 @@ pub enum UpdateAdminChainError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateAdminChainError, "updateAdminChain", body { BadRequest(400,
@@ -6206,39 +3482,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateAdminChainError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateAdminChainError);
+documented!(
+    UpdateAdminChainError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6254,13 +3503,9 @@ pub enum DeleteAdminChainError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     DeleteAdminChainError, "deleteAdminChain", body { Unauthorized(401,
@@ -6271,36 +3516,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl DeleteAdminChainError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(DeleteAdminChainError);
+documented!(
+    DeleteAdminChainError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_32), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6316,13 +3536,9 @@ pub enum GetOrgLimitsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     GetOrgLimitsError, "getOrgLimits", body { Unauthorized(401,
@@ -6333,36 +3549,11 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl GetOrgLimitsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(GetOrgLimitsError);
+documented!(
+    GetOrgLimitsError { 401 => Unauthorized(error_value_7), 403 =>
+    Forbidden(error_value_32), 404 => NotFound(error_value_5), 429 =>
+    TooManyRequests(error_value_1), 500 => InternalServerError(error_value_2) }
+);
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6381,13 +3572,9 @@ pub enum UpdateOrgLimitsError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     UpdateOrgLimitsError, "updateOrgLimits", body { BadRequest(400,
@@ -6400,39 +3587,12 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl UpdateOrgLimitsError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(UpdateOrgLimitsError);
+documented!(
+    UpdateOrgLimitsError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -6451,13 +3611,9 @@ pub enum SetOrgBillingTierError {
     TooManyRequests(ErrorBody<types::Error>),
     /// 500: Unexpected server error
     InternalServerError(ErrorBody<types::Error>),
-    /// A status the document does not describe for this operation.
-    Undocumented {
-        /// The status code.
-        status: u16,
-        /// The raw body.
-        body: String,
-    },
+    /// A status the document does not describe for this operation: the status and the raw body.
+    #[allow(missing_docs)]
+    Undocumented { status: u16, body: String },
 }
 error_enum!(
     SetOrgBillingTierError, "setOrgBillingTier", body { BadRequest(400,
@@ -6470,36 +3626,9 @@ error_enum!(
     "Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header."),
     InternalServerError(500, "Unexpected server error") }
 );
-impl SetOrgBillingTierError {
-    /// The variant documented for `status` (exactly, by range or `default`) with `message` and a 429's `retry_after` (seconds) in it; else `None`.
-    #[allow(unused_variables, unreachable_patterns)]
-    pub fn documented(status: u16, message: String, retry_after: u64) -> Option<Self> {
-        let documented = match status {
-            400 => {
-                Self::BadRequest(ErrorBody::Decoded(error_body_7(message, retry_after)))
-            }
-            401 => {
-                Self::Unauthorized(
-                    ErrorBody::Decoded(error_body_5(message, retry_after)),
-                )
-            }
-            403 => {
-                Self::Forbidden(ErrorBody::Decoded(error_body_13(message, retry_after)))
-            }
-            404 => Self::NotFound(ErrorBody::Decoded(error_body_4(message, retry_after))),
-            429 => {
-                Self::TooManyRequests(
-                    ErrorBody::Decoded(error_body_1(message, retry_after)),
-                )
-            }
-            500 => {
-                Self::InternalServerError(
-                    ErrorBody::Decoded(error_body_2(message, retry_after)),
-                )
-            }
-            _ => return None,
-        };
-        Some(documented)
-    }
-}
-::clawgen_runtime::from_domain_error!(SetOrgBillingTierError);
+documented!(
+    SetOrgBillingTierError { 400 => BadRequest(error_value_9), 401 =>
+    Unauthorized(error_value_7), 403 => Forbidden(error_value_32), 404 =>
+    NotFound(error_value_5), 429 => TooManyRequests(error_value_1), 500 =>
+    InternalServerError(error_value_2) }
+);

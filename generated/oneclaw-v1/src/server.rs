@@ -17,6 +17,8 @@ use ::clawgen_runtime::{route, server::*, shape};
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
+use super::params;
+#[allow(unused_imports)]
 use super::auth::Operation;
 #[allow(unused_imports)]
 use super::{errors, types};
@@ -1886,8 +1888,7 @@ async fn handle_get_health<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetHealthError::documented);
     let (rate_limit, retry_after) = match api
@@ -1927,8 +1928,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetHsmHealthError::documented);
     let (rate_limit, retry_after) = match api
@@ -1968,8 +1968,7 @@ async fn handle_access_share<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (mut cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, mut cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AccessShareError::documented);
     let (rate_limit, retry_after) = match api
@@ -2011,8 +2010,7 @@ async fn handle_revoke_share<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeShareError::documented);
     let (rate_limit, retry_after) = match api
@@ -2054,8 +2052,7 @@ async fn handle_signup<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SignupError::documented);
     let (rate_limit, retry_after) = match api
@@ -2080,7 +2077,7 @@ async fn handle_signup<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::SignupRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.signup(cx, body).await.json_answer(201)
@@ -2100,8 +2097,7 @@ async fn handle_create_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateTokenError::documented);
     let (rate_limit, retry_after) = match api
@@ -2126,7 +2122,7 @@ async fn handle_create_token<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::LoginRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 Answer::Ok(
@@ -2151,8 +2147,7 @@ async fn handle_revoke_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_revoke_token;
     let (rate_limit, retry_after) = match api
@@ -2192,8 +2187,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAgentTokenError::documented);
     let (rate_limit, retry_after) = match api
@@ -2218,7 +2212,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::AgentTokenRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_agent_token(cx, body).await.json_answer(200)
@@ -2238,8 +2232,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyTokenError::documented);
     let (rate_limit, retry_after) = match api
@@ -2264,7 +2257,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ApiKeyTokenRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_api_key_token(cx, body).await.json_answer(200)
@@ -2284,8 +2277,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SignInWithGoogleError::documented);
     let (rate_limit, retry_after) = match api
@@ -2310,7 +2302,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::GoogleSignInRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 Answer::Ok(
@@ -2335,8 +2327,7 @@ async fn handle_change_password<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ChangePasswordError::documented);
     let (rate_limit, retry_after) = match api
@@ -2361,7 +2352,7 @@ async fn handle_change_password<A: OneclawApi>(
                 let cx = guard_1(api, cx, Operation::ChangePassword).await?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ChangePasswordRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.change_password(cx, body).await.empty_answer(204)
@@ -2381,8 +2372,7 @@ async fn handle_refresh_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RefreshTokenError::documented);
     let (rate_limit, retry_after) = match api
@@ -2419,8 +2409,7 @@ async fn handle_get_current_user<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCurrentUserError::documented);
     let (rate_limit, retry_after) = match api
@@ -2461,8 +2450,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteCurrentUserError::documented);
     let (rate_limit, retry_after) = match api
@@ -2502,8 +2490,7 @@ async fn handle_update_current_user<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateCurrentUserError::documented);
     let (rate_limit, retry_after) = match api
@@ -2529,7 +2516,7 @@ async fn handle_update_current_user<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::UpdateUserRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_current_user(cx, body).await.json_answer(200)
@@ -2549,8 +2536,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetMfaStatusError::documented);
     let (rate_limit, retry_after) = match api
@@ -2591,8 +2577,7 @@ async fn handle_setup_mfa<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetupMfaError::documented);
     let (rate_limit, retry_after) = match api
@@ -2633,8 +2618,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::VerifyMfaSetupError::documented);
     let (rate_limit, retry_after) = match api
@@ -2660,7 +2644,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::MfaCodeRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.verify_mfa_setup(cx, body).await.json_answer(200)
@@ -2680,8 +2664,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::VerifyMfaError::documented);
     let (rate_limit, retry_after) = match api
@@ -2706,7 +2689,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::MfaVerifyRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.verify_mfa(cx, body).await.json_answer(200)
@@ -2726,8 +2709,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DisableMfaError::documented);
     let (rate_limit, retry_after) = match api
@@ -2752,7 +2734,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
                 let cx = guard_1(api, cx, Operation::DisableMfa).await?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::DisableMfaRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.disable_mfa(cx, body).await.empty_answer(204)
@@ -2772,8 +2754,7 @@ async fn handle_request_device_code<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RequestDeviceCodeError::documented);
     let (rate_limit, retry_after) = match api
@@ -2798,7 +2779,7 @@ async fn handle_request_device_code<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::DeviceCodeRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.request_device_code(cx, body).await.json_answer(200)
@@ -2818,8 +2799,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PollDeviceTokenError::documented);
     let (rate_limit, retry_after) = match api
@@ -2844,7 +2824,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::DeviceTokenRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.poll_device_token(cx, body).await.json_answer(200)
@@ -2864,8 +2844,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (mut cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, mut cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetDeviceCodeStatusError::documented);
     let (rate_limit, retry_after) = match api
@@ -2912,8 +2891,7 @@ async fn handle_approve_device<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ApproveDeviceError::documented);
     let (rate_limit, retry_after) = match api
@@ -2939,7 +2917,7 @@ async fn handle_approve_device<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::DeviceDecisionRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.approve_device(cx, body).await.json_answer(200)
@@ -2959,8 +2937,7 @@ async fn handle_deny_device<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DenyDeviceError::documented);
     let (rate_limit, retry_after) = match api
@@ -2986,7 +2963,7 @@ async fn handle_deny_device<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::DeviceDecisionRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.deny_device(cx, body).await.json_answer(200)
@@ -3006,8 +2983,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListApiKeysError::documented);
     let (rate_limit, retry_after) = match api
@@ -3048,8 +3024,7 @@ async fn handle_create_api_key<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateApiKeyError::documented);
     let (rate_limit, retry_after) = match api
@@ -3075,7 +3050,7 @@ async fn handle_create_api_key<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CreateApiKeyRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_api_key(cx, body).await.json_answer(201)
@@ -3095,8 +3070,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RevokeApiKeyError::documented);
     let (rate_limit, retry_after) = match api
@@ -3138,8 +3112,7 @@ async fn handle_list_vaults<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_list_vaults;
     let (rate_limit, retry_after) = match api
@@ -3180,8 +3153,7 @@ async fn handle_create_vault<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateVaultError::documented);
     let (rate_limit, retry_after) = match api
@@ -3207,7 +3179,7 @@ async fn handle_create_vault<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CreateVaultRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_vault(cx, body).await.json_answer(201)
@@ -3227,8 +3199,7 @@ async fn handle_get_vault<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetVaultError::documented);
     let (rate_limit, retry_after) = match api
@@ -3271,8 +3242,7 @@ async fn handle_delete_vault<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteVaultError::documented);
     let (rate_limit, retry_after) = match api
@@ -3314,8 +3284,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::EnableCmekError::documented);
     let (rate_limit, retry_after) = match api
@@ -3343,7 +3312,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
                 let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::EnableCmekRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.enable_cmek(cx, vault_id, body).await.json_answer(200)
@@ -3363,8 +3332,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DisableCmekError::documented);
     let (rate_limit, retry_after) = match api
@@ -3406,8 +3374,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::StartCmekRotationError::documented);
     let (rate_limit, retry_after) = match api
@@ -3435,7 +3402,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                 let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CmekRotationRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.start_cmek_rotation(cx, vault_id, body).await.json_answer(202)
@@ -3455,8 +3422,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCmekRotationJobError::documented);
     let (rate_limit, retry_after) = match api
@@ -3500,8 +3466,7 @@ async fn handle_list_secrets<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListSecretsError::documented);
     let (rate_limit, retry_after) = match api
@@ -3527,10 +3492,7 @@ async fn handle_list_secrets<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let segments = path_segments(&mut cx.parts, 400).await?;
                 let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
-                let query: types::ListSecretsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_SECRETS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_SECRETS)?;
                 api.list_secrets(cx, vault_id, query).await.json_answer(200)
             }
                 .await
@@ -3548,8 +3510,7 @@ async fn handle_get_secret<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSecretError::documented);
     let (rate_limit, retry_after) = match api
@@ -3577,10 +3538,7 @@ async fn handle_get_secret<A: OneclawApi>(
                 let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
                 let path: String = segments.value("path", "")?;
                 validation::chars(&path, "path", Some(1), None)?;
-                let query: types::GetSecretQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_GET_SECRET,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_GET_SECRET)?;
                 validation::Validate::validate(&query)?;
                 api.get_secret(cx, vault_id, path, query).await.json_answer(200)
             }
@@ -3599,8 +3557,7 @@ async fn handle_put_secret<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::PutSecretError::documented);
     let (rate_limit, retry_after) = match api
@@ -3630,7 +3587,7 @@ async fn handle_put_secret<A: OneclawApi>(
                 validation::chars(&path, "path", Some(1), None)?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::PutSecretRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 Answer::Ok(
@@ -3655,8 +3612,7 @@ async fn handle_delete_secret<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteSecretError::documented);
     let (rate_limit, retry_after) = match api
@@ -3704,8 +3660,7 @@ async fn handle_list_policies<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListPoliciesError::documented);
     let (rate_limit, retry_after) = match api
@@ -3748,8 +3703,7 @@ async fn handle_create_policy<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreatePolicyError::documented);
     let (rate_limit, retry_after) = match api
@@ -3777,7 +3731,7 @@ async fn handle_create_policy<A: OneclawApi>(
                 let vault_id: ::uuid::Uuid = segments.value("vault_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::PolicyRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_policy(cx, vault_id, body).await.json_answer(201)
@@ -3797,8 +3751,7 @@ async fn handle_update_policy<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdatePolicyError::documented);
     let (rate_limit, retry_after) = match api
@@ -3827,7 +3780,7 @@ async fn handle_update_policy<A: OneclawApi>(
                 let policy_id: ::uuid::Uuid = segments.value("policy_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::PolicyRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_policy(cx, vault_id, policy_id, body).await.json_answer(200)
@@ -3847,8 +3800,7 @@ async fn handle_delete_policy<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeletePolicyError::documented);
     let (rate_limit, retry_after) = match api
@@ -3891,8 +3843,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::EnrollAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -3917,7 +3868,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::EnrollAgentRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.enroll_agent(cx, body).await.json_answer(202)
@@ -3937,8 +3888,7 @@ async fn handle_list_agents<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAgentsError::documented);
     let (rate_limit, retry_after) = match api
@@ -3979,8 +3929,7 @@ async fn handle_create_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -4006,7 +3955,7 @@ async fn handle_create_agent<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CreateAgentRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_agent(cx, body).await.json_answer(201)
@@ -4026,8 +3975,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCurrentAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -4068,8 +4016,7 @@ async fn handle_get_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -4112,8 +4059,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeactivateAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -4155,8 +4101,7 @@ async fn handle_update_agent<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAgentError::documented);
     let (rate_limit, retry_after) = match api
@@ -4184,7 +4129,7 @@ async fn handle_update_agent<A: OneclawApi>(
                 let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::UpdateAgentRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_agent(cx, agent_id, body).await.json_answer(200)
@@ -4204,8 +4149,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RotateAgentKeyError::documented);
     let (rate_limit, retry_after) = match api
@@ -4248,8 +4192,7 @@ async fn handle_create_share<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateShareError::documented);
     let (rate_limit, retry_after) = match api
@@ -4277,7 +4220,7 @@ async fn handle_create_share<A: OneclawApi>(
                 let secret_id: ::uuid::Uuid = segments.value("secret_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CreateShareRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_share(cx, secret_id, body).await.json_answer(201)
@@ -4297,8 +4240,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_list_outbound_shares;
     let (rate_limit, retry_after) = match api
@@ -4322,10 +4264,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListOutboundShares).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListOutboundSharesQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_OUTBOUND_SHARES,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_OUTBOUND_SHARES)?;
                 api.list_outbound_shares(cx, query).await.json_answer(200)
             }
                 .await
@@ -4343,8 +4282,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = reject_list_inbound_shares;
     let (rate_limit, retry_after) = match api
@@ -4368,10 +4306,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListInboundShares).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListInboundSharesQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_INBOUND_SHARES,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_INBOUND_SHARES)?;
                 api.list_inbound_shares(cx, query).await.json_answer(200)
             }
                 .await
@@ -4389,8 +4324,7 @@ async fn handle_accept_share<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::AcceptShareError::documented);
     let (rate_limit, retry_after) = match api
@@ -4433,8 +4367,7 @@ async fn handle_decline_share<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeclineShareError::documented);
     let (rate_limit, retry_after) = match api
@@ -4477,8 +4410,7 @@ async fn handle_list_chains<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListChainsError::documented);
     let (rate_limit, retry_after) = match api
@@ -4518,8 +4450,7 @@ async fn handle_get_chain<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (mut cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, mut cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetChainError::documented);
     let (rate_limit, retry_after) = match api
@@ -4566,8 +4497,7 @@ async fn handle_list_transactions<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListTransactionsError::documented);
     let (rate_limit, retry_after) = match api
@@ -4593,10 +4523,7 @@ async fn handle_list_transactions<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let segments = path_segments(&mut cx.parts, 400).await?;
                 let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
-                let query: types::ListTransactionsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_TRANSACTIONS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_TRANSACTIONS)?;
                 api.list_transactions(cx, agent_id, query).await.json_answer(200)
             }
                 .await
@@ -4614,8 +4541,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SubmitTransactionError::documented);
     let (rate_limit, retry_after) = match api
@@ -4643,7 +4569,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
                 let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::TransactionRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.submit_transaction(cx, agent_id, body).await.json_answer(201)
@@ -4663,8 +4589,7 @@ async fn handle_get_transaction<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetTransactionError::documented);
     let (rate_limit, retry_after) = match api
@@ -4708,8 +4633,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SimulateTransactionError::documented);
     let (rate_limit, retry_after) = match api
@@ -4737,7 +4661,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                 let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::SimulationRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.simulate_transaction(cx, agent_id, body).await.json_answer(200)
@@ -4757,8 +4681,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SimulateTransactionBundleError::documented);
     let (rate_limit, retry_after) = match api
@@ -4787,7 +4710,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                 let agent_id: ::uuid::Uuid = segments.value("agent_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::BundleSimulationRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.simulate_transaction_bundle(cx, agent_id, body)
@@ -4809,8 +4732,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageSummaryError::documented);
     let (rate_limit, retry_after) = match api
@@ -4851,8 +4773,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetUsageHistoryError::documented);
     let (rate_limit, retry_after) = match api
@@ -4893,8 +4814,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateSubscriptionCheckoutError::documented);
     let (rate_limit, retry_after) = match api
@@ -4920,7 +4840,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::SubscribeRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_subscription_checkout(cx, body).await.json_answer(200)
@@ -4940,8 +4860,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateBillingPortalSessionError::documented);
     let (rate_limit, retry_after) = match api
@@ -4967,7 +4886,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::PortalRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_billing_portal_session(cx, body).await.json_answer(200)
@@ -4987,8 +4906,7 @@ async fn handle_get_subscription<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetSubscriptionError::documented);
     let (rate_limit, retry_after) = match api
@@ -5029,8 +4947,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateCreditTopupError::documented);
     let (rate_limit, retry_after) = match api
@@ -5056,7 +4973,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::TopupRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_credit_topup(cx, body).await.json_answer(200)
@@ -5076,8 +4993,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetCreditBalanceError::documented);
     let (rate_limit, retry_after) = match api
@@ -5118,8 +5034,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListCreditTransactionsError::documented);
     let (rate_limit, retry_after) = match api
@@ -5143,9 +5058,9 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListCreditTransactions).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListCreditTransactionsQuery = query_value(
+                let query = query_value(
                     &cx.parts,
-                    super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
+                    params::QUERY_LIST_CREDIT_TRANSACTIONS,
                 )?;
                 validation::Validate::validate(&query)?;
                 api.list_credit_transactions(cx, query).await.json_answer(200)
@@ -5165,8 +5080,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetOverageMethodError::documented);
     let (rate_limit, retry_after) = match api
@@ -5192,7 +5106,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::OverageMethodRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.set_overage_method(cx, body).await.json_answer(200)
@@ -5212,8 +5126,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::HandleStripeWebhookError::documented);
     let (rate_limit, retry_after) = match api
@@ -5247,7 +5160,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
                 let raw_body = bytes.clone();
-                let body = shape::decode_shaped::<types::StripeEvent>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.handle_stripe_webhook(cx, stripe_signature, body, raw_body)
@@ -5269,8 +5182,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAuditEventsError::documented);
     let (rate_limit, retry_after) = match api
@@ -5294,10 +5206,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListAuditEvents).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListAuditEventsQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_AUDIT_EVENTS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_AUDIT_EVENTS)?;
                 api.list_audit_events(cx, query).await.json_answer(200)
             }
                 .await
@@ -5315,8 +5224,7 @@ async fn handle_list_org_members<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListOrgMembersError::documented);
     let (rate_limit, retry_after) = match api
@@ -5357,8 +5265,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::InviteOrgMemberError::documented);
     let (rate_limit, retry_after) = match api
@@ -5384,7 +5291,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::InviteRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.invite_org_member(cx, body).await.json_answer(201)
@@ -5404,8 +5311,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::RemoveOrgMemberError::documented);
     let (rate_limit, retry_after) = match api
@@ -5447,8 +5353,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateOrgMemberRoleError::documented);
     let (rate_limit, retry_after) = match api
@@ -5476,7 +5381,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                 let user_id: ::uuid::Uuid = segments.value("user_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::UpdateMemberRoleRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 api.update_org_member_role(cx, user_id, body).await.json_answer(200)
             }
@@ -5495,8 +5400,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListIpRulesError::documented);
     let (rate_limit, retry_after) = match api
@@ -5537,8 +5441,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateIpRuleError::documented);
     let (rate_limit, retry_after) = match api
@@ -5564,7 +5467,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::CreateIpRuleRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_ip_rule(cx, body).await.json_answer(201)
@@ -5584,8 +5487,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteIpRuleError::documented);
     let (rate_limit, retry_after) = match api
@@ -5627,8 +5529,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminSettingsError::documented);
     let (rate_limit, retry_after) = match api
@@ -5669,8 +5570,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAdminSettingError::documented);
     let (rate_limit, retry_after) = match api
@@ -5699,7 +5599,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 validation::chars(&key, "key", Some(1), None)?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::UpdateSettingRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 api.update_admin_setting(cx, key, body).await.json_answer(200)
             }
@@ -5718,8 +5618,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminSettingError::documented);
     let (rate_limit, retry_after) = match api
@@ -5766,8 +5665,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetX402ConfigError::documented);
     let (rate_limit, retry_after) = match api
@@ -5808,8 +5706,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateX402ConfigError::documented);
     let (rate_limit, retry_after) = match api
@@ -5835,7 +5732,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::X402ConfigUpdate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_x402_config(cx, body).await.json_answer(200)
@@ -5855,8 +5752,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminUsersError::documented);
     let (rate_limit, retry_after) = match api
@@ -5880,10 +5776,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
             async {
                 let cx = guard_1(api, cx, Operation::ListAdminUsers).await?;
                 check_accept(&cx.parts.headers, &["application/json"])?;
-                let query: types::ListAdminUsersQuery = query_value(
-                    &cx.parts,
-                    super::params::QUERY_LIST_ADMIN_USERS,
-                )?;
+                let query = query_value(&cx.parts, params::QUERY_LIST_ADMIN_USERS)?;
                 api.list_admin_users(cx, query).await.json_answer(200)
             }
                 .await
@@ -5901,8 +5794,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminUserError::documented);
     let (rate_limit, retry_after) = match api
@@ -5944,8 +5836,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::ListAdminChainsError::documented);
     let (rate_limit, retry_after) = match api
@@ -5986,8 +5877,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::CreateAdminChainError::documented);
     let (rate_limit, retry_after) = match api
@@ -6013,7 +5903,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                 check_accept(&cx.parts.headers, &["application/json"])?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ChainRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.create_admin_chain(cx, body).await.json_answer(201)
@@ -6033,8 +5923,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateAdminChainError::documented);
     let (rate_limit, retry_after) = match api
@@ -6063,7 +5952,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 validation::chars(&chain_id, "chain_id", Some(1), None)?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::ChainRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_admin_chain(cx, chain_id, body).await.json_answer(200)
@@ -6083,8 +5972,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::DeleteAdminChainError::documented);
     let (rate_limit, retry_after) = match api
@@ -6131,8 +6019,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, _) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, _) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::GetOrgLimitsError::documented);
     let (rate_limit, retry_after) = match api
@@ -6175,8 +6062,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::UpdateOrgLimitsError::documented);
     let (rate_limit, retry_after) = match api
@@ -6204,7 +6090,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
                 let org_id: ::uuid::Uuid = segments.value("org_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::OrgLimitsUpdate>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.update_org_limits(cx, org_id, body).await.json_answer(200)
@@ -6224,8 +6110,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
     served: ::std::sync::Arc<Served<A>>,
     request: ::axum::extract::Request,
 ) -> Answer {
-    let (cx, body) = RequestContext::split(request);
-    let api = &served.api;
+    let (api, cx, body) = served.split(request);
     let credentials = credentials_from(&cx.parts);
     let reject = rejecting(errors::SetOrgBillingTierError::documented);
     let (rate_limit, retry_after) = match api
@@ -6253,7 +6138,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                 let org_id: ::uuid::Uuid = segments.value("org_id", "")?;
                 let bytes = read_body(body, served.config.body_limit).await?;
                 check_content_type(&cx.parts.headers, &bytes, "application/json")?;
-                let body = shape::decode_shaped::<types::BillingTierRequest>(&bytes)
+                let body = shape::decode_shaped(&bytes)
                     .map_err(Refused::with_status(400))?;
                 validation::Validate::validate(&body)?;
                 api.set_org_billing_tier(cx, org_id, body).await.json_answer(200)

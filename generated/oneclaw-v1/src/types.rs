@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, wire_enum, with_defaults};
+use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
 /// The body of every non-2xx response. `error` is a stable, machine-readable
 /// snake_case code (for example `unauthorized`, `payment_required`,
 /// `forbidden`, `not_found`, `rate_limited`); `message` is a human-readable
@@ -86,7 +86,7 @@ impl HsmHealth {
     ) -> Self {
         with_defaults!(Self { status, connected, checked_at }, latency_ms)
     }
-    setter!(latency_ms, some(i64), "latency_ms");
+    setter!(latency_ms, some(i64));
 }
 impl validation::Validate for HsmHealth {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -125,7 +125,7 @@ impl TokenResponse {
             refresh_token
         )
     }
-    setter!(refresh_token, some_text, "refresh_token");
+    setter!(refresh_token, some_text);
 }
 impl validation::Validate for TokenResponse {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -188,8 +188,8 @@ impl SignupRequest {
             marketing_opt_in = default_signup_request_marketing_opt_in()
         )
     }
-    setter!(display_name, some_text, "display_name");
-    setter!(marketing_opt_in, set(bool), "marketing_opt_in");
+    setter!(display_name, some_text);
+    setter!(marketing_opt_in, set(bool));
 }
 /// The default of `SignupRequest.marketing_opt_in`.
 pub fn default_signup_request_marketing_opt_in() -> bool {
@@ -377,7 +377,7 @@ impl User {
             created_at }, email = email.into(), display_name
         )
     }
-    setter!(display_name, some_text, "display_name");
+    setter!(display_name, some_text);
 }
 impl validation::Validate for User {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -397,8 +397,8 @@ pub struct UpdateUserRequest {
     pub marketing_opt_in: Option<bool>,
 }
 impl UpdateUserRequest {
-    setter!(display_name, some_text, "display_name");
-    setter!(marketing_opt_in, some(bool), "marketing_opt_in");
+    setter!(display_name, some_text);
+    setter!(marketing_opt_in, some(bool));
 }
 impl validation::Validate for UpdateUserRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -430,14 +430,14 @@ impl MfaStatus {
     pub fn new(enabled: bool) -> Self {
         with_defaults!(Self { enabled }, method, enrolled_at, backup_codes_remaining)
     }
-    setter!(method, some(MfaStatusMethod), "method");
+    setter!(method, some(MfaStatusMethod));
     /// Sets `enrolled_at`.
     #[must_use]
     pub fn enrolled_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
         self.enrolled_at = Some(value);
         self
     }
-    setter!(backup_codes_remaining, some(i64), "backup_codes_remaining");
+    setter!(backup_codes_remaining, some(i64));
 }
 impl validation::Validate for MfaStatus {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -544,8 +544,8 @@ pub struct DisableMfaRequest {
     pub password: Option<String>,
 }
 impl DisableMfaRequest {
-    setter!(code, some_text, "code");
-    setter!(password, some_text, "password");
+    setter!(code, some_text);
+    setter!(password, some_text);
 }
 impl validation::Validate for DisableMfaRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -578,7 +578,7 @@ impl DeviceCodeRequest {
     pub fn new(client_id: impl Into<String>) -> Self {
         with_defaults!(Self {}, client_id = client_id.into(), scope)
     }
-    setter!(scope, some_text, "scope");
+    setter!(scope, some_text);
 }
 impl validation::Validate for DeviceCodeRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -619,7 +619,7 @@ impl DeviceAuthorization {
             verification_uri_complete
         )
     }
-    setter!(verification_uri_complete, some_text, "verification_uri_complete");
+    setter!(verification_uri_complete, some_text);
 }
 impl validation::Validate for DeviceAuthorization {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -902,7 +902,7 @@ impl Vault {
             updated_at }, name = name.into(), description
         )
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 impl validation::Validate for Vault {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -926,7 +926,7 @@ impl CreateVaultRequest {
     pub fn new(name: impl Into<String>) -> Self {
         with_defaults!(Self {}, name = name.into(), description)
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 impl validation::Validate for CreateVaultRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -951,12 +951,7 @@ impl VaultList {
         Self { items }
     }
 }
-impl validation::Validate for VaultList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(VaultList, items);
 /// Key management service holding the customer-managed key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1036,7 +1031,7 @@ pub struct CmekRotationRequest {
     pub new_key_uri: Option<String>,
 }
 impl CmekRotationRequest {
-    setter!(new_key_uri, some_text, "new_key_uri");
+    setter!(new_key_uri, some_text);
 }
 impl validation::Validate for CmekRotationRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1110,7 +1105,7 @@ impl CmekRotationJob {
         self.completed_at = Some(value);
         self
     }
-    setter!(error, some_text, "error");
+    setter!(error, some_text);
 }
 impl validation::Validate for CmekRotationJob {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1202,7 +1197,7 @@ impl Secret {
             .into(), value = value.into(), metadata, expires_at
         )
     }
-    setter!(metadata, some(SecretMetadataMap), "metadata");
+    setter!(metadata, some(SecretMetadataMap));
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1259,7 +1254,7 @@ impl SecretMetadata {
             .into(), metadata, expires_at
         )
     }
-    setter!(metadata, some(SecretMetadataMap), "metadata");
+    setter!(metadata, some(SecretMetadataMap));
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1289,12 +1284,7 @@ impl SecretList {
         Self { items }
     }
 }
-impl validation::Validate for SecretList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(SecretList, items);
 /// The value to store. Writing an existing path creates a new version.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1316,7 +1306,7 @@ impl PutSecretRequest {
     pub fn new(type_: SecretType, value: impl Into<String>) -> Self {
         with_defaults!(Self { type_ }, value = value.into(), metadata, expires_at)
     }
-    setter!(metadata, some(SecretMetadataMap), "metadata");
+    setter!(metadata, some(SecretMetadataMap));
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1369,7 +1359,7 @@ pub struct PolicyConditions {
     pub ip_cidrs: Option<Vec<String>>,
 }
 impl PolicyConditions {
-    setter!(ip_cidrs, some_list(::std::string::String), "ip_cidrs");
+    setter!(ip_cidrs, some_list(::std::string::String));
 }
 /// A policy definition (create, or full replacement on update). Shape not shown
 /// in the public docs; designed to match path-based access grants.
@@ -1404,7 +1394,7 @@ impl PolicyRequest {
             secret_path_pattern.into(), conditions, expires_at
         )
     }
-    setter!(conditions, some(PolicyConditions), "conditions");
+    setter!(conditions, some(PolicyConditions));
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1470,7 +1460,7 @@ impl Policy {
             conditions, expires_at
         )
     }
-    setter!(conditions, some(PolicyConditions), "conditions");
+    setter!(conditions, some(PolicyConditions));
     /// Sets `expires_at`.
     #[must_use]
     pub fn expires_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1499,12 +1489,7 @@ impl PolicyList {
         Self { items }
     }
 }
-impl validation::Validate for PolicyList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(PolicyList, items);
 /// Self-enrollment of an agent. The credentials are emailed to the human, never
 /// returned to the caller. Shape not shown in the public docs; designed to
 /// match the documented self-enrollment.
@@ -1526,7 +1511,7 @@ impl EnrollAgentRequest {
             Self {}, name = name.into(), description, human_email = human_email.into()
         )
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 impl validation::Validate for EnrollAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1613,8 +1598,8 @@ impl Agent {
             .into(), created_by, last_active_at
         )
     }
-    setter!(description, some_text, "description");
-    setter!(created_by, some(::uuid::Uuid), "created_by");
+    setter!(description, some_text);
+    setter!(created_by, some(::uuid::Uuid));
     /// Sets `last_active_at`.
     #[must_use]
     pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1676,7 +1661,7 @@ impl AgentProfile {
             key_prefix.into(), last_active_at
         )
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
     /// Sets `last_active_at`.
     #[must_use]
     pub fn last_active_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1708,9 +1693,9 @@ impl CreateAgentRequest {
             default_create_agent_request_intents_api_enabled()
         )
     }
-    setter!(description, some_text, "description");
-    setter!(vault_ids, some_list(::uuid::Uuid), "vault_ids");
-    setter!(intents_api_enabled, set(bool), "intents_api_enabled");
+    setter!(description, some_text);
+    setter!(vault_ids, some_list(::uuid::Uuid));
+    setter!(intents_api_enabled, set(bool));
 }
 /// The default of `CreateAgentRequest.intents_api_enabled`.
 pub fn default_create_agent_request_intents_api_enabled() -> bool {
@@ -1755,9 +1740,9 @@ pub struct UpdateAgentRequest {
     pub intents_api_enabled: Option<bool>,
 }
 impl UpdateAgentRequest {
-    setter!(name, some_text, "name");
-    setter!(description, some_text, "description");
-    setter!(intents_api_enabled, some(bool), "intents_api_enabled");
+    setter!(name, some_text);
+    setter!(description, some_text);
+    setter!(intents_api_enabled, some(bool));
 }
 impl validation::Validate for UpdateAgentRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -1915,10 +1900,10 @@ impl Share {
             recipient_email, url, max_access_count, last_accessed_at
         )
     }
-    setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
-    setter!(recipient_email, some_text, "recipient_email");
-    setter!(url, some_text, "url");
-    setter!(max_access_count, some(i64), "max_access_count");
+    setter!(recipient_id, some(::uuid::Uuid));
+    setter!(recipient_email, some_text);
+    setter!(url, some_text);
+    setter!(max_access_count, some(i64));
     /// Sets `last_accessed_at`.
     #[must_use]
     pub fn last_accessed_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -1978,9 +1963,9 @@ impl CreateShareRequest {
             max_access_count
         )
     }
-    setter!(recipient_id, some(::uuid::Uuid), "recipient_id");
-    setter!(recipient_email, some_text, "recipient_email");
-    setter!(max_access_count, some(i64), "max_access_count");
+    setter!(recipient_id, some(::uuid::Uuid));
+    setter!(recipient_email, some_text);
+    setter!(max_access_count, some(i64));
 }
 impl validation::Validate for CreateShareRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2013,12 +1998,7 @@ impl ShareList {
         Self { items }
     }
 }
-impl validation::Validate for ShareList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(ShareList, items);
 /// The content of a share, as returned to its recipient. Each successful call
 /// counts as one access.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2056,7 +2036,7 @@ impl SharedSecret {
             = value.into(), max_access_count
         )
     }
-    setter!(max_access_count, some(i64), "max_access_count");
+    setter!(max_access_count, some(i64));
 }
 impl validation::Validate for SharedSecret {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2134,7 +2114,7 @@ impl Chain {
             .into(), display_name = display_name.into(), explorer_url
         )
     }
-    setter!(explorer_url, some_text, "explorer_url");
+    setter!(explorer_url, some_text);
 }
 impl validation::Validate for Chain {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2183,7 +2163,7 @@ impl ChainRequest {
             display_name = display_name.into(), explorer_url
         )
     }
-    setter!(explorer_url, some_text, "explorer_url");
+    setter!(explorer_url, some_text);
 }
 impl validation::Validate for ChainRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2211,12 +2191,7 @@ impl ChainList {
         Self { items }
     }
 }
-impl validation::Validate for ChainList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(ChainList, items);
 /// A transaction to simulate. Shape not shown in the public docs; designed to
 /// match an EVM transaction request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2245,9 +2220,9 @@ impl SimulationRequest {
             gas_limit
         )
     }
-    setter!(value, set_text, "value");
-    setter!(data, set_text, "data");
-    setter!(gas_limit, some(i64), "gas_limit");
+    setter!(value, set_text);
+    setter!(data, set_text);
+    setter!(gas_limit, some(i64));
 }
 /// The default of `SimulationRequest.value`.
 pub fn default_simulation_request_value() -> String {
@@ -2334,11 +2309,11 @@ impl TransactionRequest {
             simulate_first = default_transaction_request_simulate_first()
         )
     }
-    setter!(value, set_text, "value");
-    setter!(data, set_text, "data");
-    setter!(gas_limit, some(i64), "gas_limit");
-    setter!(signing_key_path, some_text, "signing_key_path");
-    setter!(simulate_first, set(bool), "simulate_first");
+    setter!(value, set_text);
+    setter!(data, set_text);
+    setter!(gas_limit, some(i64));
+    setter!(signing_key_path, some_text);
+    setter!(simulate_first, set(bool));
 }
 /// The default of `TransactionRequest.value`.
 pub fn default_transaction_request_value() -> String {
@@ -2417,7 +2392,7 @@ impl BalanceChange {
             delta.into()
         )
     }
-    setter!(symbol, some_text, "symbol");
+    setter!(symbol, some_text);
 }
 impl validation::Validate for BalanceChange {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2458,8 +2433,8 @@ impl SimulationResult {
             Self { success, gas_used, balance_changes }, revert_reason, simulation_url
         )
     }
-    setter!(revert_reason, some_text, "revert_reason");
-    setter!(simulation_url, some_text, "simulation_url");
+    setter!(revert_reason, some_text);
+    setter!(simulation_url, some_text);
 }
 impl validation::Validate for SimulationResult {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2509,12 +2484,7 @@ impl BundleSimulationResult {
         Self { success, results }
     }
 }
-impl validation::Validate for BundleSimulationResult {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.results, "results")?;
-        Ok(())
-    }
-}
+validate_fields!(BundleSimulationResult, results);
 /// Lifecycle state of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2601,9 +2571,9 @@ impl Transaction {
             .into(), data = data.into(), tx_hash, simulation, error
         )
     }
-    setter!(tx_hash, some_text, "tx_hash");
-    setter!(simulation, some(SimulationResult), "simulation");
-    setter!(error, some_text, "error");
+    setter!(tx_hash, some_text);
+    setter!(simulation, some(SimulationResult));
+    setter!(error, some_text);
 }
 impl validation::Validate for Transaction {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2627,12 +2597,7 @@ impl TransactionList {
         Self { items }
     }
 }
-impl validation::Validate for TransactionList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(TransactionList, items);
 /// Billing plan.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2662,7 +2627,7 @@ impl UsageMeter {
     pub fn new(used: i64) -> Self {
         with_defaults!(Self { used }, limit)
     }
-    setter!(limit, some(i64), "limit");
+    setter!(limit, some(i64));
 }
 impl validation::Validate for UsageMeter {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -2718,18 +2683,10 @@ impl UsageSummary {
         )
     }
 }
-impl validation::Validate for UsageSummary {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.tier, "tier")?;
-        validation::field(&self.api_calls, "api_calls")?;
-        validation::field(&self.secret_reads, "secret_reads")?;
-        validation::field(&self.secret_writes, "secret_writes")?;
-        validation::field(&self.transactions, "transactions")?;
-        validation::field(&self.vaults, "vaults")?;
-        validation::field(&self.agents, "agents")?;
-        Ok(())
-    }
-}
+validate_fields!(
+    UsageSummary, tier, api_calls, secret_reads, secret_writes, transactions, vaults,
+    agents
+);
 /// Usage totals for one past period.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2796,12 +2753,7 @@ impl UsageHistory {
         Self { items }
     }
 }
-impl validation::Validate for UsageHistory {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(UsageHistory, items);
 /// Subscription billing interval.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -3037,7 +2989,7 @@ impl SubscriptionSummary {
             interval, current_period_end
         )
     }
-    setter!(interval, some(BillingInterval), "interval");
+    setter!(interval, some(BillingInterval));
     /// Sets `current_period_end`.
     #[must_use]
     pub fn current_period_end(
@@ -3048,15 +3000,7 @@ impl SubscriptionSummary {
         self
     }
 }
-impl validation::Validate for SubscriptionSummary {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.tier, "tier")?;
-        validation::field(&self.overage_method, "overage_method")?;
-        validation::field(&self.usage, "usage")?;
-        validation::field(&self.credits, "credits")?;
-        Ok(())
-    }
-}
+validate_fields!(SubscriptionSummary, tier, overage_method, usage, credits);
 /// Credit top-up amount, and where Stripe Checkout returns.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3183,14 +3127,9 @@ impl CreditTransactionList {
     pub fn new(items: Vec<CreditTransaction>) -> Self {
         with_defaults!(Self { items }, next_cursor)
     }
-    setter!(next_cursor, some_text, "next_cursor");
+    setter!(next_cursor, some_text);
 }
-impl validation::Validate for CreditTransactionList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(CreditTransactionList, items);
 /// The overage method to use.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3204,12 +3143,7 @@ impl OverageMethodRequest {
         Self { overage_method }
     }
 }
-impl validation::Validate for OverageMethodRequest {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.overage_method, "overage_method")?;
-        Ok(())
-    }
-}
+validate_fields!(OverageMethodRequest, overage_method);
 /// The overage method now in effect.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3228,12 +3162,7 @@ impl OverageMethodResponse {
         Self { overage_method, updated_at }
     }
 }
-impl validation::Validate for OverageMethodResponse {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.overage_method, "overage_method")?;
-        Ok(())
-    }
-}
+validate_fields!(OverageMethodResponse, overage_method);
 /// The `data` member of a Stripe event.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3394,12 +3323,12 @@ impl AuditEvent {
             ip_address, user_agent, details
         )
     }
-    setter!(actor_id, some(::uuid::Uuid), "actor_id");
-    setter!(resource_id, some_text, "resource_id");
-    setter!(vault_id, some(::uuid::Uuid), "vault_id");
-    setter!(ip_address, some_text, "ip_address");
-    setter!(user_agent, some_text, "user_agent");
-    setter!(details, some(AuditEventDetails), "details");
+    setter!(actor_id, some(::uuid::Uuid));
+    setter!(resource_id, some_text);
+    setter!(vault_id, some(::uuid::Uuid));
+    setter!(ip_address, some_text);
+    setter!(user_agent, some_text);
+    setter!(details, some(AuditEventDetails));
 }
 /// The audit events, newest first, in an `items` wrapper. Shape not shown in the
 /// public docs and designed; not paginated, since the docs call only the credit
@@ -3460,7 +3389,7 @@ impl OrgMember {
             Self { user_id, role, status }, email = email.into(), display_name, joined_at
         )
     }
-    setter!(display_name, some_text, "display_name");
+    setter!(display_name, some_text);
     /// Sets `joined_at`.
     #[must_use]
     pub fn joined_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -3489,12 +3418,7 @@ impl OrgMemberList {
         Self { items }
     }
 }
-impl validation::Validate for OrgMemberList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(OrgMemberList, items);
 /// Invitation of a new member. The `owner` role cannot be granted by invitation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3612,7 +3536,7 @@ impl IpRule {
             Self { id, action, created_by, created_at }, cidr = cidr.into(), description
         )
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 /// A new IP rule.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3631,7 +3555,7 @@ impl CreateIpRuleRequest {
     pub fn new(cidr: impl Into<String>, action: IpRuleAction) -> Self {
         with_defaults!(Self { action }, cidr = cidr.into(), description)
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 impl validation::Validate for CreateIpRuleRequest {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -3687,8 +3611,8 @@ impl Setting {
             updated_by
         )
     }
-    setter!(description, some_text, "description");
-    setter!(updated_by, some(::uuid::Uuid), "updated_by");
+    setter!(description, some_text);
+    setter!(updated_by, some(::uuid::Uuid));
 }
 /// The platform settings, in an `items` wrapper. Shape not shown in the public
 /// docs and designed; not paginated, since the docs call only the credit ledger
@@ -3720,7 +3644,7 @@ impl UpdateSettingRequest {
     pub fn new(value: impl Into<String>) -> Self {
         with_defaults!(Self {}, value = value.into(), description)
     }
-    setter!(description, some_text, "description");
+    setter!(description, some_text);
 }
 /// x402 payment configuration to apply. Shape not shown in the public docs;
 /// designed to match the x402 HTTP payment protocol (admin endpoints are not
@@ -3872,7 +3796,7 @@ impl AdminUser {
             = email.into(), display_name, last_login_at
         )
     }
-    setter!(display_name, some_text, "display_name");
+    setter!(display_name, some_text);
     /// Sets `last_login_at`.
     #[must_use]
     pub fn last_login_at(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -3900,12 +3824,7 @@ impl AdminUserList {
         Self { items }
     }
 }
-impl validation::Validate for AdminUserList {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.items, "items")?;
-        Ok(())
-    }
-}
+validate_fields!(AdminUserList, items);
 /// Limit overrides for an organization; an omitted limit reverts to the tier
 /// default. Shape not shown in the public docs; designed to match per-plan
 /// quotas (admin endpoints are not documented in detail).
@@ -3932,12 +3851,12 @@ pub struct OrgLimitsUpdate {
     pub rate_limit_per_minute: Option<i64>,
 }
 impl OrgLimitsUpdate {
-    setter!(max_vaults, some(i64), "max_vaults");
-    setter!(max_secrets, some(i64), "max_secrets");
-    setter!(max_agents, some(i64), "max_agents");
-    setter!(max_api_calls_per_month, some(i64), "max_api_calls_per_month");
-    setter!(max_transactions_per_month, some(i64), "max_transactions_per_month");
-    setter!(rate_limit_per_minute, some(i64), "rate_limit_per_minute");
+    setter!(max_vaults, some(i64));
+    setter!(max_secrets, some(i64));
+    setter!(max_agents, some(i64));
+    setter!(max_api_calls_per_month, some(i64));
+    setter!(max_transactions_per_month, some(i64));
+    setter!(rate_limit_per_minute, some(i64));
 }
 impl validation::Validate for OrgLimitsUpdate {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -4020,12 +3939,12 @@ impl OrgLimits {
             max_api_calls_per_month, max_transactions_per_month, rate_limit_per_minute
         )
     }
-    setter!(max_vaults, some(i64), "max_vaults");
-    setter!(max_secrets, some(i64), "max_secrets");
-    setter!(max_agents, some(i64), "max_agents");
-    setter!(max_api_calls_per_month, some(i64), "max_api_calls_per_month");
-    setter!(max_transactions_per_month, some(i64), "max_transactions_per_month");
-    setter!(rate_limit_per_minute, some(i64), "rate_limit_per_minute");
+    setter!(max_vaults, some(i64));
+    setter!(max_secrets, some(i64));
+    setter!(max_agents, some(i64));
+    setter!(max_api_calls_per_month, some(i64));
+    setter!(max_transactions_per_month, some(i64));
+    setter!(rate_limit_per_minute, some(i64));
 }
 impl validation::Validate for OrgLimits {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -4079,12 +3998,7 @@ impl BillingTierRequest {
         Self { tier }
     }
 }
-impl validation::Validate for BillingTierRequest {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.tier, "tier")?;
-        Ok(())
-    }
-}
+validate_fields!(BillingTierRequest, tier);
 /// The organization's billing tier after the change.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -4106,12 +4020,7 @@ impl OrgBillingTier {
         with_defaults!(Self { org_id, tier, updated_at })
     }
 }
-impl validation::Validate for OrgBillingTier {
-    fn validate(&self) -> Result<(), validation::ValidationError> {
-        validation::field(&self.tier, "tier")?;
-        Ok(())
-    }
-}
+validate_fields!(OrgBillingTier, tier);
 /// Overall service status.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -4236,7 +4145,7 @@ pub struct ListSecretsQuery {
     pub type_: Option<SecretType>,
 }
 impl ListSecretsQuery {
-    setter!(prefix, some_text, "prefix");
+    setter!(prefix, some_text);
     setter!(type_, some(SecretType), "type");
 }
 /// Query parameters of `getSecret`.
@@ -4248,7 +4157,7 @@ pub struct GetSecretQuery {
     pub version: Option<i64>,
 }
 impl GetSecretQuery {
-    setter!(version, some(i64), "version");
+    setter!(version, some(i64));
 }
 impl validation::Validate for GetSecretQuery {
     fn validate(&self) -> Result<(), validation::ValidationError> {
@@ -4267,7 +4176,7 @@ pub struct ListOutboundSharesQuery {
     pub status: Option<ShareStatus>,
 }
 impl ListOutboundSharesQuery {
-    setter!(status, some(ShareStatus), "status");
+    setter!(status, some(ShareStatus));
 }
 /// Query parameters of `listInboundShares`.
 pub type ListInboundSharesQuery = ListOutboundSharesQuery;
@@ -4283,8 +4192,8 @@ pub struct ListTransactionsQuery {
     pub chain: Option<String>,
 }
 impl ListTransactionsQuery {
-    setter!(status, some(TransactionStatus), "status");
-    setter!(chain, some_text, "chain");
+    setter!(status, some(TransactionStatus));
+    setter!(chain, some_text);
 }
 /// Query parameters of `listCreditTransactions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4298,8 +4207,8 @@ pub struct ListCreditTransactionsQuery {
     pub cursor: Option<String>,
 }
 impl ListCreditTransactionsQuery {
-    setter!(limit, set(i64), "limit");
-    setter!(cursor, some_text, "cursor");
+    setter!(limit, set(i64));
+    setter!(cursor, some_text);
 }
 /// The default of `ListCreditTransactionsQuery.limit`.
 pub fn default_list_credit_transactions_query_limit() -> i64 {
@@ -4357,13 +4266,13 @@ pub struct ListAuditEventsQuery {
     pub to: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ListAuditEventsQuery {
-    setter!(action, some_text, "action");
-    setter!(actor_type, some(ActorType), "actor_type");
-    setter!(actor_id, some(::uuid::Uuid), "actor_id");
-    setter!(resource_type, some_text, "resource_type");
-    setter!(resource_id, some_text, "resource_id");
-    setter!(vault_id, some(::uuid::Uuid), "vault_id");
-    setter!(outcome, some(AuditOutcome), "outcome");
+    setter!(action, some_text);
+    setter!(actor_type, some(ActorType));
+    setter!(actor_id, some(::uuid::Uuid));
+    setter!(resource_type, some_text);
+    setter!(resource_id, some_text);
+    setter!(vault_id, some(::uuid::Uuid));
+    setter!(outcome, some(AuditOutcome));
     /// Sets `from`.
     #[must_use]
     pub fn from(mut self, value: ::chrono::DateTime<::chrono::Utc>) -> Self {
@@ -4386,5 +4295,5 @@ pub struct ListAdminUsersQuery {
     pub email: Option<String>,
 }
 impl ListAdminUsersQuery {
-    setter!(email, some_text, "email");
+    setter!(email, some_text);
 }

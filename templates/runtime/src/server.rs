@@ -349,6 +349,15 @@ mod context {
         pub config: RouterConfig,
     }
 
+    impl<A> Served<A> {
+        /// The implementation, and the context of `request` (not yet
+        /// authorised) and its body: where each handler starts.
+        pub fn split(&self, request: axum::extract::Request) -> (&A, RequestContext, axum::body::Body) {
+            let (cx, body) = RequestContext::split(request);
+            (&self.api, cx, body)
+        }
+    }
+
     /// How a generated router answers one operation: `read` reads the request
     /// and calls the implementation, within the router's time limit; `reject`
     /// answers a refusal, the 503 past the limit included (with the operation's

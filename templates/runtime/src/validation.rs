@@ -73,6 +73,28 @@ pub fn field(value: &impl Validate, path: &str) -> Result<(), ValidationError> {
     value.validate().map_err(|error| error.within(path))
 }
 
+/// `impl Validate` for a struct whose fields' only checks are their own
+/// `Validate` (through options, lists, maps and boxes):
+/// `validate_fields!(Pet, owner, tag_list = "tagList")` checks each field in
+/// turn, an error named under the property (the field's name unless given).
+#[macro_export]
+macro_rules! validate_fields {
+    ($name:ident $(, $field:ident $(= $wire:literal)?)* $(,)?) => {
+        impl $crate::validation::Validate for $name {
+            fn validate(&self) -> ::core::result::Result<(), $crate::validation::ValidationError> {
+                $($crate::validation::field(&self.$field, $crate::validate_fields!(@wire $field $($wire)?))?;)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+    (@wire $field:ident) => {
+        ::core::stringify!($field)
+    };
+    (@wire $field:ident $wire:literal) => {
+        $wire
+    };
+}
+
 /// Checks a number against inclusive or exclusive bounds, each `(limit, exclusive)`.
 pub fn number(value: f64, path: &str, minimum: Option<(f64, bool)>, maximum: Option<(f64, bool)>) -> Result<(), ValidationError> {
     let fail = |message: String| Err(ValidationError { path: path.to_owned(), message });
@@ -250,6 +272,23 @@ mod tests {
         let map = std::collections::BTreeMap::from([("a".to_owned(), Some(Signed(2))), ("b".to_owned(), Some(Signed(-2)))]);
         assert_eq!(field(&map, "map").unwrap_err().path, "map/b");
         assert_eq!(field(&Some(vec![Signed(3)]), "list"), Ok(()));
+    }
+
+    struct Pet {
+        owner: Option<Signed>,
+        tag_list: Vec<Signed>,
+        r#type: Signed,
+    }
+    crate::validate_fields!(Pet, owner, tag_list = "tagList", r#type = "type");
+
+    #[test]
+    fn validate_fields_checks_each_field_under_its_property() {
+        let pet = |owner, tag, kind| Pet { owner: Some(Signed(owner)), tag_list: vec![Signed(tag)], r#type: Signed(kind) };
+        assert_eq!(pet(1, 1, 1).validate(), Ok(()));
+        assert_eq!(pet(-1, 1, 1).validate().unwrap_err().path, "owner");
+        assert_eq!(pet(1, -1, 1).validate().unwrap_err().path, "tagList/0");
+        assert_eq!(pet(1, 1, -1).validate().unwrap_err().path, "type");
+        assert_eq!(pet(-1, -1, -1).validate().unwrap_err().path, "owner");
     }
 
     #[test]
