@@ -63,18 +63,44 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let gate = super::gate::attr(&op.gate);
         quote!(#gate Self::#variant => #path,)
     });
-    let requirement_arms = api.operations.iter().map(|op| {
-        let variant = ident(&op.type_stem);
-        let alternatives = op.security.iter().map(|all| {
-            let uses = all.iter().map(|u| {
-                let key = &api.security_schemes[u.scheme].key;
-                let scopes = &u.scopes;
-                quote!((#key, &[#(#scopes),*]))
+    // Operations mostly share their requirements: each distinct list is a
+    // constant, compiled where one of its operations is.
+    let mut requirements: Vec<(TokenStream, Vec<&crate::ir::Gate>)> = Vec::new();
+    let mut known: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let requirement_arms: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let variant = ident(&op.type_stem);
+            let gate = super::gate::attr(&op.gate);
+            if op.security.is_empty() {
+                return quote!(#gate Self::#variant => &[],);
+            }
+            let alternatives = op.security.iter().map(|all| {
+                let uses = all.iter().map(|u| {
+                    let key = &api.security_schemes[u.scheme].key;
+                    let scopes = &u.scopes;
+                    quote!((#key, &[#(#scopes),*]))
+                });
+                quote!(&[#(#uses),*])
             });
-            quote!(&[#(#uses),*])
-        });
-        let gate = super::gate::attr(&op.gate);
-        quote!(#gate Self::#variant => &[#(#alternatives),*],)
+            let list = quote!(&[#(#alternatives),*]);
+            let index = *known.entry(list.to_string()).or_insert_with(|| {
+                requirements.push((list, Vec::new()));
+                requirements.len() - 1
+            });
+            requirements[index].1.push(&op.gate);
+            let name = quote::format_ident!("REQUIREMENTS_{}", index + 1);
+            quote!(#gate Self::#variant => #name,)
+        })
+        .collect();
+    let requirement_consts = requirements.iter().enumerate().map(|(index, (list, users))| {
+        let name = quote::format_ident!("REQUIREMENTS_{}", index + 1);
+        let gate = super::gate::attr(&crate::ir::Gate::union(users.iter().copied()));
+        quote! {
+            #gate
+            const #name: Requirements = #list;
+        }
     });
     // With every variant gated off the enum is empty, and only `*self` (a place of that type) can be matched with no arm.
     let this = if api.tag_features.is_empty() { quote!(self) } else { quote!(*self) };
@@ -110,10 +136,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
                 /// The requirement alternatives: any one inner list suffices, and each
                 /// of its entries names a scheme and the scopes it needs. Empty means public.
-                pub fn security(&self) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+                pub fn security(&self) -> Requirements {
                     match #this { #(#requirement_arms)* }
                 }
             }
+
+            /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
+            pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+            #(#requirement_consts)*
         }
     });
     quote! {

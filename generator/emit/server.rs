@@ -229,8 +229,8 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
         use super::validation;
         #use_params
         #use_operation
-        // Types and error enums are written `types::…` and `errors::…`, the
-        // trait's methods return `impl Future`.
+        // Types and error enums are written `types::…` and `errors::…`;
+        // `authorize` returns an `impl Future`, the operations an `impl Reply`.
         #[allow(unused_imports)]
         use super::{errors, types};
         #[allow(unused_imports)]
@@ -422,7 +422,7 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let operation = &op.id;
     quote! {
         #docs
-        fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
+        fn #name(&self, #(#args),*) -> impl Reply<#success, super::errors::#error> {
             not_implemented(#operation)
         }
     }

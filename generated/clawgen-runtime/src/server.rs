@@ -340,6 +340,13 @@ mod context {
         }
     }
 
+    /// What a server trait's method returns: a future of the operation's
+    /// result, `Send` so that the router may run it on any thread. An `async fn`
+    /// (whose future is `Send`) or any such future is one.
+    pub trait Reply<T, E>: std::future::Future<Output = Result<T, E>> + Send {}
+
+    impl<F, T, E> Reply<T, E> for F where F: std::future::Future<Output = Result<T, E>> + Send {}
+
     /// A generated router's state: the implementation and its setup.
     #[derive(Debug)]
     pub struct Served<A> {

@@ -167,33 +167,41 @@ impl Operation {
     }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(
-        &self,
-    ) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+    pub fn security(&self) -> Requirements {
         match self {
-            Self::ListListings => &[&[("ApiKeyAuth", &["listings:read"])]],
-            Self::CreateListing => &[&[("ApiKeyAuth", &["listings:write"])]],
-            Self::SearchListings => &[&[("ApiKeyAuth", &["listings:read"])]],
-            Self::GetListing => &[&[("ApiKeyAuth", &["listings:read"])]],
-            Self::DeleteListing => &[&[("ApiKeyAuth", &["listings:write"])]],
-            Self::UpdateListing => &[&[("ApiKeyAuth", &["listings:write"])]],
-            Self::PurchaseListing => &[&[("ApiKeyAuth", &["purchases:write"])]],
-            Self::ListSouls => &[&[("ApiKeyAuth", &["souls:read"])]],
-            Self::GetSoul => &[&[("ApiKeyAuth", &["souls:read"])]],
-            Self::ListSoulListings => &[&[("ApiKeyAuth", &["listings:read"])]],
-            Self::ListSoulActivity => &[&[("ApiKeyAuth", &["souls:read"])]],
-            Self::ListPurchases => &[&[("ApiKeyAuth", &["activity:read"])]],
-            Self::ListTransactions => &[&[("ApiKeyAuth", &["activity:read"])]],
-            Self::GetUsageAnalytics => &[&[("ApiKeyAuth", &["activity:read"])]],
-            Self::GetListingStats => &[&[("ApiKeyAuth", &["activity:read"])]],
-            Self::ListWebhooks => &[&[("ApiKeyAuth", &["webhooks:manage"])]],
-            Self::CreateWebhook => &[&[("ApiKeyAuth", &["webhooks:manage"])]],
-            Self::DeleteWebhook => &[&[("ApiKeyAuth", &["webhooks:manage"])]],
-            Self::ListApiKeys => &[&[("ApiKeyAuth", &["keys:manage"])]],
-            Self::CreateApiKey => &[&[("ApiKeyAuth", &["keys:manage"])]],
-            Self::RevokeApiKey => &[&[("ApiKeyAuth", &["keys:manage"])]],
-            Self::ListScopes => &[&[("ApiKeyAuth", &[])]],
-            Self::RefreshToken => &[&[("ApiKeyAuth", &[])]],
+            Self::ListListings => REQUIREMENTS_1,
+            Self::CreateListing => REQUIREMENTS_2,
+            Self::SearchListings => REQUIREMENTS_1,
+            Self::GetListing => REQUIREMENTS_1,
+            Self::DeleteListing => REQUIREMENTS_2,
+            Self::UpdateListing => REQUIREMENTS_2,
+            Self::PurchaseListing => REQUIREMENTS_3,
+            Self::ListSouls => REQUIREMENTS_4,
+            Self::GetSoul => REQUIREMENTS_4,
+            Self::ListSoulListings => REQUIREMENTS_1,
+            Self::ListSoulActivity => REQUIREMENTS_4,
+            Self::ListPurchases => REQUIREMENTS_5,
+            Self::ListTransactions => REQUIREMENTS_5,
+            Self::GetUsageAnalytics => REQUIREMENTS_5,
+            Self::GetListingStats => REQUIREMENTS_5,
+            Self::ListWebhooks => REQUIREMENTS_6,
+            Self::CreateWebhook => REQUIREMENTS_6,
+            Self::DeleteWebhook => REQUIREMENTS_6,
+            Self::ListApiKeys => REQUIREMENTS_7,
+            Self::CreateApiKey => REQUIREMENTS_7,
+            Self::RevokeApiKey => REQUIREMENTS_7,
+            Self::ListScopes => REQUIREMENTS_8,
+            Self::RefreshToken => REQUIREMENTS_8,
         }
     }
 }
+/// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
+pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+const REQUIREMENTS_1: Requirements = &[&[("ApiKeyAuth", &["listings:read"])]];
+const REQUIREMENTS_2: Requirements = &[&[("ApiKeyAuth", &["listings:write"])]];
+const REQUIREMENTS_3: Requirements = &[&[("ApiKeyAuth", &["purchases:write"])]];
+const REQUIREMENTS_4: Requirements = &[&[("ApiKeyAuth", &["souls:read"])]];
+const REQUIREMENTS_5: Requirements = &[&[("ApiKeyAuth", &["activity:read"])]];
+const REQUIREMENTS_6: Requirements = &[&[("ApiKeyAuth", &["webhooks:manage"])]];
+const REQUIREMENTS_7: Requirements = &[&[("ApiKeyAuth", &["keys:manage"])]];
+const REQUIREMENTS_8: Requirements = &[&[("ApiKeyAuth", &[])]];

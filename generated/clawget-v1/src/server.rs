@@ -72,9 +72,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListListingsQuery,
-    ) -> impl Future<
-        Output = Result<types::ListingPage, errors::ListListingsError>,
-    > + Send {
+    ) -> impl Reply<types::ListingPage, errors::ListListingsError> {
         not_implemented("listListings")
     }
     /// Create a listing
@@ -89,9 +87,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ListingCreate,
-    ) -> impl Future<
-        Output = Result<types::ListingEnvelope, errors::CreateListingError>,
-    > + Send {
+    ) -> impl Reply<types::ListingEnvelope, errors::CreateListingError> {
         not_implemented("createListing")
     }
     /// Search marketplace listings
@@ -108,9 +104,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::SearchListingsQuery,
-    ) -> impl Future<
-        Output = Result<types::ListingPage, errors::SearchListingsError>,
-    > + Send {
+    ) -> impl Reply<types::ListingPage, errors::SearchListingsError> {
         not_implemented("searchListings")
     }
     /// Get a listing
@@ -125,9 +119,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl Future<
-        Output = Result<types::ListingEnvelope, errors::GetListingError>,
-    > + Send {
+    ) -> impl Reply<types::ListingEnvelope, errors::GetListingError> {
         not_implemented("getListing")
     }
     /// Delete a listing
@@ -142,9 +134,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl Future<
-        Output = Result<types::DeletionEnvelope, errors::DeleteListingError>,
-    > + Send {
+    ) -> impl Reply<types::DeletionEnvelope, errors::DeleteListingError> {
         not_implemented("deleteListing")
     }
     /// Update a listing
@@ -160,9 +150,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
         body: types::ListingUpdate,
-    ) -> impl Future<
-        Output = Result<types::ListingEnvelope, errors::UpdateListingError>,
-    > + Send {
+    ) -> impl Reply<types::ListingEnvelope, errors::UpdateListingError> {
         not_implemented("updateListing")
     }
     /// Purchase a listing
@@ -185,9 +173,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         listing_id: String,
-    ) -> impl Future<
-        Output = Result<types::PurchaseEnvelope, errors::PurchaseListingError>,
-    > + Send {
+    ) -> impl Reply<types::PurchaseEnvelope, errors::PurchaseListingError> {
         not_implemented("purchaseListing")
     }
     /// List souls
@@ -202,7 +188,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListSoulsQuery,
-    ) -> impl Future<Output = Result<types::SoulPage, errors::ListSoulsError>> + Send {
+    ) -> impl Reply<types::SoulPage, errors::ListSoulsError> {
         not_implemented("listSouls")
     }
     /// Get a soul's profile
@@ -216,7 +202,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         soul_id: String,
-    ) -> impl Future<Output = Result<types::SoulEnvelope, errors::GetSoulError>> + Send {
+    ) -> impl Reply<types::SoulEnvelope, errors::GetSoulError> {
         not_implemented("getSoul")
     }
     /// List a soul's listings
@@ -232,9 +218,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
         query: types::ListSoulListingsQuery,
-    ) -> impl Future<
-        Output = Result<types::ListingPage, errors::ListSoulListingsError>,
-    > + Send {
+    ) -> impl Reply<types::ListingPage, errors::ListSoulListingsError> {
         not_implemented("listSoulListings")
     }
     /// Get a soul's activity stream
@@ -249,9 +233,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         soul_id: String,
         query: types::ListSoulActivityQuery,
-    ) -> impl Future<
-        Output = Result<types::SoulActivityPage, errors::ListSoulActivityError>,
-    > + Send {
+    ) -> impl Reply<types::SoulActivityPage, errors::ListSoulActivityError> {
         not_implemented("listSoulActivity")
     }
     /// Get purchase history
@@ -267,9 +249,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListPurchasesQuery,
-    ) -> impl Future<
-        Output = Result<types::PurchasePage, errors::ListPurchasesError>,
-    > + Send {
+    ) -> impl Reply<types::PurchasePage, errors::ListPurchasesError> {
         not_implemented("listPurchases")
     }
     /// Get transaction logs
@@ -286,9 +266,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListTransactionsQuery,
-    ) -> impl Future<
-        Output = Result<types::TransactionPage, errors::ListTransactionsError>,
-    > + Send {
+    ) -> impl Reply<types::TransactionPage, errors::ListTransactionsError> {
         not_implemented("listTransactions")
     }
     /// Get usage analytics
@@ -303,9 +281,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::GetUsageAnalyticsQuery,
-    ) -> impl Future<
-        Output = Result<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError>,
-    > + Send {
+    ) -> impl Reply<types::UsageAnalyticsEnvelope, errors::GetUsageAnalyticsError> {
         not_implemented("getUsageAnalytics")
     }
     /// Get listing performance stats
@@ -324,9 +300,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         listing_id: String,
         query: types::GetListingStatsQuery,
-    ) -> impl Future<
-        Output = Result<types::ListingStatsEnvelope, errors::GetListingStatsError>,
-    > + Send {
+    ) -> impl Reply<types::ListingStatsEnvelope, errors::GetListingStatsError> {
         not_implemented("getListingStats")
     }
     /// List webhook endpoints
@@ -341,9 +315,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListWebhooksQuery,
-    ) -> impl Future<
-        Output = Result<types::WebhookPage, errors::ListWebhooksError>,
-    > + Send {
+    ) -> impl Reply<types::WebhookPage, errors::ListWebhooksError> {
         not_implemented("listWebhooks")
     }
     /// Create a webhook endpoint
@@ -359,9 +331,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::WebhookCreate,
-    ) -> impl Future<
-        Output = Result<types::WebhookEnvelope, errors::CreateWebhookError>,
-    > + Send {
+    ) -> impl Reply<types::WebhookEnvelope, errors::CreateWebhookError> {
         not_implemented("createWebhook")
     }
     /// Delete a webhook endpoint
@@ -375,9 +345,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         webhook_id: String,
-    ) -> impl Future<
-        Output = Result<types::DeletionEnvelope, errors::DeleteWebhookError>,
-    > + Send {
+    ) -> impl Reply<types::DeletionEnvelope, errors::DeleteWebhookError> {
         not_implemented("deleteWebhook")
     }
     /// List API keys
@@ -393,9 +361,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListApiKeysQuery,
-    ) -> impl Future<
-        Output = Result<types::ApiKeyPage, errors::ListApiKeysError>,
-    > + Send {
+    ) -> impl Reply<types::ApiKeyPage, errors::ListApiKeysError> {
         not_implemented("listApiKeys")
     }
     /// Create an API key
@@ -411,9 +377,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ApiKeyCreate,
-    ) -> impl Future<
-        Output = Result<types::ApiKeySecretEnvelope, errors::CreateApiKeyError>,
-    > + Send {
+    ) -> impl Reply<types::ApiKeySecretEnvelope, errors::CreateApiKeyError> {
         not_implemented("createApiKey")
     }
     /// Revoke an API key
@@ -428,9 +392,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key_id: String,
-    ) -> impl Future<
-        Output = Result<types::ApiKeyEnvelope, errors::RevokeApiKeyError>,
-    > + Send {
+    ) -> impl Reply<types::ApiKeyEnvelope, errors::RevokeApiKeyError> {
         not_implemented("revokeApiKey")
     }
     /// List permission scopes
@@ -445,9 +407,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn list_scopes(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::ScopeListEnvelope, errors::ListScopesError>,
-    > + Send {
+    ) -> impl Reply<types::ScopeListEnvelope, errors::ListScopesError> {
         not_implemented("listScopes")
     }
     /// Refresh the API key
@@ -465,9 +425,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     fn refresh_token(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::TokenRefreshEnvelope, errors::RefreshTokenError>,
-    > + Send {
+    ) -> impl Reply<types::TokenRefreshEnvelope, errors::RefreshTokenError> {
         not_implemented("refreshToken")
     }
 }

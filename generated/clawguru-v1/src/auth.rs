@@ -82,15 +82,14 @@ impl Operation {
     }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(
-        &self,
-    ) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+    pub fn security(&self) -> Requirements {
         match self {
-            Self::CheckIndicator => &[&[("ApiKeyHeader", &[])], &[("BearerAuth", &[])]],
-            Self::GetLatestIntelFeed => {
-                &[&[("ApiKeyHeader", &[])], &[("BearerAuth", &[])]]
-            }
-            Self::GetRunbook => &[&[("ApiKeyHeader", &[])], &[("BearerAuth", &[])]],
+            Self::CheckIndicator => REQUIREMENTS_1,
+            Self::GetLatestIntelFeed => REQUIREMENTS_1,
+            Self::GetRunbook => REQUIREMENTS_1,
         }
     }
 }
+/// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
+pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+const REQUIREMENTS_1: Requirements = &[&[("ApiKeyHeader", &[])], &[("BearerAuth", &[])]];

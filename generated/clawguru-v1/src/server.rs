@@ -57,9 +57,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CheckIndicatorRequest,
-    ) -> impl Future<
-        Output = Result<types::RiskAssessment, errors::CheckIndicatorError>,
-    > + Send {
+    ) -> impl Reply<types::RiskAssessment, errors::CheckIndicatorError> {
         not_implemented("checkIndicator")
     }
     /// Latest Intel Feed
@@ -74,9 +72,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::GetLatestIntelFeedQuery,
-    ) -> impl Future<
-        Output = Result<types::IntelFeed, errors::GetLatestIntelFeedError>,
-    > + Send {
+    ) -> impl Reply<types::IntelFeed, errors::GetLatestIntelFeedError> {
         not_implemented("getLatestIntelFeed")
     }
     /// Get Runbook by ID
@@ -91,7 +87,7 @@ pub trait ClawguruApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         id: String,
-    ) -> impl Future<Output = Result<types::Runbook, errors::GetRunbookError>> + Send {
+    ) -> impl Reply<types::Runbook, errors::GetRunbookError> {
         not_implemented("getRunbook")
     }
 }

@@ -88,17 +88,18 @@ impl Operation {
     }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(
-        &self,
-    ) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+    pub fn security(&self) -> Requirements {
         match self {
-            Self::GetCurrentUser => &[&[("BearerAuth", &[])]],
-            Self::ListPlans => &[&[("BearerAuth", &[])]],
-            Self::ListModels => &[&[("BearerAuth", &[])]],
-            Self::ListRuntimeImages => &[&[("BearerAuth", &[])]],
-            Self::ListTools => &[&[("BearerAuth", &[])]],
-            Self::ListTeamTemplates => &[&[("BearerAuth", &[])]],
+            Self::GetCurrentUser => REQUIREMENTS_1,
+            Self::ListPlans => REQUIREMENTS_1,
+            Self::ListModels => REQUIREMENTS_1,
+            Self::ListRuntimeImages => REQUIREMENTS_1,
+            Self::ListTools => REQUIREMENTS_1,
+            Self::ListTeamTemplates => REQUIREMENTS_1,
             Self::GetOpenApiDocument => &[],
         }
     }
 }
+/// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
+pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+const REQUIREMENTS_1: Requirements = &[&[("BearerAuth", &[])]];

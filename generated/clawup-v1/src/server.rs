@@ -53,7 +53,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn get_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
+    ) -> impl Reply<types::User, errors::GetCurrentUserError> {
         not_implemented("getCurrentUser")
     }
     /// List Plans
@@ -66,7 +66,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_plans(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::PlanList, errors::ListPlansError>> + Send {
+    ) -> impl Reply<types::PlanList, errors::ListPlansError> {
         not_implemented("listPlans")
     }
     /// List Models
@@ -80,7 +80,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_models(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::ModelList, errors::ListModelsError>> + Send {
+    ) -> impl Reply<types::ModelList, errors::ListModelsError> {
         not_implemented("listModels")
     }
     /// List Runtime Images
@@ -92,9 +92,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_runtime_images(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::RuntimeImageList, errors::ListRuntimeImagesError>,
-    > + Send {
+    ) -> impl Reply<types::RuntimeImageList, errors::ListRuntimeImagesError> {
         not_implemented("listRuntimeImages")
     }
     /// List Tools
@@ -107,7 +105,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_tools(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::ToolList, errors::ListToolsError>> + Send {
+    ) -> impl Reply<types::ToolList, errors::ListToolsError> {
         not_implemented("listTools")
     }
     /// List Team Templates
@@ -121,9 +119,7 @@ pub trait ClawupApi: Send + Sync + 'static {
     fn list_team_templates(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::TeamTemplateList, errors::ListTeamTemplatesError>,
-    > + Send {
+    ) -> impl Reply<types::TeamTemplateList, errors::ListTeamTemplatesError> {
         not_implemented("listTeamTemplates")
     }
 }

@@ -74,13 +74,14 @@ impl Operation {
     }
     /// The requirement alternatives: any one inner list suffices, and each
     /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(
-        &self,
-    ) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+    pub fn security(&self) -> Requirements {
         match self {
-            Self::ListRecentThreats => &[&[("BearerAuth", &["threat:read"])]],
-            Self::AnalyzeThreat => &[&[("BearerAuth", &["threat:read"])]],
-            Self::UpdateThreatStatus => &[&[("BearerAuth", &["threat:read"])]],
+            Self::ListRecentThreats => REQUIREMENTS_1,
+            Self::AnalyzeThreat => REQUIREMENTS_1,
+            Self::UpdateThreatStatus => REQUIREMENTS_1,
         }
     }
 }
+/// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
+pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+const REQUIREMENTS_1: Requirements = &[&[("BearerAuth", &["threat:read"])]];

@@ -69,9 +69,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListRecentThreatsQuery,
-    ) -> impl Future<
-        Output = Result<types::ThreatList, errors::ListRecentThreatsError>,
-    > + Send {
+    ) -> impl Reply<types::ThreatList, errors::ListRecentThreatsError> {
         not_implemented("listRecentThreats")
     }
     /// Submit Payload for Analysis
@@ -85,9 +83,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::AnalyzeRequest,
-    ) -> impl Future<
-        Output = Result<types::AnalysisResult, errors::AnalyzeThreatError>,
-    > + Send {
+    ) -> impl Reply<types::AnalysisResult, errors::AnalyzeThreatError> {
         not_implemented("analyzeThreat")
     }
     /// Update Threat Status
@@ -107,9 +103,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         id: String,
         body: types::UpdateThreatStatusRequest,
-    ) -> impl Future<
-        Output = Result<types::Threat, errors::UpdateThreatStatusError>,
-    > + Send {
+    ) -> impl Reply<types::Threat, errors::UpdateThreatStatusError> {
         not_implemented("updateThreatStatus")
     }
 }

@@ -66,9 +66,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_health(
         &self,
         cx: RequestContext,
-    ) -> impl Future<
-        Output = Result<types::HealthStatus, errors::GetHealthError>,
-    > + Send {
+    ) -> impl Reply<types::HealthStatus, errors::GetHealthError> {
         not_implemented("getHealth")
     }
     /// HSM connectivity
@@ -81,9 +79,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_hsm_health(
         &self,
         cx: RequestContext,
-    ) -> impl Future<
-        Output = Result<types::HsmHealth, errors::GetHsmHealthError>,
-    > + Send {
+    ) -> impl Reply<types::HsmHealth, errors::GetHsmHealthError> {
         not_implemented("getHsmHealth")
     }
     /// Access a shared secret
@@ -101,9 +97,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         share_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::SharedSecret, errors::AccessShareError>,
-    > + Send {
+    ) -> impl Reply<types::SharedSecret, errors::AccessShareError> {
         not_implemented("accessShare")
     }
     /// Revoke share
@@ -115,7 +109,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::RevokeShareError>> + Send {
+    ) -> impl Reply<(), errors::RevokeShareError> {
         not_implemented("revokeShare")
     }
     /// Self-service signup
@@ -127,7 +121,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::SignupRequest,
-    ) -> impl Future<Output = Result<types::TokenResponse, errors::SignupError>> + Send {
+    ) -> impl Reply<types::TokenResponse, errors::SignupError> {
         not_implemented("signup")
     }
     /// Email/password login
@@ -141,9 +135,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::LoginRequest,
-    ) -> impl Future<
-        Output = Result<errors::CreateTokenResponse, errors::CreateTokenError>,
-    > + Send {
+    ) -> impl Reply<errors::CreateTokenResponse, errors::CreateTokenError> {
         not_implemented("createToken")
     }
     /// Revoke token
@@ -154,7 +146,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn revoke_token(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<(), errors::RevokeTokenError>> + Send {
+    ) -> impl Reply<(), errors::RevokeTokenError> {
         not_implemented("revokeToken")
     }
     /// Agent token
@@ -168,9 +160,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::AgentTokenRequest,
-    ) -> impl Future<
-        Output = Result<types::TokenResponse, errors::CreateAgentTokenError>,
-    > + Send {
+    ) -> impl Reply<types::TokenResponse, errors::CreateAgentTokenError> {
         not_implemented("createAgentToken")
     }
     /// Personal API key token
@@ -182,9 +172,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::ApiKeyTokenRequest,
-    ) -> impl Future<
-        Output = Result<types::TokenResponse, errors::CreateApiKeyTokenError>,
-    > + Send {
+    ) -> impl Reply<types::TokenResponse, errors::CreateApiKeyTokenError> {
         not_implemented("createApiKeyToken")
     }
     /// Google sign-in
@@ -198,9 +186,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::GoogleSignInRequest,
-    ) -> impl Future<
-        Output = Result<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError>,
-    > + Send {
+    ) -> impl Reply<errors::SignInWithGoogleResponse, errors::SignInWithGoogleError> {
         not_implemented("signInWithGoogle")
     }
     /// Change password
@@ -212,7 +198,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ChangePasswordRequest,
-    ) -> impl Future<Output = Result<(), errors::ChangePasswordError>> + Send {
+    ) -> impl Reply<(), errors::ChangePasswordError> {
         not_implemented("changePassword")
     }
     /// Refresh token (not implemented)
@@ -227,7 +213,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn refresh_token(
         &self,
         cx: RequestContext,
-    ) -> impl Future<Output = Result<(), errors::RefreshTokenError>> + Send {
+    ) -> impl Reply<(), errors::RefreshTokenError> {
         not_implemented("refreshToken")
     }
     /// Get current user profile
@@ -238,7 +224,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::User, errors::GetCurrentUserError>> + Send {
+    ) -> impl Reply<types::User, errors::GetCurrentUserError> {
         not_implemented("getCurrentUser")
     }
     /// Delete account
@@ -249,7 +235,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_current_user(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<(), errors::DeleteCurrentUserError>> + Send {
+    ) -> impl Reply<(), errors::DeleteCurrentUserError> {
         not_implemented("deleteCurrentUser")
     }
     /// Update profile
@@ -261,9 +247,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::UpdateUserRequest,
-    ) -> impl Future<
-        Output = Result<types::User, errors::UpdateCurrentUserError>,
-    > + Send {
+    ) -> impl Reply<types::User, errors::UpdateCurrentUserError> {
         not_implemented("updateCurrentUser")
     }
     /// MFA status
@@ -274,9 +258,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_mfa_status(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::MfaStatus, errors::GetMfaStatusError>,
-    > + Send {
+    ) -> impl Reply<types::MfaStatus, errors::GetMfaStatusError> {
         not_implemented("getMfaStatus")
     }
     /// Begin TOTP enrollment
@@ -288,7 +270,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn setup_mfa(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::MfaSetup, errors::SetupMfaError>> + Send {
+    ) -> impl Reply<types::MfaSetup, errors::SetupMfaError> {
         not_implemented("setupMfa")
     }
     /// Complete TOTP enrollment
@@ -301,9 +283,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::MfaCodeRequest,
-    ) -> impl Future<
-        Output = Result<types::MfaEnabled, errors::VerifyMfaSetupError>,
-    > + Send {
+    ) -> impl Reply<types::MfaEnabled, errors::VerifyMfaSetupError> {
         not_implemented("verifyMfaSetup")
     }
     /// Verify MFA during login
@@ -316,9 +296,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::MfaVerifyRequest,
-    ) -> impl Future<
-        Output = Result<types::TokenResponse, errors::VerifyMfaError>,
-    > + Send {
+    ) -> impl Reply<types::TokenResponse, errors::VerifyMfaError> {
         not_implemented("verifyMfa")
     }
     /// Disable MFA
@@ -331,7 +309,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DisableMfaRequest,
-    ) -> impl Future<Output = Result<(), errors::DisableMfaError>> + Send {
+    ) -> impl Reply<(), errors::DisableMfaError> {
         not_implemented("disableMfa")
     }
     /// Request device code
@@ -344,9 +322,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::DeviceCodeRequest,
-    ) -> impl Future<
-        Output = Result<types::DeviceAuthorization, errors::RequestDeviceCodeError>,
-    > + Send {
+    ) -> impl Reply<types::DeviceAuthorization, errors::RequestDeviceCodeError> {
         not_implemented("requestDeviceCode")
     }
     /// Poll for device token
@@ -361,9 +337,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::DeviceTokenRequest,
-    ) -> impl Future<
-        Output = Result<types::TokenResponse, errors::PollDeviceTokenError>,
-    > + Send {
+    ) -> impl Reply<types::TokenResponse, errors::PollDeviceTokenError> {
         not_implemented("pollDeviceToken")
     }
     /// Check device code status
@@ -376,9 +350,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         user_code: String,
-    ) -> impl Future<
-        Output = Result<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError>,
-    > + Send {
+    ) -> impl Reply<types::DeviceCodeStatus, errors::GetDeviceCodeStatusError> {
         not_implemented("getDeviceCodeStatus")
     }
     /// Approve CLI login
@@ -390,9 +362,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DeviceDecisionRequest,
-    ) -> impl Future<
-        Output = Result<types::DeviceCodeStatus, errors::ApproveDeviceError>,
-    > + Send {
+    ) -> impl Reply<types::DeviceCodeStatus, errors::ApproveDeviceError> {
         not_implemented("approveDevice")
     }
     /// Deny CLI login
@@ -404,9 +374,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::DeviceDecisionRequest,
-    ) -> impl Future<
-        Output = Result<types::DeviceCodeStatus, errors::DenyDeviceError>,
-    > + Send {
+    ) -> impl Reply<types::DeviceCodeStatus, errors::DenyDeviceError> {
         not_implemented("denyDevice")
     }
     /// List API keys
@@ -417,9 +385,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_api_keys(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::ApiKeyList, errors::ListApiKeysError>,
-    > + Send {
+    ) -> impl Reply<types::ApiKeyList, errors::ListApiKeysError> {
         not_implemented("listApiKeys")
     }
     /// Create API key
@@ -432,9 +398,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateApiKeyRequest,
-    ) -> impl Future<
-        Output = Result<types::CreatedApiKey, errors::CreateApiKeyError>,
-    > + Send {
+    ) -> impl Reply<types::CreatedApiKey, errors::CreateApiKeyError> {
         not_implemented("createApiKey")
     }
     /// Revoke API key
@@ -446,7 +410,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::RevokeApiKeyError>> + Send {
+    ) -> impl Reply<(), errors::RevokeApiKeyError> {
         not_implemented("revokeApiKey")
     }
     /// List vaults
@@ -457,7 +421,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_vaults(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::VaultList, errors::ListVaultsError>> + Send {
+    ) -> impl Reply<types::VaultList, errors::ListVaultsError> {
         not_implemented("listVaults")
     }
     /// Create vault
@@ -470,7 +434,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateVaultRequest,
-    ) -> impl Future<Output = Result<types::Vault, errors::CreateVaultError>> + Send {
+    ) -> impl Reply<types::Vault, errors::CreateVaultError> {
         not_implemented("createVault")
     }
     /// Get vault
@@ -482,7 +446,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<types::Vault, errors::GetVaultError>> + Send {
+    ) -> impl Reply<types::Vault, errors::GetVaultError> {
         not_implemented("getVault")
     }
     /// Delete vault
@@ -494,7 +458,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DeleteVaultError>> + Send {
+    ) -> impl Reply<(), errors::DeleteVaultError> {
         not_implemented("deleteVault")
     }
     /// Enable CMEK
@@ -509,9 +473,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::EnableCmekRequest,
-    ) -> impl Future<
-        Output = Result<types::CmekConfig, errors::EnableCmekError>,
-    > + Send {
+    ) -> impl Reply<types::CmekConfig, errors::EnableCmekError> {
         not_implemented("enableCmek")
     }
     /// Disable CMEK
@@ -524,7 +486,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DisableCmekError>> + Send {
+    ) -> impl Reply<(), errors::DisableCmekError> {
         not_implemented("disableCmek")
     }
     /// Start CMEK key rotation
@@ -538,9 +500,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::CmekRotationRequest,
-    ) -> impl Future<
-        Output = Result<types::CmekRotationJob, errors::StartCmekRotationError>,
-    > + Send {
+    ) -> impl Reply<types::CmekRotationJob, errors::StartCmekRotationError> {
         not_implemented("startCmekRotation")
     }
     /// Get rotation job status
@@ -553,9 +513,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::CmekRotationJob, errors::GetCmekRotationJobError>,
-    > + Send {
+    ) -> impl Reply<types::CmekRotationJob, errors::GetCmekRotationJobError> {
         not_implemented("getCmekRotationJob")
     }
     /// List secrets
@@ -568,9 +526,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         query: types::ListSecretsQuery,
-    ) -> impl Future<
-        Output = Result<types::SecretList, errors::ListSecretsError>,
-    > + Send {
+    ) -> impl Reply<types::SecretList, errors::ListSecretsError> {
         not_implemented("listSecrets")
     }
     /// Get secret value
@@ -587,7 +543,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
         query: types::GetSecretQuery,
-    ) -> impl Future<Output = Result<types::Secret, errors::GetSecretError>> + Send {
+    ) -> impl Reply<types::Secret, errors::GetSecretError> {
         not_implemented("getSecret")
     }
     /// Create or update secret
@@ -603,9 +559,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         path: String,
         body: types::PutSecretRequest,
-    ) -> impl Future<
-        Output = Result<errors::PutSecretResponse, errors::PutSecretError>,
-    > + Send {
+    ) -> impl Reply<errors::PutSecretResponse, errors::PutSecretError> {
         not_implemented("putSecret")
     }
     /// Soft-delete secret
@@ -619,7 +573,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: String,
-    ) -> impl Future<Output = Result<(), errors::DeleteSecretError>> + Send {
+    ) -> impl Reply<(), errors::DeleteSecretError> {
         not_implemented("deleteSecret")
     }
     /// List policies
@@ -631,9 +585,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::PolicyList, errors::ListPoliciesError>,
-    > + Send {
+    ) -> impl Reply<types::PolicyList, errors::ListPoliciesError> {
         not_implemented("listPolicies")
     }
     /// Create policy
@@ -647,7 +599,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: types::PolicyRequest,
-    ) -> impl Future<Output = Result<types::Policy, errors::CreatePolicyError>> + Send {
+    ) -> impl Reply<types::Policy, errors::CreatePolicyError> {
         not_implemented("createPolicy")
     }
     /// Update policy
@@ -661,7 +613,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
         body: types::PolicyRequest,
-    ) -> impl Future<Output = Result<types::Policy, errors::UpdatePolicyError>> + Send {
+    ) -> impl Reply<types::Policy, errors::UpdatePolicyError> {
         not_implemented("updatePolicy")
     }
     /// Delete policy
@@ -674,7 +626,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DeletePolicyError>> + Send {
+    ) -> impl Reply<(), errors::DeletePolicyError> {
         not_implemented("deletePolicy")
     }
     /// Self-enroll an agent
@@ -688,9 +640,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         body: types::EnrollAgentRequest,
-    ) -> impl Future<
-        Output = Result<types::EnrollmentResponse, errors::EnrollAgentError>,
-    > + Send {
+    ) -> impl Reply<types::EnrollmentResponse, errors::EnrollAgentError> {
         not_implemented("enrollAgent")
     }
     /// List agents
@@ -701,7 +651,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_agents(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<Output = Result<types::AgentList, errors::ListAgentsError>> + Send {
+    ) -> impl Reply<types::AgentList, errors::ListAgentsError> {
         not_implemented("listAgents")
     }
     /// Register agent
@@ -713,9 +663,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateAgentRequest,
-    ) -> impl Future<
-        Output = Result<types::CreatedAgent, errors::CreateAgentError>,
-    > + Send {
+    ) -> impl Reply<types::CreatedAgent, errors::CreateAgentError> {
         not_implemented("createAgent")
     }
     /// Get calling agent
@@ -726,9 +674,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_current_agent(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::AgentProfile, errors::GetCurrentAgentError>,
-    > + Send {
+    ) -> impl Reply<types::AgentProfile, errors::GetCurrentAgentError> {
         not_implemented("getCurrentAgent")
     }
     /// Get agent
@@ -740,7 +686,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<types::Agent, errors::GetAgentError>> + Send {
+    ) -> impl Reply<types::Agent, errors::GetAgentError> {
         not_implemented("getAgent")
     }
     /// Deactivate agent
@@ -752,7 +698,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DeactivateAgentError>> + Send {
+    ) -> impl Reply<(), errors::DeactivateAgentError> {
         not_implemented("deactivateAgent")
     }
     /// Update agent
@@ -766,7 +712,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::UpdateAgentRequest,
-    ) -> impl Future<Output = Result<types::Agent, errors::UpdateAgentError>> + Send {
+    ) -> impl Reply<types::Agent, errors::UpdateAgentError> {
         not_implemented("updateAgent")
     }
     /// Rotate agent API key
@@ -778,9 +724,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::RotatedAgentKey, errors::RotateAgentKeyError>,
-    > + Send {
+    ) -> impl Reply<types::RotatedAgentKey, errors::RotateAgentKeyError> {
         not_implemented("rotateAgentKey")
     }
     /// Create share
@@ -796,7 +740,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
         body: types::CreateShareRequest,
-    ) -> impl Future<Output = Result<types::Share, errors::CreateShareError>> + Send {
+    ) -> impl Reply<types::Share, errors::CreateShareError> {
         not_implemented("createShare")
     }
     /// List outbound shares
@@ -808,9 +752,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListOutboundSharesQuery,
-    ) -> impl Future<
-        Output = Result<types::ShareList, errors::ListOutboundSharesError>,
-    > + Send {
+    ) -> impl Reply<types::ShareList, errors::ListOutboundSharesError> {
         not_implemented("listOutboundShares")
     }
     /// List inbound shares
@@ -822,9 +764,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListInboundSharesQuery,
-    ) -> impl Future<
-        Output = Result<types::ShareList, errors::ListInboundSharesError>,
-    > + Send {
+    ) -> impl Reply<types::ShareList, errors::ListInboundSharesError> {
         not_implemented("listInboundShares")
     }
     /// Accept share
@@ -837,7 +777,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<types::Share, errors::AcceptShareError>> + Send {
+    ) -> impl Reply<types::Share, errors::AcceptShareError> {
         not_implemented("acceptShare")
     }
     /// Decline share
@@ -849,7 +789,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<types::Share, errors::DeclineShareError>> + Send {
+    ) -> impl Reply<types::Share, errors::DeclineShareError> {
         not_implemented("declineShare")
     }
     /// List supported chains
@@ -861,7 +801,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_chains(
         &self,
         cx: RequestContext,
-    ) -> impl Future<Output = Result<types::ChainList, errors::ListChainsError>> + Send {
+    ) -> impl Reply<types::ChainList, errors::ListChainsError> {
         not_implemented("listChains")
     }
     /// Get chain
@@ -873,7 +813,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext,
         identifier: String,
-    ) -> impl Future<Output = Result<types::Chain, errors::GetChainError>> + Send {
+    ) -> impl Reply<types::Chain, errors::GetChainError> {
         not_implemented("getChain")
     }
     /// List agent transactions
@@ -886,9 +826,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         query: types::ListTransactionsQuery,
-    ) -> impl Future<
-        Output = Result<types::TransactionList, errors::ListTransactionsError>,
-    > + Send {
+    ) -> impl Reply<types::TransactionList, errors::ListTransactionsError> {
         not_implemented("listTransactions")
     }
     /// Submit a transaction
@@ -904,9 +842,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::TransactionRequest,
-    ) -> impl Future<
-        Output = Result<types::Transaction, errors::SubmitTransactionError>,
-    > + Send {
+    ) -> impl Reply<types::Transaction, errors::SubmitTransactionError> {
         not_implemented("submitTransaction")
     }
     /// Get transaction details
@@ -919,9 +855,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::Transaction, errors::GetTransactionError>,
-    > + Send {
+    ) -> impl Reply<types::Transaction, errors::GetTransactionError> {
         not_implemented("getTransaction")
     }
     /// Simulate a transaction
@@ -934,9 +868,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::SimulationRequest,
-    ) -> impl Future<
-        Output = Result<types::SimulationResult, errors::SimulateTransactionError>,
-    > + Send {
+    ) -> impl Reply<types::SimulationResult, errors::SimulateTransactionError> {
         not_implemented("simulateTransaction")
     }
     /// Simulate a transaction bundle
@@ -950,12 +882,10 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: types::BundleSimulationRequest,
-    ) -> impl Future<
-        Output = Result<
-            types::BundleSimulationResult,
-            errors::SimulateTransactionBundleError,
-        >,
-    > + Send {
+    ) -> impl Reply<
+        types::BundleSimulationResult,
+        errors::SimulateTransactionBundleError,
+    > {
         not_implemented("simulateTransactionBundle")
     }
     /// Usage summary
@@ -966,9 +896,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_summary(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::UsageSummary, errors::GetUsageSummaryError>,
-    > + Send {
+    ) -> impl Reply<types::UsageSummary, errors::GetUsageSummaryError> {
         not_implemented("getUsageSummary")
     }
     /// Usage history
@@ -979,9 +907,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_history(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::UsageHistory, errors::GetUsageHistoryError>,
-    > + Send {
+    ) -> impl Reply<types::UsageHistory, errors::GetUsageHistoryError> {
         not_implemented("getUsageHistory")
     }
     /// Start subscription checkout
@@ -993,9 +919,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::SubscribeRequest,
-    ) -> impl Future<
-        Output = Result<types::CheckoutSession, errors::CreateSubscriptionCheckoutError>,
-    > + Send {
+    ) -> impl Reply<types::CheckoutSession, errors::CreateSubscriptionCheckoutError> {
         not_implemented("createSubscriptionCheckout")
     }
     /// Open customer portal
@@ -1008,9 +932,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::PortalRequest,
-    ) -> impl Future<
-        Output = Result<types::PortalSession, errors::CreateBillingPortalSessionError>,
-    > + Send {
+    ) -> impl Reply<types::PortalSession, errors::CreateBillingPortalSessionError> {
         not_implemented("createBillingPortalSession")
     }
     /// Subscription summary
@@ -1021,9 +943,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_subscription(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::SubscriptionSummary, errors::GetSubscriptionError>,
-    > + Send {
+    ) -> impl Reply<types::SubscriptionSummary, errors::GetSubscriptionError> {
         not_implemented("getSubscription")
     }
     /// Start credit top-up
@@ -1035,9 +955,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::TopupRequest,
-    ) -> impl Future<
-        Output = Result<types::CheckoutSession, errors::CreateCreditTopupError>,
-    > + Send {
+    ) -> impl Reply<types::CheckoutSession, errors::CreateCreditTopupError> {
         not_implemented("createCreditTopup")
     }
     /// Credit balance
@@ -1048,9 +966,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_credit_balance(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::CreditBalance, errors::GetCreditBalanceError>,
-    > + Send {
+    ) -> impl Reply<types::CreditBalance, errors::GetCreditBalanceError> {
         not_implemented("getCreditBalance")
     }
     /// Credit ledger
@@ -1062,12 +978,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListCreditTransactionsQuery,
-    ) -> impl Future<
-        Output = Result<
-            types::CreditTransactionList,
-            errors::ListCreditTransactionsError,
-        >,
-    > + Send {
+    ) -> impl Reply<types::CreditTransactionList, errors::ListCreditTransactionsError> {
         not_implemented("listCreditTransactions")
     }
     /// Set overage method
@@ -1079,9 +990,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::OverageMethodRequest,
-    ) -> impl Future<
-        Output = Result<types::OverageMethodResponse, errors::SetOverageMethodError>,
-    > + Send {
+    ) -> impl Reply<types::OverageMethodResponse, errors::SetOverageMethodError> {
         not_implemented("setOverageMethod")
     }
     /// Stripe webhook
@@ -1097,9 +1006,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         stripe_signature: String,
         body: types::StripeEvent,
         raw_body: ::axum::body::Bytes,
-    ) -> impl Future<
-        Output = Result<types::WebhookAck, errors::HandleStripeWebhookError>,
-    > + Send {
+    ) -> impl Reply<types::WebhookAck, errors::HandleStripeWebhookError> {
         not_implemented("handleStripeWebhook")
     }
     /// Query audit events
@@ -1111,9 +1018,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListAuditEventsQuery,
-    ) -> impl Future<
-        Output = Result<types::AuditEventList, errors::ListAuditEventsError>,
-    > + Send {
+    ) -> impl Reply<types::AuditEventList, errors::ListAuditEventsError> {
         not_implemented("listAuditEvents")
     }
     /// List org members
@@ -1124,9 +1029,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_org_members(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::OrgMemberList, errors::ListOrgMembersError>,
-    > + Send {
+    ) -> impl Reply<types::OrgMemberList, errors::ListOrgMembersError> {
         not_implemented("listOrgMembers")
     }
     /// Invite member
@@ -1138,9 +1041,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::InviteRequest,
-    ) -> impl Future<
-        Output = Result<types::Invitation, errors::InviteOrgMemberError>,
-    > + Send {
+    ) -> impl Reply<types::Invitation, errors::InviteOrgMemberError> {
         not_implemented("inviteOrgMember")
     }
     /// Remove member
@@ -1152,7 +1053,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::RemoveOrgMemberError>> + Send {
+    ) -> impl Reply<(), errors::RemoveOrgMemberError> {
         not_implemented("removeOrgMember")
     }
     /// Update member role
@@ -1165,9 +1066,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
         body: types::UpdateMemberRoleRequest,
-    ) -> impl Future<
-        Output = Result<types::OrgMember, errors::UpdateOrgMemberRoleError>,
-    > + Send {
+    ) -> impl Reply<types::OrgMember, errors::UpdateOrgMemberRoleError> {
         not_implemented("updateOrgMemberRole")
     }
     /// List IP rules
@@ -1178,9 +1077,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_ip_rules(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::IpRuleList, errors::ListIpRulesError>,
-    > + Send {
+    ) -> impl Reply<types::IpRuleList, errors::ListIpRulesError> {
         not_implemented("listIpRules")
     }
     /// Create IP rule
@@ -1192,7 +1089,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::CreateIpRuleRequest,
-    ) -> impl Future<Output = Result<types::IpRule, errors::CreateIpRuleError>> + Send {
+    ) -> impl Reply<types::IpRule, errors::CreateIpRuleError> {
         not_implemented("createIpRule")
     }
     /// Delete IP rule
@@ -1204,7 +1101,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DeleteIpRuleError>> + Send {
+    ) -> impl Reply<(), errors::DeleteIpRuleError> {
         not_implemented("deleteIpRule")
     }
     /// List settings
@@ -1216,9 +1113,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_settings(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::SettingList, errors::ListAdminSettingsError>,
-    > + Send {
+    ) -> impl Reply<types::SettingList, errors::ListAdminSettingsError> {
         not_implemented("listAdminSettings")
     }
     /// Update setting
@@ -1232,9 +1127,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         key: String,
         body: types::UpdateSettingRequest,
-    ) -> impl Future<
-        Output = Result<types::Setting, errors::UpdateAdminSettingError>,
-    > + Send {
+    ) -> impl Reply<types::Setting, errors::UpdateAdminSettingError> {
         not_implemented("updateAdminSetting")
     }
     /// Delete setting
@@ -1247,7 +1140,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         key: String,
-    ) -> impl Future<Output = Result<(), errors::DeleteAdminSettingError>> + Send {
+    ) -> impl Reply<(), errors::DeleteAdminSettingError> {
         not_implemented("deleteAdminSetting")
     }
     /// Get x402 payment config
@@ -1259,9 +1152,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_x402_config(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::X402Config, errors::GetX402ConfigError>,
-    > + Send {
+    ) -> impl Reply<types::X402Config, errors::GetX402ConfigError> {
         not_implemented("getX402Config")
     }
     /// Update x402 payment config
@@ -1274,9 +1165,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::X402ConfigUpdate,
-    ) -> impl Future<
-        Output = Result<types::X402Config, errors::UpdateX402ConfigError>,
-    > + Send {
+    ) -> impl Reply<types::X402Config, errors::UpdateX402ConfigError> {
         not_implemented("updateX402Config")
     }
     /// List all users
@@ -1289,9 +1178,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         query: types::ListAdminUsersQuery,
-    ) -> impl Future<
-        Output = Result<types::AdminUserList, errors::ListAdminUsersError>,
-    > + Send {
+    ) -> impl Reply<types::AdminUserList, errors::ListAdminUsersError> {
         not_implemented("listAdminUsers")
     }
     /// Delete user
@@ -1304,7 +1191,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
-    ) -> impl Future<Output = Result<(), errors::DeleteAdminUserError>> + Send {
+    ) -> impl Reply<(), errors::DeleteAdminUserError> {
         not_implemented("deleteAdminUser")
     }
     /// List chains (admin view)
@@ -1316,9 +1203,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_chains(
         &self,
         cx: RequestContext<Self::Identity>,
-    ) -> impl Future<
-        Output = Result<types::ChainList, errors::ListAdminChainsError>,
-    > + Send {
+    ) -> impl Reply<types::ChainList, errors::ListAdminChainsError> {
         not_implemented("listAdminChains")
     }
     /// Create chain
@@ -1331,9 +1216,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         body: types::ChainRequest,
-    ) -> impl Future<
-        Output = Result<types::Chain, errors::CreateAdminChainError>,
-    > + Send {
+    ) -> impl Reply<types::Chain, errors::CreateAdminChainError> {
         not_implemented("createAdminChain")
     }
     /// Update chain
@@ -1347,9 +1230,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         chain_id: String,
         body: types::ChainRequest,
-    ) -> impl Future<
-        Output = Result<types::Chain, errors::UpdateAdminChainError>,
-    > + Send {
+    ) -> impl Reply<types::Chain, errors::UpdateAdminChainError> {
         not_implemented("updateAdminChain")
     }
     /// Delete chain
@@ -1362,7 +1243,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         chain_id: String,
-    ) -> impl Future<Output = Result<(), errors::DeleteAdminChainError>> + Send {
+    ) -> impl Reply<(), errors::DeleteAdminChainError> {
         not_implemented("deleteAdminChain")
     }
     /// Get org limits
@@ -1375,9 +1256,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
-    ) -> impl Future<
-        Output = Result<types::OrgLimits, errors::GetOrgLimitsError>,
-    > + Send {
+    ) -> impl Reply<types::OrgLimits, errors::GetOrgLimitsError> {
         not_implemented("getOrgLimits")
     }
     /// Update org limits
@@ -1391,9 +1270,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: types::OrgLimitsUpdate,
-    ) -> impl Future<
-        Output = Result<types::OrgLimits, errors::UpdateOrgLimitsError>,
-    > + Send {
+    ) -> impl Reply<types::OrgLimits, errors::UpdateOrgLimitsError> {
         not_implemented("updateOrgLimits")
     }
     /// Set org billing tier
@@ -1407,9 +1284,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         cx: RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: types::BillingTierRequest,
-    ) -> impl Future<
-        Output = Result<types::OrgBillingTier, errors::SetOrgBillingTierError>,
-    > + Send {
+    ) -> impl Reply<types::OrgBillingTier, errors::SetOrgBillingTierError> {
         not_implemented("setOrgBillingTier")
     }
 }
