@@ -199,7 +199,6 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
     let common_refusals = common_refusals(api);
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
-    // Guards and the rate limit name operations `Operation::…` (a document of webhooks alone has none).
     // The query tables are written `params::…`.
     let use_params = super::params::needed(api).then(|| {
         quote!(
@@ -207,6 +206,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = crate::error::Result<Tok
             use super::params;
         )
     });
+    // Guards and the rate limit name operations `Operation::…` (a document of webhooks alone has none).
     let use_operation = (!api.operations.is_empty()).then(|| {
         quote! {
             #[allow(unused_imports)]
