@@ -6,6 +6,7 @@
 //! requirements. It does no I/O. Names in it are already sanitised and unique
 //! (see [`names`]), so emitters never invent or check identifiers.
 
+mod all_of;
 mod cycles;
 mod depth;
 mod external;

@@ -8,6 +8,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
+use super::all_of::Base;
 use super::names::{self, Namespace};
 use super::{
     Access, Constraints, EnumValue, EnumVariant, Enumeration, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
@@ -36,7 +37,9 @@ pub(super) struct TypeSpace<'d> {
     /// Schemas currently being lowered, to stop alias cycles.
     in_progress: Vec<String>,
     /// References whose properties are being merged into an `allOf` struct.
-    merging: Vec<String>,
+    pub(super) merging: Vec<String>,
+    /// Union variants made by distributing `allOf` parts over a union (see `all_of`).
+    pub(super) distributed: usize,
     /// Types of schemas inlined from other files, by `x-clawgen-source`.
     by_source: BTreeMap<String, TypeRef>,
     /// The schemas `$ref`s named so far, by reference: large documents name
@@ -55,6 +58,7 @@ impl<'d> TypeSpace<'d> {
             by_pointer: BTreeMap::new(),
             in_progress: Vec::new(),
             merging: Vec::new(),
+            distributed: 0,
             by_source: BTreeMap::new(),
             resolved: Default::default(),
         }
@@ -346,7 +350,7 @@ impl<'d> TypeSpace<'d> {
         }
     }
 
-    fn additional(&mut self, additional: &Option<AdditionalProperties>, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
+    pub(super) fn additional(&mut self, additional: &Option<AdditionalProperties>, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
         Ok(match additional {
             Some(AdditionalProperties::Schema(schema)) => {
                 Some(self.lower(schema, &format!("{pointer}/additionalProperties"), &format!("{hint}Value"))?)
@@ -410,18 +414,20 @@ impl<'d> TypeSpace<'d> {
                 Ok(TypeKind::Struct(st))
             }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, None, pointer, name),
-            // `type: object` beside `allOf`: the parts and the schema's own properties, merged.
-            SchemaKind::Any(any) if !any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
+            // `type: object` beside `oneOf`/`anyOf` adds nothing a union lacks.
+            SchemaKind::Any(any)
+                if (!any.one_of.is_empty() || !any.any_of.is_empty()) && any.properties.is_empty() && any.all_of.is_empty() =>
+            {
+                let variants = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
+                self.choice(schema, variants, pointer, name, open)
+            }
+            // Properties beside `allOf` parts or a union: merged, over the union's variants if there is one.
+            SchemaKind::Any(any) if !any.all_of.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() => {
                 let mut own = schema.clone();
                 if let SchemaKind::Any(own_any) = &mut own.schema_kind {
                     own_any.all_of.clear();
                 }
                 self.merge_all_of(&any.all_of, Some(own), pointer, name)
-            }
-            // `type: object` beside `oneOf`/`anyOf` adds nothing a union lacks.
-            SchemaKind::Any(any) if (!any.one_of.is_empty() || !any.any_of.is_empty()) && any.properties.is_empty() => {
-                let variants = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
-                self.choice(schema, variants, pointer, name, open)
             }
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
                 self.choice(schema, variants, pointer, name, open)
@@ -443,11 +449,19 @@ impl<'d> TypeSpace<'d> {
             let open = if open == Openness::Closed { open } else { Openness::Declared };
             return Ok(TypeKind::Enum(enumeration(values, open)));
         }
-        self.union(schema, variants, pointer, name)
+        self.union(schema, variants, pointer, name, None)
     }
 
-    /// `oneOf`/`anyOf`: a union, tagged where a discriminator tells the variants apart.
-    fn union(&mut self, schema: &Schema, variants: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+    /// `oneOf`/`anyOf`: a union, tagged where a discriminator tells the variants
+    /// apart; with a `base`, each variant holds the base's properties too.
+    pub(super) fn union(
+        &mut self,
+        schema: &Schema,
+        variants: &[ReferenceOr<Schema>],
+        pointer: &str,
+        name: &str,
+        base: Option<&Base>,
+    ) -> Result<TypeKind> {
         let keyword = union_keyword(schema);
         let mut used = Namespace::default();
         let mut out = Vec::new();
@@ -465,10 +479,18 @@ impl<'d> TypeSpace<'d> {
                 Some(tag) => format!("{name}{}", names::type_name(tag)),
                 None => format!("{name}Variant{index}"),
             };
-            let ty = self.lower(variant, &at, &hint)?;
-            let wanted = match &tag {
-                Some(tag) => names::variant_name(tag),
-                None => self.variant_label(&ty, index),
+            let (ty, named) = match base {
+                Some(base) if !self.includes(variant, base.identity.as_deref()) => {
+                    let (merged, named) = Self::with_base(variant, base, name);
+                    let hint = named.as_ref().filter(|_| tag.is_none()).map_or(hint.as_str(), |(hint, _)| hint.as_str());
+                    (self.lower(&merged, &at, hint)?, named.map(|(_, variant)| variant))
+                }
+                _ => (self.lower(variant, &at, &hint)?, None),
+            };
+            let wanted = match (&tag, named) {
+                (Some(tag), _) => names::variant_name(tag),
+                (None, Some(named)) => named,
+                (None, None) => self.variant_label(&ty, index),
             };
             out.push(UnionVariant { name: used.claim(wanted), ty, tags: Vec::new() });
         }
@@ -498,100 +520,7 @@ impl<'d> TypeSpace<'d> {
         }
     }
 
-    /// The schemas of an `allOf` list found at `pointer`, refs resolved, with their pointers.
-    fn all_of_parts(&self, parts: &[ReferenceOr<Schema>], pointer: &str) -> Result<Vec<(Schema, String)>> {
-        parts
-            .iter()
-            .enumerate()
-            .map(|(index, part)| {
-                let at = format!("{pointer}/allOf/{index}");
-                let schema = match part {
-                    ReferenceOr::Reference { reference } => self.resolve_schema(reference, &at)?,
-                    ReferenceOr::Item(schema) => schema.clone(),
-                };
-                Ok((schema, at))
-            })
-            .collect()
-    }
-
-    /// `allOf`: the properties of every part, and of `own` (the schema holding
-    /// the `allOf`, without it) where it has some, merged into one struct.
-    fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], own: Option<Schema>, pointer: &str, name: &str) -> Result<TypeKind> {
-        // A part that is being merged already would be merged into itself forever.
-        let refs: Vec<String> = parts
-            .iter()
-            .filter_map(|p| match p {
-                ReferenceOr::Reference { reference } => Some(reference.clone()),
-                ReferenceOr::Item(_) => None,
-            })
-            .collect();
-        if refs.iter().any(|r| self.merging.contains(r)) {
-            self.warn(Code::Untyped, pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
-            return Ok(TypeKind::Alias(TypeRef::Json));
-        }
-        let depth = self.merging.len();
-        self.merging.extend(refs);
-        let merged = self.merge_parts(parts, own, pointer, name);
-        self.merging.truncate(depth);
-        merged
-    }
-
-    fn merge_parts(&mut self, parts: &[ReferenceOr<Schema>], own: Option<Schema>, pointer: &str, name: &str) -> Result<TypeKind> {
-        let mut properties: Vec<(String, ReferenceOr<Box<Schema>>)> = Vec::new();
-        let mut required: Vec<String> = Vec::new();
-        let mut additional = None;
-        let mut pending = self.all_of_parts(parts, pointer)?;
-        // Popped first, so its properties come after the parts'.
-        pending.extend(own.map(|own| (own, pointer.to_owned())));
-        // Nested allOfs and their `$ref`s may come back to a part already merged
-        // (a cycle): the count of parts merged, held to the one bound, ends them.
-        let mut merged = 0;
-        while let Some((schema, at)) = pending.pop() {
-            merged += 1;
-            if merged > crate::depth::MAX_DEPTH {
-                return Err(crate::depth::too_deep(self.source.location(pointer), "this allOf (its parts' allOfs and `$ref`s merged)"));
-            }
-            let (props, req, extra) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
-                SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                    pending.extend(self.all_of_parts(&any.all_of, &at)?);
-                    (&any.properties, &any.required, &any.additional_properties)
-                }
-                SchemaKind::AllOf { all_of } => {
-                    pending.extend(self.all_of_parts(all_of, &at)?);
-                    continue;
-                }
-                _ => {
-                    self.warn(
-                        Code::Untyped,
-                        &at,
-                        "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value",
-                    );
-                    return Ok(TypeKind::Alias(TypeRef::Json));
-                }
-            };
-            // Parts are popped last-first; insert at the front to keep document order.
-            let mut merged: Vec<(String, ReferenceOr<Box<Schema>>)> =
-                props.iter().filter(|(k, _)| !properties.iter().any(|(p, _)| p == *k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-            merged.append(&mut properties);
-            properties = merged;
-            for r in req {
-                if !required.contains(r) {
-                    required.push(r.clone());
-                }
-            }
-            if extra.is_some() {
-                additional = extra.clone();
-            }
-        }
-        let required: Vec<&str> = required.iter().map(String::as_str).collect();
-        let mut st = self.object(&properties, &required, pointer, name)?;
-        st.additional = self.additional(&additional, pointer, name)?;
-        st.additional_constraints = self.additional_constraints(&additional, pointer);
-        Ok(TypeKind::Struct(st))
-    }
-
-    fn object(
+    pub(super) fn object(
         &mut self,
         properties: &[(String, ReferenceOr<Box<Schema>>)],
         required: &[&str],
@@ -936,7 +865,7 @@ impl TypeSpace<'_> {
     }
 
     /// The constraints of a struct's additional properties, each checked as a map's value is.
-    fn additional_constraints(&mut self, additional: &Option<AdditionalProperties>, pointer: &str) -> Option<Box<Constraints>> {
+    pub(super) fn additional_constraints(&mut self, additional: &Option<AdditionalProperties>, pointer: &str) -> Option<Box<Constraints>> {
         let values = *value_constraints(additional, &|reference| self.resolve_schema(reference, pointer).ok(), 0)?;
         Some(Box::new(self.checked(values, &format!("{pointer}/additionalProperties")))).filter(|values| !values.is_empty())
     }
@@ -1016,6 +945,19 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
             c.max_properties = any.max_properties;
             c.values = value_constraints(&any.additional_properties, resolve, depth);
         }
+        // Scalar parts: a value keeps to each part's constraints.
+        SchemaKind::AllOf { all_of } if depth < CONSTRAINT_DEPTH => {
+            let parts: Vec<Schema> = all_of
+                .iter()
+                .filter_map(|part| match part {
+                    ReferenceOr::Item(schema) => Some(schema.clone()),
+                    ReferenceOr::Reference { reference } => resolve(reference),
+                })
+                .collect();
+            if parts.len() == all_of.len() && super::all_of::all_scalar(&parts) {
+                c = parts.iter().map(|part| constraints_of(part, resolve, depth + 1)).fold(c, super::all_of::intersect);
+            }
+        }
         _ => {}
     }
     c
@@ -1049,12 +991,12 @@ fn inner_constraints(schema: std::result::Result<&Schema, &str>, resolve: Resolv
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::diagnostic::Code;
     use crate::ir::{Api, Constraints, TypeKind};
 
     /// The lowered document with `paths` and `schemas` (YAML, indented to their place), and its warnings.
-    fn lowered(paths: &str, schemas: &str) -> (Api, Vec<crate::error::Warning>) {
+    pub(in crate::ir) fn lowered(paths: &str, schemas: &str) -> (Api, Vec<crate::error::Warning>) {
         let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{schemas}");
         let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
         let doc = crate::normalize::normalize(&source).expect("normalizes");

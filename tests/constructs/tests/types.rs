@@ -124,6 +124,46 @@ mod tagged_unions {
     }
 
     #[test]
+    fn a_base_listing_the_variants_that_include_it_decodes_by_its_discriminator() {
+        use unions::types::{Animal, Bird, Fish};
+        use unions::validation::Validate as _;
+        let bird: Animal = decode(json!({"kind": "bird", "name": "Tweety", "wingspan": 0.2})).unwrap();
+        assert_eq!(bird, Animal::Bird(Bird::new("bird").name("Tweety").wingspan(0.2)));
+        assert_eq!(encode(&Animal::Fish(Fish::new("fish", 4))), json!({"kind": "fish", "fins": 4}));
+        // The base's checks hold in every variant.
+        let long: Animal = decode(json!({"kind": "fish", "fins": 2, "name": "x".repeat(11)})).unwrap();
+        let error = long.validate().unwrap_err().to_string();
+        assert!(error.contains("name"), "{error}");
+    }
+
+    #[test]
+    fn properties_beside_a_union_are_held_by_each_variant() {
+        use unions::types::{Payment, PaymentBankDetails, PaymentCardDetails};
+        use unions::validation::Validate as _;
+        let card: Payment = decode(json!({"amount": 5, "number": "4242"})).unwrap();
+        assert_eq!(card, Payment::CardDetails(PaymentCardDetails::new(5, "4242")));
+        let bank: Payment = decode(json!({"amount": 7, "iban": "DE02"})).unwrap();
+        assert!(matches!(&bank, Payment::BankDetails(PaymentBankDetails { amount: 7, .. })), "{bank:?}");
+        assert_eq!(encode(&bank), json!({"amount": 7, "iban": "DE02"}));
+        assert!(decode::<Payment>(json!({"number": "4242"})).is_err(), "the base's required property is required");
+        let error = decode::<Payment>(json!({"amount": 0, "iban": "DE02"})).unwrap().validate().unwrap_err().to_string();
+        assert!(error.contains("amount"), "{error}");
+    }
+
+    #[test]
+    fn an_allof_of_strings_is_a_string_checked_against_every_part() {
+        use unions::types::Stored;
+        use unions::validation::Validate as _;
+        let stored =
+            |code: &str| decode::<Stored>(json!({"pet": {"petType": "cat"}, "shape": {"kind": "Circle", "radius": 1.0}, "code": code}));
+        let short: Stored = stored("a").unwrap();
+        assert_eq!(short.code.as_deref(), Some("a"));
+        assert!(short.validate().unwrap_err().to_string().contains("code"));
+        assert!(stored("abcdefghi").unwrap().validate().is_err(), "longer than the first part allows");
+        assert!(stored("abc").unwrap().validate().is_ok());
+    }
+
+    #[test]
     fn inline_variants_are_named_after_their_const_tag() {
         let note: Event = decode(json!({"type": "note", "text": "hi"})).unwrap();
         assert!(matches!(&note, Event::Note(n) if n.text == "hi"));
