@@ -200,7 +200,7 @@ components:
         f: {type: string, frob: true}
         t: {type: array, items: [{type: string}]}
         p: {type: string, pattern: '(?<=a)b'}
-        big: {type: integer, maximum: 1.0e30}
+        big: {type: integer, multipleOf: 0.3}
         d: {type: integer, default: x}
 "##,
         );
@@ -209,7 +209,7 @@ components:
             (Code::Lenient, "/tags/0/description"),
             (Code::UnknownKeyword, "/components/schemas/S/properties/f/frob"),
             (Code::Lenient, "/components/schemas/S/properties/t/items"),
-            (Code::Unchecked, "/components/schemas/S/properties/big/maximum"),
+            (Code::Unchecked, "/components/schemas/S/properties/big/multipleOf"),
             (Code::SkippedOperation, "/paths/~1c/get"),
             (Code::Untyped, "/components/schemas/S/properties/n"),
             (Code::Untyped, "/components/schemas/S/properties/i"),

@@ -12,6 +12,7 @@
 #[cfg(test)]
 pub(crate) mod agreement;
 pub mod facts;
+mod integer_bounds;
 pub mod kept;
 pub mod resolve;
 mod schema;
@@ -528,6 +529,8 @@ components:
     Nothing: {type: "null"}
     Kind: {const: fixed, examples: [fixed]}
     Bounded: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}
+    FloatBounds: {type: integer, minimum: 1.0, exclusiveMaximum: 100.5}
+    GoIndex: {type: integer, minimum: 0, maximum: 1.8446744073709552e+19}
     Tuple: {type: array, prefixItems: [{type: string}]}
     Described:
       $ref: '#/components/schemas/Kind'
@@ -713,6 +716,16 @@ components:
         let doc = normalized(SCHEMAS_31);
         let SchemaKind::Type(Type::Number(n)) = &schema(&doc, "Bounded").schema_kind else { panic!() };
         assert_eq!((n.minimum, n.exclusive_minimum, n.maximum, n.exclusive_maximum), (Some(0.0), true, Some(10.0), true));
+    }
+
+    #[test]
+    fn integer_bounds_written_as_floats_are_integers() {
+        let doc = normalized(SCHEMAS_31);
+        let SchemaKind::Type(Type::Integer(i)) = &schema(&doc, "FloatBounds").schema_kind else { panic!() };
+        assert_eq!((i.minimum, i.exclusive_minimum, i.maximum, i.exclusive_maximum), (Some(1), false, Some(100), false));
+        let SchemaKind::Type(Type::Integer(go)) = &schema(&doc, "GoIndex").schema_kind else { panic!() };
+        assert_eq!(go.format, openapiv3::VariantOrUnknownOrEmpty::Unknown("uint64".into()));
+        assert_eq!((go.minimum, go.maximum), (Some(0), None));
     }
 
     #[test]

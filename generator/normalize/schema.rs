@@ -284,15 +284,12 @@ impl<'a> Rewriter<'a> {
         let Some(Value::String(ty)) = map.get("type").cloned() else { return };
         map.retain(|key, _| applies_to(key).is_none_or(|types| types.contains(&ty.as_str())));
         if ty == "integer" {
-            for bound in ["minimum", "maximum", "multipleOf"] {
-                if map.get(bound).is_some_and(|v| v.as_i64().is_none()) {
-                    self.warn(
-                        Code::Unchecked,
-                        &format!("{pointer}/{bound}"),
-                        format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"),
-                    );
-                    map.remove(bound);
-                }
+            for bound in super::integer_bounds::read(map) {
+                self.warn(
+                    Code::Unchecked,
+                    &format!("{pointer}/{bound}"),
+                    format!("`{bound}` of an integer has no 64-bit integer reading; it is not checked"),
+                );
             }
         }
     }
