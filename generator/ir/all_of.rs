@@ -21,6 +21,9 @@ use crate::load::pointer::{local_pointer, ref_name};
 /// unions multiply, and a document must not make that explode.
 const MAX_DISTRIBUTED: usize = 20_000;
 
+/// How many schemas finding whether a variant includes its base may read.
+const MAX_INCLUDED: usize = 256;
+
 /// One schema of an `allOf`, its `$ref`s resolved.
 struct Part {
     schema: Schema,
@@ -285,25 +288,44 @@ impl TypeSpace<'_> {
         self.union(&part.schema, &variants, &part.at, name, Some(&base))
     }
 
-    /// Whether `variant` already includes the schema at `identity` (an `allOf` of
-    /// its names it by `$ref`).
+    /// Whether `variant` already includes the schema at `identity`: an `allOf`
+    /// of it names it by `$ref`, or names a schema that does (`Kitten: allOf:
+    /// [$ref Cat]`, `Cat: allOf: [$ref Pet]`), followed to a bound.
     pub(super) fn includes(&self, variant: &ReferenceOr<Schema>, identity: Option<&str>) -> bool {
         let Some(identity) = identity else { return false };
-        let schema = match variant {
+        let mut seen = std::collections::HashSet::new();
+        let mut pending = self.all_of_of(variant, identity, &mut seen);
+        while let Some(part) = pending.pop() {
+            if matches!(&part, ReferenceOr::Reference { reference } if local_pointer(reference).as_deref() == Some(identity)) {
+                return true;
+            }
+            if seen.len() < MAX_INCLUDED {
+                pending.extend(self.all_of_of(&part, identity, &mut seen));
+            }
+        }
+        false
+    }
+
+    /// The `allOf` parts of a schema, `$ref`s followed once each.
+    fn all_of_of(
+        &self,
+        schema: &ReferenceOr<Schema>,
+        pointer: &str,
+        seen: &mut std::collections::HashSet<String>,
+    ) -> Vec<ReferenceOr<Schema>> {
+        let resolved = match schema {
             ReferenceOr::Item(schema) => schema.clone(),
-            ReferenceOr::Reference { reference } => match self.resolve_schema(reference, identity) {
+            ReferenceOr::Reference { reference } if seen.insert(reference.clone()) => match self.resolve_schema(reference, pointer) {
                 Ok(schema) => schema,
-                Err(_) => return false,
+                Err(_) => return Vec::new(),
             },
+            ReferenceOr::Reference { .. } => return Vec::new(),
         };
-        let parts = match &schema.schema_kind {
+        match resolved.schema_kind {
             SchemaKind::AllOf { all_of } => all_of,
-            SchemaKind::Any(any) => &any.all_of,
-            _ => return false,
-        };
-        parts
-            .iter()
-            .any(|part| matches!(part, ReferenceOr::Reference { reference } if local_pointer(reference).as_deref() == Some(identity)))
+            SchemaKind::Any(any) => any.all_of,
+            _ => Vec::new(),
+        }
     }
 
     /// The schema a union variant becomes: itself where it includes the base
@@ -543,12 +565,16 @@ mod tests {
       type: object
       required: [kind]
       properties: {kind: {type: string}, name: {type: string}}
-      discriminator: {propertyName: kind, mapping: {cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog'}}
-      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator:
+        propertyName: kind
+        mapping: {cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog', puppy: '#/components/schemas/Puppy'}
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}, {$ref: '#/components/schemas/Puppy'}]
     Cat:
       allOf: [{$ref: '#/components/schemas/Pet'}, {type: object, properties: {meows: {type: boolean}}}]
     Dog:
       allOf: [{$ref: '#/components/schemas/Pet'}, {type: object, properties: {barks: {type: boolean}}}]
+    Puppy:
+      allOf: [{$ref: '#/components/schemas/Dog'}, {type: object, properties: {age: {type: integer}}}]
 "#,
         );
         assert!(!warnings.iter().any(|w| w.code == Code::Untyped), "{warnings:?}");
@@ -560,13 +586,13 @@ mod tests {
         };
         let variants: Vec<(String, String, Vec<String>)> =
             pet.variants.iter().map(|v| (v.name.clone(), named(&v.ty), v.tags.clone())).collect();
-        assert_eq!(
-            variants,
-            [("Cat".into(), "Cat".into(), vec!["cat".to_owned()]), ("Dog".into(), "Dog".into(), vec!["dog".to_owned()])],
-            "the variants are the schemas themselves"
-        );
+        let expected =
+            [("Cat", "cat"), ("Dog", "dog"), ("Puppy", "puppy")].map(|(name, tag)| (name.into(), name.into(), vec![tag.to_owned()]));
+        assert_eq!(variants, expected, "the variants are the schemas themselves, Puppy through Dog");
         let TypeKind::Struct(cat) = kind(&api, "Cat") else { panic!("Cat is a struct") };
         assert_eq!(fields(cat), [("kind", true), ("name", false), ("meows", false)], "a variant holds the base's properties");
+        let TypeKind::Struct(puppy) = kind(&api, "Puppy") else { panic!("Puppy is a struct") };
+        assert_eq!(fields(puppy), [("kind", true), ("name", false), ("barks", false), ("age", false)]);
     }
 
     #[test]
