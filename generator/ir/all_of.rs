@@ -8,11 +8,11 @@
 //! writing polymorphism: that variant is its own type, and inside it Base
 //! contributes its properties only.
 
-use openapiv3::{AnySchema, ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, Type};
+use openapiv3::{ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, Type};
 
 use serde_json::Value;
 
-use super::schemas::TypeSpace;
+use super::schemas::{TypeSpace, is_bare};
 use super::{Constraints, TypeKind, TypeRef};
 use crate::diagnostic::Code;
 use crate::load::pointer::{local_pointer, ref_name};
@@ -332,19 +332,9 @@ impl TypeSpace<'_> {
     /// already, else an `allOf` of the base and it, with the name hint and the
     /// variant name its `$ref` suggests.
     pub(super) fn with_base(variant: &ReferenceOr<Schema>, base: &Base, name: &str) -> (ReferenceOr<Schema>, Option<(String, String)>) {
-        let merged = match (variant, &base.schema.schema_kind) {
-            // `anyOf: [{required: [a]}, {required: [b]}]`: the base, with more of it required.
-            (ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(any), .. }), SchemaKind::Type(Type::Object(object)))
-                if requires_only(any) =>
-            {
-                let mut object = object.clone();
-                object.required.extend(any.required.iter().filter(|name| !object.required.contains(name)).cloned().collect::<Vec<_>>());
-                Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Type(Type::Object(object)) }
-            }
-            _ => Schema {
-                schema_data: SchemaData::default(),
-                schema_kind: SchemaKind::AllOf { all_of: vec![ReferenceOr::Item(base.schema.clone()), variant.clone()] },
-            },
+        let merged = Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::AllOf { all_of: vec![ReferenceOr::Item(base.schema.clone()), variant.clone()] },
         };
         let merged = ReferenceOr::Item(merged);
         let names = match variant {
@@ -471,21 +461,12 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
     }
 }
 
-/// Whether every part of an `allOf` is a scalar, so that its constraints are the parts' together.
+/// Whether the parts of an `allOf` are scalars (and parts that add no
+/// structure, such as a `required` list), so that its constraints are the parts' together.
 pub(super) fn all_scalar(parts: &[Schema]) -> bool {
-    !parts.is_empty() && parts.iter().all(|part| scalar_kind(part).is_some())
-}
-
-/// A schema that only lists `required` properties (an `allOf` would read it
-/// as an annotation of the other part).
-fn requires_only(any: &AnySchema) -> bool {
-    !any.required.is_empty()
-        && any.typ.is_none()
-        && any.properties.is_empty()
-        && any.all_of.is_empty()
-        && any.one_of.is_empty()
-        && any.any_of.is_empty()
-        && any.additional_properties.is_none()
+    let structureless =
+        |part: &Schema| matches!(&part.schema_kind, SchemaKind::Any(any) if any.typ.is_none() && any.all_of.is_empty() && is_bare(any));
+    parts.iter().any(|part| scalar_kind(part).is_some()) && parts.iter().all(|part| scalar_kind(part).is_some() || structureless(part))
 }
 
 /// A schema with both `oneOf` and `anyOf`: two unions at once.
@@ -593,6 +574,24 @@ mod tests {
         assert_eq!(fields(cat), [("kind", true), ("name", false), ("meows", false)], "a variant holds the base's properties");
         let TypeKind::Struct(puppy) = kind(&api, "Puppy") else { panic!("Puppy is a struct") };
         assert_eq!(fields(puppy), [("kind", true), ("name", false), ("barks", false), ("age", false)]);
+    }
+
+    #[test]
+    fn a_part_listing_required_properties_makes_them_required() {
+        let (api, warnings) = lowered(
+            "  {}",
+            r#"
+    Monitor: {type: object, properties: {codes: {type: string}, name: {type: string}}}
+    MonitorCreate:
+      allOf: [{$ref: '#/components/schemas/Monitor'}, {required: [codes]}]
+    Token:
+      allOf: [{type: string, maxLength: 3}, {required: [x]}]
+"#,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let TypeKind::Struct(create) = kind(&api, "MonitorCreate") else { panic!("MonitorCreate is a struct of its own") };
+        assert_eq!(fields(create), [("codes", true), ("name", false)]);
+        assert!(matches!(kind(&api, "Token"), TypeKind::Alias(TypeRef::String)), "required says nothing of a string");
     }
 
     #[test]

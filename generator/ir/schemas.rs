@@ -802,19 +802,20 @@ fn wrapped(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
 }
 
 /// A schema that constrains nothing a Rust type expresses: only a
-/// description, an example, a default, or value checks.
+/// description, an example, a default, or value checks. (`required` is
+/// expressed: `allOf: [X, {required: [a]}]` is X with `a` required.)
 fn is_annotation(part: &ReferenceOr<Schema>) -> bool {
     match part {
         ReferenceOr::Reference { .. } => false,
         ReferenceOr::Item(schema) => match &schema.schema_kind {
-            SchemaKind::Any(any) => is_bare(any) && any.typ.is_none() && any.all_of.is_empty(),
+            SchemaKind::Any(any) => is_bare(any) && any.typ.is_none() && any.all_of.is_empty() && any.required.is_empty(),
             _ => false,
         },
     }
 }
 
 /// An untyped schema without structure: no properties, items, unions or values.
-fn is_bare(any: &AnySchema) -> bool {
+pub(super) fn is_bare(any: &AnySchema) -> bool {
     any.properties.is_empty()
         && any.items.is_none()
         && any.additional_properties.is_none()
