@@ -122,6 +122,11 @@ impl TypeSpace<'_> {
             if merged > crate::depth::MAX_DEPTH {
                 return Err(crate::depth::too_deep(self.source.location(pointer), "this allOf (its parts' allOfs and `$ref`s merged)"));
             }
+            // Scalars, and `enum`s without a type (`{enum: [true]}`), which are values too.
+            if scalar_kind(&part.schema).is_some() {
+                scalars.push(part);
+                continue;
+            }
             let (props, req, extra) = match &part.schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
                 SchemaKind::Any(any) => {
@@ -136,10 +141,6 @@ impl TypeSpace<'_> {
                     if !self.take_union(part, &mut union) {
                         return Ok(TypeKind::Alias(TypeRef::Json));
                     }
-                    continue;
-                }
-                _ if scalar_kind(&part.schema).is_some() => {
-                    scalars.push(part);
                     continue;
                 }
                 _ => return Ok(self.not_merged(&part.at)),
@@ -651,9 +652,11 @@ mod tests {
         }
         let untyped: Vec<&str> = warnings.iter().filter(|w| w.code == Code::Untyped).map(|w| w.location.pointer.as_str()).collect();
         assert_eq!(untyped, ["/components/schemas/Mixed/allOf/1"], "{warnings:?}");
-        assert!(
-            warnings.iter().any(|w| w.code == Code::Unchecked && w.location.pointer == "/components/schemas/Tagged/allOf/1"),
-            "the second enum part is reported as not checked: {warnings:?}"
+        let unchecked: Vec<&str> = warnings.iter().filter(|w| w.code == Code::Unchecked).map(|w| w.location.pointer.as_str()).collect();
+        assert_eq!(
+            unchecked,
+            ["/components/schemas/Flag/allOf/1", "/components/schemas/Tagged/allOf/1"],
+            "an enum of a part whose type is not taken is reported as not checked"
         );
         let TypeKind::Struct(holder) = kind(&api, "Holder") else { panic!("Holder is a struct") };
         let constraints = |name: &str| holder.fields.iter().find(|f| f.wire_name == name).expect("the field").constraints.clone();
