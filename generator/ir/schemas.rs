@@ -483,7 +483,18 @@ impl<'d> TypeSpace<'d> {
                 Some(base) if !self.includes(variant, base.identity.as_deref()) => {
                     let (merged, named) = Self::with_base(variant, base, name);
                     let hint = named.as_ref().filter(|_| tag.is_none()).map_or(hint.as_str(), |(hint, _)| hint.as_str());
-                    (self.lower(&merged, &at, hint)?, named.map(|(_, variant)| variant))
+                    let ty = self.lower(&merged, &at, hint)?;
+                    if let TypeRef::Named(id) = &ty {
+                        let form = match variant {
+                            ReferenceOr::Reference { reference } => format!("`{}`", crate::load::pointer::ref_name(reference)),
+                            ReferenceOr::Item(_) => format!("its variant {index}"),
+                        };
+                        let def = &mut self.types[id.0];
+                        def.doc.get_or_insert_with(|| {
+                            format!("One form of [`{name}`]: the properties every `{name}` has, with those of {form}.")
+                        });
+                    }
+                    (ty, named.map(|(_, variant)| variant))
                 }
                 _ => (self.lower(variant, &at, &hint)?, None),
             };
