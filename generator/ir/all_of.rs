@@ -29,13 +29,22 @@ struct Part {
     schema: Schema,
     /// Where it is written.
     at: String,
-    /// The pointer a `$ref` to it names: the target of the `$ref` that reached
-    /// it, or the schema's own place for the schema holding the `allOf`.
-    identity: Option<String>,
     /// The `$ref` that reached it.
     reference: Option<String>,
     /// Whether it is the schema holding the `allOf` (the type being defined).
     own: bool,
+}
+
+impl Part {
+    /// The pointer a `$ref` to it names: the target of the `$ref` that reached
+    /// it, or the schema's own place for the schema holding the `allOf`.
+    fn identity(&self) -> Option<String> {
+        match &self.reference {
+            _ if self.own => Some(self.at.clone()).filter(|at| at.starts_with('/')),
+            Some(reference) => local_pointer(reference),
+            None => None,
+        }
+    }
 }
 
 /// The parts an `allOf` adds to each variant of a union it holds.
@@ -56,14 +65,10 @@ impl TypeSpace<'_> {
             .map(|(index, part)| {
                 let at = format!("{pointer}/allOf/{index}");
                 Ok(match part {
-                    ReferenceOr::Reference { reference } => Part {
-                        schema: self.resolve_schema(reference, &at)?,
-                        at,
-                        identity: local_pointer(reference),
-                        reference: Some(reference.clone()),
-                        own: false,
-                    },
-                    ReferenceOr::Item(schema) => Part { schema: schema.clone(), at, identity: None, reference: None, own: false },
+                    ReferenceOr::Reference { reference } => {
+                        Part { schema: self.resolve_schema(reference, &at)?, at, reference: Some(reference.clone()), own: false }
+                    }
+                    ReferenceOr::Item(schema) => Part { schema: schema.clone(), at, reference: None, own: false },
                 })
             })
             .collect()
@@ -112,8 +117,7 @@ impl TypeSpace<'_> {
         let mut scalars: Vec<Part> = Vec::new();
         let mut pending = self.all_of_parts(parts, pointer)?;
         // Popped first, so its properties come after the parts'.
-        let own_identity = pointer.starts_with('/').then(|| pointer.to_owned());
-        pending.extend(own.map(|schema| Part { schema, at: pointer.to_owned(), identity: own_identity, reference: None, own: true }));
+        pending.extend(own.map(|schema| Part { schema, at: pointer.to_owned(), reference: None, own: true }));
         // Nested allOfs and their `$ref`s may come back to a part already merged
         // (a cycle): the count of parts merged, held to the one bound, ends them.
         let mut merged = 0;
@@ -179,7 +183,7 @@ impl TypeSpace<'_> {
             };
             let base = Base {
                 schema: Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Type(Type::Object(object)) },
-                identity: part.identity.clone(),
+                identity: part.identity(),
             };
             return self.distribute(part, base, name);
         }
@@ -252,7 +256,7 @@ impl TypeSpace<'_> {
     /// all it adds). `false`, with a warning, for a second union.
     fn take_union(&mut self, part: Part, union: &mut Option<Part>) -> bool {
         let Some(variants) = alternatives(&part.schema) else { return true };
-        if !part.own && variants.iter().any(|variant| self.includes(variant, part.identity.as_deref())) {
+        if !part.own && variants.iter().any(|variant| self.includes(variant, part.identity().as_deref())) {
             return true;
         }
         if union.is_some() || both_unions(&part.schema) {
