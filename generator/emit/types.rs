@@ -574,6 +574,9 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         let format = format.as_str();
         checks.push(quote!(super::validation::format(value, #path, #format)?;));
     }
+    if let Some(listed) = listed_check(ty, c.listed.as_ref(), path) {
+        checks.push(listed);
+    }
     if matches!(ty, TypeRef::Array(_)) && c.unique_items {
         checks.push(quote!(super::validation::unique(value, #path)?;));
     }
@@ -605,6 +608,25 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         checks.push(nested);
     }
     (!checks.is_empty()).then(|| quote!(#(#checks)*))
+}
+
+/// The check that a number or boolean is one of the values its `enum` lists.
+fn listed_check(ty: &TypeRef, listed: Option<&crate::ir::Listed>, path: &str) -> Option<TokenStream> {
+    use crate::ir::Listed;
+    let values = match (ty, listed?) {
+        (TypeRef::Bool, Listed::Boolean(only)) => vec![quote!(#only)],
+        (TypeRef::F64, Listed::Numbers(numbers)) => numbers.iter().map(|n| quote!(#n)).collect(),
+        // The `f32` nearest each listed number, as serde reads the value into it.
+        (TypeRef::F32, Listed::Numbers(numbers)) => numbers
+            .iter()
+            .map(|&n| {
+                let n = proc_macro2::Literal::f32_suffixed(n as f32);
+                quote!(#n)
+            })
+            .collect(),
+        _ => return None,
+    };
+    Some(quote!(super::validation::listed(*value, #path, &[#(#values),*])?;))
 }
 
 /// The check of each item or value, from `check`'s statements on `value`:

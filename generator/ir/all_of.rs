@@ -13,7 +13,7 @@ use openapiv3::{ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, Type};
 use serde_json::Value;
 
 use super::schemas::{TypeSpace, is_bare};
-use super::{Constraints, TypeKind, TypeRef};
+use super::{Constraints, Listed, TypeKind, TypeRef};
 use crate::diagnostic::Code;
 use crate::load::pointer::{local_pointer, ref_name};
 
@@ -398,13 +398,12 @@ fn scalar_kind(schema: &Schema) -> Option<Scalar> {
     }
 }
 
-/// A schema that lists its values.
+/// A schema whose listed values make a Rust enum (those of numbers and
+/// booleans are constraints, which the parts' intersection checks).
 fn has_enum(schema: &Schema) -> bool {
     match &schema.schema_kind {
         SchemaKind::Type(Type::String(s)) => !s.enumeration.is_empty(),
         SchemaKind::Type(Type::Integer(i)) => !i.enumeration.is_empty(),
-        SchemaKind::Type(Type::Number(n)) => !n.enumeration.is_empty(),
-        SchemaKind::Type(Type::Boolean(b)) => !b.enumeration.is_empty(),
         SchemaKind::Any(any) => !any.enumeration.is_empty(),
         _ => false,
     }
@@ -463,6 +462,12 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
         values: a.values.or(b.values),
         min_properties: most(a.min_properties, b.min_properties),
         max_properties: least(a.max_properties, b.max_properties),
+        listed: match (a.listed, b.listed) {
+            (Some(Listed::Numbers(x)), Some(Listed::Numbers(y))) => {
+                Some(Listed::Numbers(x.into_iter().filter(|n| y.contains(n)).collect()))
+            }
+            (x, y) => x.or(y),
+        },
     }
 }
 
@@ -657,9 +662,10 @@ mod tests {
         let untyped: Vec<&str> = warnings.iter().filter(|w| w.code == Code::Untyped).map(|w| w.location.pointer.as_str()).collect();
         assert_eq!(untyped, ["/components/schemas/Mixed/allOf/1"], "{warnings:?}");
         let unchecked: Vec<&str> = warnings.iter().filter(|w| w.code == Code::Unchecked).map(|w| w.location.pointer.as_str()).collect();
+        // A boolean's `enum` is a check, which the parts' intersection keeps (Flag's).
         assert_eq!(
             unchecked,
-            ["/components/schemas/Flag/allOf/1", "/components/schemas/Tagged/allOf/1"],
+            ["/components/schemas/Tagged/allOf/1"],
             "an enum of a part whose type is not taken is reported as not checked"
         );
         let TypeKind::Struct(holder) = kind(&api, "Holder") else { panic!("Holder is a struct") };

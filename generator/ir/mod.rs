@@ -385,6 +385,18 @@ pub struct Constraints {
     pub min_properties: Option<usize>,
     /// See `min_properties`.
     pub max_properties: Option<usize>,
+    /// The values a number or a boolean may take (`enum`, `const`): string and
+    /// integer enums are Rust enums, but `f64` and `bool` stay what they are.
+    pub listed: Option<Listed>,
+}
+
+/// The values an `enum` (or `const`) allows a type that is not a Rust enum.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Listed {
+    /// Numbers, read as `f64`.
+    Numbers(Vec<f64>),
+    /// One boolean: a list of both allows every boolean and is no constraint.
+    Boolean(bool),
 }
 
 /// A string format whose values the server checks.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeId, TypeKind, TypeRef};
+use super::{Access, CheckedFormat, Constraints, Field, Listed, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Property names that carry a human-readable message, most telling first.
 const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_description", "title"];
@@ -99,6 +99,11 @@ fn example_or_synthesized_at(
 /// A value of `ty` within `checks`, made from the type alone (its parts may
 /// still be their own examples).
 fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut Vec<TypeId>) -> Value {
+    match (ty, &checks.listed) {
+        (TypeRef::Bool, Some(Listed::Boolean(only))) => return Value::Bool(*only),
+        (TypeRef::F32 | TypeRef::F64, Some(Listed::Numbers(numbers))) if !numbers.is_empty() => return Value::from(numbers[0]),
+        _ => {}
+    }
     match ty {
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),

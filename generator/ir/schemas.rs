@@ -121,7 +121,7 @@ impl<'d> TypeSpace<'d> {
             ReferenceOr::Item(schema) => {
                 let name = self.types[id.0].name.clone();
                 let kind = self.kind_of(schema, pointer, &name)?;
-                (kind, doc_of(schema), schema.schema_data.example.clone())
+                (kind, doc_of(schema).or_else(|| self.refinement_doc(schema)), schema.schema_data.example.clone())
             }
         };
         let def = &mut self.types[id.0];
@@ -237,9 +237,10 @@ impl<'d> TypeSpace<'d> {
                 }
                 let name = self.types[id.0].name.clone();
                 let kind = self.kind_of(schema, pointer, &name)?;
+                let doc = doc_of(schema).or_else(|| self.refinement_doc(schema));
                 let def = &mut self.types[id.0];
                 def.kind = kind;
-                def.doc = doc_of(schema);
+                def.doc = doc;
                 def.example = schema.schema_data.example.clone();
                 TypeRef::Named(id)
             }
@@ -279,8 +280,9 @@ impl<'d> TypeSpace<'d> {
                 TypeRef::Map(Box::new(self.additional(&object.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
             }
             SchemaKind::AllOf { all_of } if lone_part(all_of).is_some() => self.lone_part(all_of, pointer, hint)?,
-            // Checks beside a lone `allOf` part (`minLength`, `example`) annotate it too.
-            SchemaKind::Any(any) if is_bare(any) && lone_part(&any.all_of).is_some() => self.lone_part(&any.all_of, pointer, hint)?,
+            // Checks beside a lone `allOf` part (`minLength`, `example`) annotate it too; a
+            // `required` list beside it (`{$ref: User, required: [id]}`) makes a type of its own.
+            SchemaKind::Any(any) if wraps_lone_part(any) => self.lone_part(&any.all_of, pointer, hint)?,
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
                 // `oneOf: [X, {type: null}]` is a nullable X, not a union.
                 let concrete: Vec<&ReferenceOr<Schema>> = variants.iter().filter(|v| !is_null_schema(v)).collect();
@@ -319,6 +321,46 @@ impl<'d> TypeSpace<'d> {
             }
             _ => return Ok(None),
         }))
+    }
+
+    /// The doc of a schema that only requires more of another's properties
+    /// (`{$ref: User, required: [id]}`, `allOf: [{$ref: User}, {required: [id]}]`):
+    /// "[`User`], with `id` required.", or the doc of the one inline part it requires more of.
+    fn refinement_doc(&self, schema: &Schema) -> Option<String> {
+        let (parts, own): (&[ReferenceOr<Schema>], &[String]) = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => (all_of, &[]),
+            SchemaKind::Any(any) if is_bare(any) => (&any.all_of, &any.required),
+            _ => return None,
+        };
+        fn only_required(part: &ReferenceOr<Schema>) -> Option<&Vec<String>> {
+            match part {
+                ReferenceOr::Item(item) => match &item.schema_kind {
+                    SchemaKind::Any(any) if is_bare(any) && any.typ.is_none() && any.all_of.is_empty() => Some(&any.required),
+                    _ => None,
+                },
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+        let mut required: Vec<&str> = own.iter().map(String::as_str).collect();
+        let mut refined = None;
+        for part in parts {
+            match only_required(part) {
+                Some(names) => required.extend(names.iter().map(String::as_str)),
+                None if refined.is_none() => refined = Some(part),
+                None => return None,
+            }
+        }
+        if required.is_empty() {
+            return None;
+        }
+        match refined? {
+            ReferenceOr::Reference { reference } => {
+                let id = local_pointer(reference).and_then(|target| self.by_pointer.get(&target))?;
+                let names: Vec<String> = required.iter().map(|name| format!("`{name}`")).collect();
+                Some(format!("[`{}`], with {} required.", self.types[id.0].name, names.join(", ")))
+            }
+            ReferenceOr::Item(inline) => doc_of(inline),
+        }
     }
 
     /// The type of the one schema in an `allOf` of it and annotations.
@@ -795,6 +837,11 @@ fn lone_part(all_of: &[ReferenceOr<Schema>]) -> Option<(usize, &ReferenceOr<Sche
     }
 }
 
+/// An untyped schema that only annotates the one substantive part of its `allOf`.
+fn wraps_lone_part(any: &AnySchema) -> bool {
+    is_bare(any) && any.required.is_empty() && lone_part(&any.all_of).is_some()
+}
+
 /// The one schema that `schema` only wraps, making it nullable or annotating
 /// it: the type of `schema` is that schema's.
 fn wrapped(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
@@ -807,7 +854,7 @@ fn wrapped(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
             }
         }
         SchemaKind::AllOf { all_of } => lone_part(all_of).map(|(_, part)| part),
-        SchemaKind::Any(any) if is_bare(any) => lone_part(&any.all_of).map(|(_, part)| part),
+        SchemaKind::Any(any) if wraps_lone_part(any) => lone_part(&any.all_of).map(|(_, part)| part),
         _ => None,
     }
 }
@@ -927,6 +974,16 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
         SchemaKind::Type(Type::Number(n)) => {
             c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
             c.maximum = n.maximum.map(|m| (m, n.exclusive_maximum));
+            let listed: Vec<f64> = n.enumeration.iter().flatten().copied().collect();
+            c.listed = (!listed.is_empty()).then_some(super::Listed::Numbers(listed));
+        }
+        SchemaKind::Type(Type::Boolean(b)) => {
+            let listed: Vec<bool> = b.enumeration.iter().flatten().copied().collect();
+            c.listed = match (listed.contains(&true), listed.contains(&false)) {
+                (true, false) => Some(super::Listed::Boolean(true)),
+                (false, true) => Some(super::Listed::Boolean(false)),
+                _ => None,
+            };
         }
         SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
             c.min_length = s.min_length.filter(|&n| n > 0);
@@ -1017,6 +1074,76 @@ pub(super) mod tests {
 
     fn limits(min_length: Option<usize>, max_length: Option<usize>) -> Option<Box<Constraints>> {
         Some(Box::new(Constraints { min_length, max_length, ..Constraints::default() }))
+    }
+
+    #[test]
+    fn listed_numbers_and_booleans_are_checks_of_the_plain_type() {
+        use crate::ir::{Listed, TypeRef};
+        let (api, warnings) = lowered(
+            "  {}",
+            r#"
+    Flag: {enum: [true]}
+    Switch:
+      type: object
+      properties:
+        on: {type: boolean, enum: [true]}
+        off: {const: false}
+        either: {type: boolean, enum: [true, false]}
+        ratio: {type: number, enum: [0.5, 1.5]}
+        scale: {enum: [0.25, 4, null]}
+        flag: {$ref: '#/components/schemas/Flag'}
+        both: {allOf: [{type: boolean}, {enum: [true]}]}
+"#,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(matches!(api.types.iter().find(|def| def.name == "Flag").expect("Flag").kind, TypeKind::Alias(TypeRef::Bool)));
+        let TypeKind::Struct(switch) = &api.types.iter().find(|def| def.name == "Switch").expect("Switch").kind else {
+            panic!("Switch is a struct")
+        };
+        let field = |name: &str| switch.fields.iter().find(|f| f.wire_name == name).expect("the field");
+        assert_eq!(field("on").ty, TypeRef::Bool);
+        assert_eq!(field("on").constraints.listed, Some(Listed::Boolean(true)));
+        assert_eq!(field("off").ty, TypeRef::Bool, "an untyped const of a boolean is a bool");
+        assert_eq!(field("off").constraints.listed, Some(Listed::Boolean(false)));
+        assert_eq!(field("either").constraints.listed, None, "both booleans allow every boolean");
+        assert_eq!(field("ratio").constraints.listed, Some(Listed::Numbers(vec![0.5, 1.5])));
+        assert_eq!((&field("scale").ty, field("scale").nullable), (&TypeRef::F64, true), "null listed too: a nullable number");
+        assert_eq!(field("scale").constraints.listed, Some(Listed::Numbers(vec![0.25, 4.0])));
+        assert_eq!(field("flag").constraints.listed, Some(Listed::Boolean(true)), "checked where the alias is used");
+        assert_eq!(field("both").constraints.listed, Some(Listed::Boolean(true)), "an allOf's parts together");
+    }
+
+    #[test]
+    fn a_required_list_beside_a_ref_requires_those_properties() {
+        let (api, warnings) = lowered(
+            "  {}",
+            r#"
+    User:
+      type: object
+      properties: {id: {type: string}, name: {type: string}}
+    Admin: {$ref: '#/components/schemas/User', required: [id]}
+    Team:
+      type: object
+      properties:
+        lead: {$ref: '#/components/schemas/User', required: [id, name]}
+        member: {$ref: '#/components/schemas/User', description: only annotated}
+"#,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let def = |name: &str| api.types.iter().find(|def| def.name == name).unwrap_or_else(|| panic!("{name}"));
+        let required = |name: &str| match &def(name).kind {
+            TypeKind::Struct(st) => st.fields.iter().filter(|f| f.required).map(|f| f.wire_name.clone()).collect::<Vec<_>>(),
+            other => panic!("{name} is a struct, not {other:?}"),
+        };
+        assert_eq!(required("Admin"), ["id"]);
+        assert_eq!(def("Admin").doc.as_deref(), Some("[`User`], with `id` required."));
+        assert_eq!(required("TeamLead"), ["id", "name"]);
+        let TypeKind::Struct(team) = &def("Team").kind else { panic!("Team is a struct") };
+        let member = team.fields.iter().find(|f| f.wire_name == "member").expect("member");
+        assert_eq!(
+            member.ty,
+            crate::ir::TypeRef::Named(api.types.iter().position(|d| d.name == "User").map(crate::ir::TypeId).expect("User"))
+        );
     }
 
     #[test]

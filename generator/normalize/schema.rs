@@ -218,6 +218,7 @@ impl<'a> Rewriter<'a> {
         if SchemaFacts::of_map(map).is_null() {
             map.insert(format!("{EXT}{NULL_MARK}"), Value::Bool(true));
         }
+        infer_enum_type(map);
         self.rewrite_type(map);
         self.drop_inapplicable(map, pointer);
 
@@ -371,4 +372,28 @@ impl<'a> Rewriter<'a> {
         }
         Ok(())
     }
+}
+
+/// An untyped `enum` of booleans, or of numbers not all integers, accepts values
+/// of that one type: it is given the type, so that the value is a `bool` or `f64`
+/// checked against the list rather than an untyped JSON value. (Strings and
+/// integers become Rust enums without a type.)
+fn infer_enum_type(map: &mut Map<String, Value>) {
+    const STRUCTURE: [&str; 8] = ["type", "allOf", "oneOf", "anyOf", "not", "properties", "items", "additionalProperties"];
+    if STRUCTURE.iter().any(|key| map.contains_key(*key)) {
+        return;
+    }
+    let Some(Value::Array(values)) = map.get("enum") else { return };
+    let listed: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+    let inferred = if listed.is_empty() {
+        return;
+    } else if listed.iter().all(|v| v.is_boolean()) {
+        "boolean"
+    } else if listed.iter().all(|v| v.is_number()) && listed.iter().any(|v| v.is_f64()) {
+        "number"
+    } else {
+        return;
+    };
+    let ty = if listed.len() < values.len() { json!([inferred, "null"]) } else { json!(inferred) };
+    map.insert("type".into(), ty);
 }

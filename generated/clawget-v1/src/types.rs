@@ -1522,6 +1522,13 @@ impl Deletion {
         with_defaults!(Self { deleted }, id = id.into())
     }
 }
+impl validation::Validate for Deletion {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.deleted;
+        validation::listed(*value, "deleted", &[true])?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of listings.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1539,7 +1546,15 @@ impl ListingPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(ListingPage, data, meta);
+impl validation::Validate for ListingPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of one listing.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1559,7 +1574,14 @@ impl ListingEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(ListingEnvelope, data);
+impl validation::Validate for ListingEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a deletion.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1578,6 +1600,14 @@ impl DeletionEnvelope {
         with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta));
+}
+impl validation::Validate for DeletionEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
 }
 /// Success envelope of one purchase.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1598,7 +1628,14 @@ impl PurchaseEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(PurchaseEnvelope, data);
+impl validation::Validate for PurchaseEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of purchases.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1616,7 +1653,15 @@ impl PurchasePage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(PurchasePage, data, meta);
+impl validation::Validate for PurchasePage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of souls.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1634,7 +1679,15 @@ impl SoulPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(SoulPage, data, meta);
+impl validation::Validate for SoulPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of one soul profile.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1654,7 +1707,14 @@ impl SoulEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(SoulEnvelope, data);
+impl validation::Validate for SoulEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of a soul's activity stream.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1672,7 +1732,15 @@ impl SoulActivityPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(SoulActivityPage, data, meta);
+impl validation::Validate for SoulActivityPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of transactions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1690,7 +1758,15 @@ impl TransactionPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(TransactionPage, data, meta);
+impl validation::Validate for TransactionPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of usage analytics.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1710,7 +1786,14 @@ impl UsageAnalyticsEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(UsageAnalyticsEnvelope, data);
+impl validation::Validate for UsageAnalyticsEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of listing stats.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1730,7 +1813,14 @@ impl ListingStatsEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(ListingStatsEnvelope, data);
+impl validation::Validate for ListingStatsEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of webhook endpoints.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1748,7 +1838,15 @@ impl WebhookPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(WebhookPage, data, meta);
+impl validation::Validate for WebhookPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of one webhook endpoint.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1768,7 +1866,14 @@ impl WebhookEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(WebhookEnvelope, data);
+impl validation::Validate for WebhookEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a page of API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1786,7 +1891,15 @@ impl ApiKeyPage {
         with_defaults!(Self { success, data, meta })
     }
 }
-validate_fields!(ApiKeyPage, data, meta);
+impl validation::Validate for ApiKeyPage {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        validation::field(&self.meta, "meta")?;
+        Ok(())
+    }
+}
 /// Success envelope of one API key (without its secret).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1806,7 +1919,14 @@ impl ApiKeyEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(ApiKeyEnvelope, data);
+impl validation::Validate for ApiKeyEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of a newly created API key, secret included.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1826,7 +1946,14 @@ impl ApiKeySecretEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(ApiKeySecretEnvelope, data);
+impl validation::Validate for ApiKeySecretEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Success envelope of the scope catalogue (not paginated, so no `meta`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1845,6 +1972,13 @@ impl ScopeListEnvelope {
         with_defaults!(Self { success, data }, meta)
     }
     setter!(meta, some(ResponseMeta));
+}
+impl validation::Validate for ScopeListEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        Ok(())
+    }
 }
 /// Success envelope of a token refresh.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1865,7 +1999,14 @@ impl TokenRefreshEnvelope {
     }
     setter!(meta, some(ResponseMeta));
 }
-validate_fields!(TokenRefreshEnvelope, data);
+impl validation::Validate for TokenRefreshEnvelope {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[true])?;
+        validation::field(&self.data, "data")?;
+        Ok(())
+    }
+}
 /// Machine-readable error code. The values listed are the seven codes
 /// the public docs list as common ones; the list is not complete, so
 /// the enum is open and any other code decodes (this document's
@@ -1932,6 +2073,13 @@ impl ErrorResponse {
     /// A value with the required properties; set optional ones with the methods named after them.
     pub fn new(success: bool, error: ErrorDetail) -> Self {
         Self { success, error }
+    }
+}
+impl validation::Validate for ErrorResponse {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[false])?;
+        Ok(())
     }
 }
 /// The `details` of a `RATE_LIMIT_EXCEEDED` error, as the public docs show
@@ -2003,7 +2151,14 @@ impl RateLimitErrorResponse {
         Self { success, error }
     }
 }
-validate_fields!(RateLimitErrorResponse, error);
+impl validation::Validate for RateLimitErrorResponse {
+    fn validate(&self) -> Result<(), validation::ValidationError> {
+        let value = &self.success;
+        validation::listed(*value, "success", &[false])?;
+        validation::field(&self.error, "error")?;
+        Ok(())
+    }
+}
 /// Data of a `purchase.completed` event, as shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -229,6 +229,19 @@ pub fn unlisted(value: &dyn std::fmt::Debug, listed: &str) -> ValidationError {
     ValidationError { path: String::new(), message: format!("{value:?} is not one of {listed}") }
 }
 
+/// Checks that a number or boolean is one of the values its `enum` (or `const`) lists.
+pub fn listed<T: PartialEq + std::fmt::Display>(value: T, path: &str, listed: &[T]) -> Result<(), ValidationError> {
+    if listed.contains(&value) {
+        return Ok(());
+    }
+    let names: Vec<String> = listed.iter().map(ToString::to_string).collect();
+    let message = match names.as_slice() {
+        [only] => format!("must be {only}"),
+        _ => format!("must be one of {}", names.join(", ")),
+    };
+    Err(ValidationError { path: path.to_owned(), message })
+}
+
 /// Checks the length of text, in characters (as JSON Schema counts them), against bounds.
 pub fn chars(value: &str, path: &str, minimum: Option<usize>, maximum: Option<usize>) -> Result<(), ValidationError> {
     length(value.chars().count(), path, minimum, maximum, "characters")
@@ -253,6 +266,16 @@ pub fn length(length: usize, path: &str, minimum: Option<usize>, maximum: Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_values_name_what_is_allowed() {
+        assert_eq!(listed(true, "on", &[true]), Ok(()));
+        let refused = listed(false, "on", &[true]).unwrap_err();
+        assert_eq!(refused.to_string(), "on: must be true");
+        assert_eq!(listed(1.5, "ratio", &[0.5, 1.5]), Ok(()));
+        let refused = listed(2.0, "ratio", &[0.5, 1.5]).unwrap_err();
+        assert_eq!(refused.to_string(), "ratio: must be one of 0.5, 1.5");
+    }
 
     /// A value whose check fails when it is negative.
     struct Signed(i32);

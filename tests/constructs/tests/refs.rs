@@ -50,3 +50,21 @@ async fn a_referenced_security_scheme_is_the_scheme_it_names() {
     assert_eq!(raw.status(), 200);
     assert_eq!(auth::Operation::CopyShelf.security(), &[&[("StaffKey", &[][..])][..]]);
 }
+
+/// `{$ref: Owner, required: [id]}` is an `Owner` whose `id` is required: a type of its own
+/// that a server holds to it (3.1 applies a `$ref`'s siblings too).
+#[tokio::test]
+async fn a_required_list_beside_a_ref_requires_those_properties() {
+    let owner = types::ThingOwner::new("o-1");
+    assert_eq!(serde_json::to_value(&owner).expect("encodes"), serde_json::json!({"id": "o-1"}));
+    let base = common::serve(server::router(Shelves)).await;
+    let put = |owner: serde_json::Value| {
+        let base = base.clone();
+        async move {
+            let body = serde_json::json!({"name": "thing", "owner": owner});
+            reqwest::Client::new().put(format!("{base}/things/t")).json(&body).send().await.expect("answered").status().as_u16()
+        }
+    };
+    assert_eq!(put(serde_json::json!({"id": "o-1"})).await, 501, "valid: left to the trait's default");
+    assert_eq!(put(serde_json::json!({"name": "no id"})).await, 400, "the owner's id is required here");
+}

@@ -1,5 +1,7 @@
 //! How the types generated from `tests/specs/` behave on the wire.
 
+mod common;
+
 use constructs::{enums, formats, names, nullability, nullable_30, objects, unions};
 use serde_json::{json, Value};
 
@@ -199,7 +201,7 @@ mod untagged_unions {
 
 mod enumerations {
     use super::*;
-    use enums::types::{Awkward, Channel, ChannelKind, Gateway, Priority, Settings, SettingsMode, Status, Tier, Version};
+    use enums::types::{Awkward, Channel, ChannelKind, Gateway, Outcome, Priority, Settings, SettingsMode, Status, Tier, Version};
 
     #[test]
     fn a_one_of_of_consts_is_an_enum_named_by_the_titles() {
@@ -248,6 +250,45 @@ mod enumerations {
         assert_eq!(put(json!({"options": [{"type": 2.0, "name": "n", "min_value": 1.5}, {"type": 3.0, "name": "t"}]})).await, 501);
         assert_eq!(put(json!({"priority": 2.5})).await, 400);
         assert_eq!(put(json!({"options": [{"type": 4.0, "name": "n"}]})).await, 400);
+    }
+
+    /// A boolean `const` and a number `enum` keep their plain Rust types (`bool`, `f64`), and
+    /// a server refuses the values they leave out.
+    #[tokio::test]
+    async fn a_server_refuses_booleans_and_numbers_their_enum_leaves_out() {
+        struct Defaults;
+        impl enums::server::EnumsApi for Defaults {}
+        let base = common::serve(enums::server::router(Defaults)).await;
+        let put = |extra: Value| {
+            let base = base.clone();
+            async move {
+                let mut body = json!({"awkward": "+1", "priority": 2, "status": "active", "version": "v1"});
+                body.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+                let response = reqwest::Client::new().put(format!("{base}/settings")).json(&body).send().await.expect("answered");
+                (response.status().as_u16(), response.text().await.expect("a body"))
+            }
+        };
+        assert_eq!(put(json!({"confirmed": true, "scale": 1.5})).await.0, 501, "listed values pass");
+        let (status, body) = put(json!({"confirmed": false})).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("confirmed: must be true"), "{body}");
+        let (status, body) = put(json!({"scale": 2.0})).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("scale: must be one of 0.5, 1.5"), "{body}");
+        assert_eq!(put(json!({"outcome": {"ok": false, "detail": "d"}})).await.0, 501);
+        let settings: Settings =
+            decode(json!({"awkward": "+1", "priority": 2, "status": "active", "version": "v1", "confirmed": true})).unwrap();
+        assert_eq!(settings.confirmed, Some(true), "a plain bool");
+    }
+
+    /// Untagged variants alike but for a boolean `const` (`ok: true` or `ok: false`) decode
+    /// into the variant whose `const` the value keeps to, whichever is listed first.
+    #[test]
+    fn a_boolean_const_tells_untagged_variants_apart() {
+        let failed: Outcome = decode(json!({"ok": false, "detail": "no"})).unwrap();
+        assert!(matches!(failed, Outcome::Failed(_)), "{failed:?}");
+        let done: Outcome = decode(json!({"ok": true, "detail": "yes"})).unwrap();
+        assert!(matches!(done, Outcome::Done(_)), "{done:?}");
     }
 
     #[test]
