@@ -202,6 +202,7 @@ components:
         p: {type: string, pattern: '(?<=a)b'}
         big: {type: integer, multipleOf: 0.3}
         d: {type: integer, default: x}
+        c: {type: array, items: {type: string}, contains: {const: x}}
 "##,
         );
         let expected = [
@@ -219,6 +220,7 @@ components:
             (Code::PassedAsText, "/paths/~1a~1{id}/get/parameters/1"),
             (Code::RenamedOperation, "/paths/~1b/get"),
             (Code::IgnoredDefault, "/components/schemas/S/properties/d/default"),
+            (Code::Unchecked, "/components/schemas/S/properties/c/contains"),
         ];
         let mut found = found;
         let mut expected: Vec<(Code, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();

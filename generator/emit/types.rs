@@ -546,15 +546,18 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         }
         None => quote!(::std::option::Option::None),
     };
-    let numeric = matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64);
+    let numeric = matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 | TypeRef::F32 | TypeRef::F64);
+    let as_f64 = match ty {
+        TypeRef::F64 => quote!(*value),
+        TypeRef::I32 | TypeRef::U32 | TypeRef::F32 => quote!(f64::from(*value)),
+        _ => quote!(*value as f64),
+    };
     if numeric && (c.minimum.is_some() || c.maximum.is_some()) {
         let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
-        let as_f64 = match ty {
-            TypeRef::F64 => quote!(*value),
-            TypeRef::I32 | TypeRef::F32 => quote!(f64::from(*value)),
-            _ => quote!(*value as f64),
-        };
         checks.push(quote!(super::validation::number(#as_f64, #path, #min, #max)?;));
+    }
+    if let (true, Some(step)) = (numeric, c.multiple_of) {
+        checks.push(quote!(super::validation::multiple_of(#as_f64, #path, #step)?;));
     }
     if matches!(ty, TypeRef::String) && (c.min_length.is_some() || c.max_length.is_some()) {
         let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));

@@ -462,6 +462,10 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
         values: a.values.or(b.values),
         min_properties: most(a.min_properties, b.min_properties),
         max_properties: least(a.max_properties, b.max_properties),
+        multiple_of: match (a.multiple_of, b.multiple_of) {
+            (Some(x), Some(y)) => Some(common_multiple(x, y)),
+            (x, y) => x.or(y),
+        },
         listed: match (a.listed, b.listed) {
             (Some(Listed::Numbers(x)), Some(Listed::Numbers(y))) => {
                 Some(Listed::Numbers(x.into_iter().filter(|n| y.contains(n)).collect()))
@@ -469,6 +473,23 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
             (x, y) => x.or(y),
         },
     }
+}
+
+/// A number both `x` and `y` divide: the larger where the smaller divides it, the
+/// least common multiple of integers, else their product (a multiple of both).
+fn common_multiple(x: f64, y: f64) -> f64 {
+    let (small, large) = if x <= y { (x, y) } else { (y, x) };
+    if (large / small).fract() == 0.0 {
+        return large;
+    }
+    if small.fract() == 0.0 && large.fract() == 0.0 && large < 2f64.powi(53) {
+        let (mut a, mut b) = (large as u64, small as u64);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        return large / a as f64 * small;
+    }
+    small * large
 }
 
 /// Whether the parts of an `allOf` are scalars (and parts that add no

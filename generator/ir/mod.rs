@@ -358,6 +358,8 @@ pub struct Constraints {
     pub minimum: Option<(f64, bool)>,
     /// Inclusive or exclusive upper bound of a number.
     pub maximum: Option<(f64, bool)>,
+    /// A number the value must be a multiple of (`multipleOf`, positive).
+    pub multiple_of: Option<f64>,
     /// Bounds on a string's length in characters.
     pub min_length: Option<usize>,
     /// See `min_length`.

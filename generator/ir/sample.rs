@@ -178,7 +178,17 @@ fn integer_within(checks: &Constraints) -> i64 {
         _ => 0.0,
     };
     // Bounds beyond i64 are not checked (see `Constraints`), so saturating is safe.
-    chosen as i64
+    multiple_from(chosen, checks) as i64
+}
+
+/// The multiple of `multipleOf` next to `chosen`, away from zero (bounds only push a value
+/// away from zero), where it stays within the bounds; else `chosen`.
+fn multiple_from(chosen: f64, checks: &Constraints) -> f64 {
+    let Some(step) = checks.multiple_of else { return chosen };
+    let candidate = if chosen >= 0.0 { (chosen / step).ceil() * step } else { (chosen / step).floor() * step };
+    let above = checks.minimum.is_none_or(|(low, exclusive)| candidate > low || !exclusive && candidate == low);
+    let below = checks.maximum.is_none_or(|(high, exclusive)| candidate < high || !exclusive && candidate == high);
+    if above && below { candidate } else { chosen }
 }
 
 /// The number nearest zero within the bounds, halfway into an open interval.
@@ -196,7 +206,7 @@ fn number_within(checks: &Constraints) -> Value {
         },
         _ => 0.0,
     };
-    serde_json::Number::from_f64(chosen).map_or(Value::from(0.0), Value::Number)
+    serde_json::Number::from_f64(multiple_from(chosen, checks)).map_or(Value::from(0.0), Value::Number)
 }
 
 /// A string that passes the format, pattern and length checks, where one is found.

@@ -968,12 +968,23 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
     let mut c = Constraints::default();
     match &schema.schema_kind {
         SchemaKind::Type(Type::Integer(i)) => {
-            c.minimum = i.minimum.map(|m| (m as f64, i.exclusive_minimum));
-            c.maximum = i.maximum.map(|m| (m as f64, i.exclusive_maximum));
+            // Bounds the Rust type keeps by itself (`minimum: 0` of a `u32`) are no checks.
+            let (lowest, highest) = match integer_type(&i.format) {
+                TypeRef::I32 => (f64::from(i32::MIN), f64::from(i32::MAX)),
+                TypeRef::U32 => (0.0, f64::from(u32::MAX)),
+                TypeRef::U64 => (0.0, u64::MAX as f64),
+                _ => (i64::MIN as f64, i64::MAX as f64),
+            };
+            c.minimum = i.minimum.map(|m| (m as f64, i.exclusive_minimum)).filter(|&(m, exclusive)| m > lowest || exclusive && m == lowest);
+            c.maximum =
+                i.maximum.map(|m| (m as f64, i.exclusive_maximum)).filter(|&(m, exclusive)| m < highest || exclusive && m == highest);
+            // Every integer is a multiple of 1.
+            c.multiple_of = i.multiple_of.filter(|&m| m > 1).map(|m| m as f64);
         }
         SchemaKind::Type(Type::Number(n)) => {
             c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
             c.maximum = n.maximum.map(|m| (m, n.exclusive_maximum));
+            c.multiple_of = n.multiple_of.filter(|&m| m > 0.0 && m.is_finite());
             let listed: Vec<f64> = n.enumeration.iter().flatten().copied().collect();
             c.listed = (!listed.is_empty()).then_some(super::Listed::Numbers(listed));
         }

@@ -748,6 +748,45 @@ components:
     }
 
     #[test]
+    fn constraints_clawgen_does_not_check_are_reported_once_each() {
+        let doc = normalized(
+            r#"
+openapi: 3.1.0
+info: {title: t, version: 1.0.0}
+paths: {}
+components:
+  schemas:
+    Body:
+      type: object
+      dependentRequired: {a: [b]}
+      unevaluatedProperties: false
+      propertyNames: {maxLength: 3}
+      patternProperties: {'^x': {type: string}}
+      properties:
+        tags: {type: array, items: {type: string}, contains: {const: x}, minContains: 2}
+        blob: {type: string, contentMediaType: application/json, contentSchema: {type: object}}
+    Loose:
+      patternProperties: {'^x': {type: string}}
+"#,
+        );
+        let mut unchecked: Vec<&str> =
+            doc.warnings.iter().filter(|w| w.code == Code::Unchecked).map(|w| w.location.pointer.as_str()).collect();
+        unchecked.sort_unstable();
+        // `Loose` has no type or structure: the IR reports it as untyped instead.
+        assert_eq!(
+            unchecked,
+            [
+                "/components/schemas/Body/dependentRequired",
+                "/components/schemas/Body/patternProperties",
+                "/components/schemas/Body/properties/blob/contentSchema",
+                "/components/schemas/Body/properties/tags/contains",
+                "/components/schemas/Body/propertyNames",
+                "/components/schemas/Body/unevaluatedProperties",
+            ]
+        );
+    }
+
+    #[test]
     fn a_30_document_loads_unchanged() {
         let doc = normalized(
             "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    N: {type: string, nullable: true}\n",

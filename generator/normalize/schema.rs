@@ -182,6 +182,7 @@ impl<'a> Rewriter<'a> {
         if map.contains_key("prefixItems") && map.get("items") == Some(&Value::Bool(false)) {
             map.remove("items");
         }
+        self.note_unchecked(map, pointer);
         for keyword in STASHED {
             stash(map, keyword);
         }
@@ -239,6 +240,30 @@ impl<'a> Rewriter<'a> {
         }
 
         self.recurse(map, pointer)
+    }
+
+    /// JSON Schema keywords that constrain values but that clawgen neither types nor
+    /// checks are reported (W0004), each once, where it is written: nothing is dropped
+    /// without a word. (`if`, `patternProperties` and `dependentSchemas` in a schema with
+    /// no type or structure make it untyped, which the IR reports instead.)
+    fn note_unchecked(&mut self, map: &Map<String, Value>, pointer: &str) {
+        const ALWAYS: [&str; 7] =
+            ["contains", "dependentRequired", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "contentSchema", "$dynamicRef"];
+        const WHERE_TYPED: [&str; 3] = ["if", "patternProperties", "dependentSchemas"];
+        const STRUCTURE: [&str; 9] =
+            ["type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "prefixItems"];
+        let typed = STRUCTURE.iter().any(|key| map.contains_key(*key));
+        let unchecked = ALWAYS.iter().chain(WHERE_TYPED.iter().filter(|_| typed)).filter(|key| map.contains_key(**key));
+        for keyword in unchecked {
+            let message = match *keyword {
+                "contains" => "`contains` (with any `minContains`/`maxContains`) is not checked".to_owned(),
+                "$dynamicRef" => "`$dynamicRef` is not followed: the schema it names is not applied".to_owned(),
+                "if" => "`if`/`then`/`else` is not checked".to_owned(),
+                "contentSchema" => "`contentSchema` is not checked: the text is not decoded to check it".to_owned(),
+                other => format!("`{other}` is not checked"),
+            };
+            self.warn(Code::Unchecked, &format!("{pointer}/{}", escape_segment(keyword)), message);
+        }
     }
 
     /// Swagger 2's habit of marking a property `required: true` (or `false`) in

@@ -229,6 +229,17 @@ pub fn unlisted(value: &dyn std::fmt::Debug, listed: &str) -> ValidationError {
     ValidationError { path: String::new(), message: format!("{value:?} is not one of {listed}") }
 }
 
+/// Checks that a number is a multiple of `step` (JSON Schema's `multipleOf`), to within
+/// the rounding of binary floating point (`0.3` is a multiple of `0.1`).
+pub fn multiple_of(value: f64, path: &str, step: f64) -> Result<(), ValidationError> {
+    let quotient = value / step;
+    // Beyond f64's range (a step of 1e-308) no float tells multiples apart: accepted.
+    if !quotient.is_finite() || (quotient - quotient.round()).abs() <= 1e-9 * quotient.abs().max(1.0) {
+        return Ok(());
+    }
+    Err(ValidationError { path: path.to_owned(), message: format!("must be a multiple of {step}") })
+}
+
 /// Checks that a number or boolean is one of the values its `enum` (or `const`) lists.
 pub fn listed<T: PartialEq + std::fmt::Display>(value: T, path: &str, listed: &[T]) -> Result<(), ValidationError> {
     if listed.contains(&value) {
@@ -266,6 +277,17 @@ pub fn length(length: usize, path: &str, minimum: Option<usize>, maximum: Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiples_are_found_despite_binary_rounding() {
+        assert_eq!(multiple_of(0.3, "x", 0.1), Ok(()));
+        assert_eq!(multiple_of(-12.0, "x", 3.0), Ok(()));
+        assert_eq!(multiple_of(0.0, "x", 0.25), Ok(()));
+        assert_eq!(multiple_of(1e15, "x", 5.0), Ok(()));
+        assert_eq!(multiple_of(1e300, "x", 1e-300), Ok(()), "no float tells");
+        assert_eq!(multiple_of(7.0, "x", 3.0).unwrap_err().to_string(), "x: must be a multiple of 3");
+        assert_eq!(multiple_of(0.35, "x", 0.1).unwrap_err().to_string(), "x: must be a multiple of 0.1");
+    }
 
     #[test]
     fn listed_values_name_what_is_allowed() {

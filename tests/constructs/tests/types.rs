@@ -413,6 +413,26 @@ mod typed_formats {
         bad["payload"] = json!("%%%");
         assert!(decode::<Record>(bad).is_err(), "byte refuses non-base64");
     }
+
+    #[test]
+    fn multiples_and_the_bounds_of_unsigned_integers_are_checked() {
+        use formats::validation::Validate;
+        let checked = |extra: Value| {
+            let mut record = json!({
+                "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "small": 1, "big": 1, "count": 1, "total": 1, "ratio": 1.0,
+                "precise": 1.0, "at": "2026-11-23T10:00:00Z", "day": "2026-11-23", "link": "https://example.com",
+                "mail": "a@example.com", "payload": "", "unknown": ""
+            });
+            record.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+            decode::<Record>(record).expect("decodes").validate().map_err(|error| error.to_string())
+        };
+        assert_eq!(checked(json!({"step": 0.75, "batch": 30, "quota": 1000})), Ok(()));
+        assert_eq!(checked(json!({"step": 0.3})), Err("step: must be a multiple of 0.25".into()));
+        assert_eq!(checked(json!({"batch": 35})), Err("batch: must be a multiple of 10".into()));
+        assert_eq!(checked(json!({"batch": 110})), Err("batch: must be at most 100".into()));
+        assert_eq!(checked(json!({"quota": 1001})), Err("quota: must be at most 1000".into()), "a uint64's bounds");
+        assert_eq!(checked(json!({"quota": 0})), Err("quota: must be at least 1".into()));
+    }
 }
 
 mod identifiers {
