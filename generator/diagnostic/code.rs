@@ -199,7 +199,7 @@ components:
         e: {enum: [a, 1]}
         f: {type: string, frob: true}
         t: {type: array, items: [{type: string}]}
-        p: {type: string, pattern: '(?<=a)b'}
+        p: {type: string, pattern: '([a'}
         big: {type: integer, multipleOf: 0.3}
         d: {type: integer, default: x}
         c: {type: array, items: {type: string}, contains: {const: x}}

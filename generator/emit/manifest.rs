@@ -111,6 +111,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         (api.uses_multipart(), "multipart"),
         (api.uses_event_streams(), "events"),
         (api.uses_patterns(), "pattern"),
+        (api.uses_backtracking_patterns(), "backtracking-pattern"),
         (api.mentions(|ty| *ty == TypeRef::Base64), "base64"),
         (api.webhook_signature.is_some(), "webhook-signatures"),
         (api.uses_xml(), "xml"),

@@ -563,7 +563,14 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
         checks.push(quote!(super::validation::chars(value, #path, #min, #max)?;));
     }
-    if let (TypeRef::String, Some(pattern)) = (ty, &c.pattern) {
+    if let (TypeRef::String, Some(pattern), true) = (ty, &c.pattern, c.backtracking_pattern) {
+        checks.push(quote! {
+            {
+                static PATTERN: super::validation::BacktrackingPattern = super::validation::BacktrackingPattern::new(#pattern);
+                PATTERN.check(value, #path)?;
+            }
+        });
+    } else if let (TypeRef::String, Some(pattern)) = (ty, &c.pattern) {
         checks.push(quote! {
             {
                 // Compiled once; clawgen checked at generation time that it compiles.

@@ -455,6 +455,7 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
         max_length: least(a.max_length, b.max_length),
         min_items: most(a.min_items, b.min_items),
         max_items: least(a.max_items, b.max_items),
+        backtracking_pattern: if a.pattern.is_some() { a.backtracking_pattern } else { b.backtracking_pattern },
         pattern: a.pattern.or(b.pattern),
         format: a.format.or(b.format),
         unique_items: a.unique_items || b.unique_items,

@@ -187,13 +187,22 @@ impl Api {
 
     /// Whether any check needs a regular expression (and so the `regex` crate).
     pub fn uses_patterns(&self) -> bool {
+        self.uses_pattern_checks(false)
+    }
+
+    /// Whether any check needs a backtracking regular expression (`fancy-regex`).
+    pub fn uses_backtracking_patterns(&self) -> bool {
+        self.uses_pattern_checks(true)
+    }
+
+    fn uses_pattern_checks(&self, backtracking: bool) -> bool {
         let fields = self.types.iter().flat_map(|t| match &t.kind {
             TypeKind::Struct(st) => st.fields.iter().map(|f| &f.constraints).chain(st.additional_constraints.as_deref()).collect(),
             _ => Vec::new(),
         });
         let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
         let bodies = self.request_forms().map(|b| &b.constraints);
-        fields.chain(params).chain(bodies).any(|c| c.has_pattern())
+        fields.chain(params).chain(bodies).any(|c| c.has_pattern(backtracking))
     }
 }
 
@@ -371,6 +380,10 @@ pub struct Constraints {
     /// A regular expression a string must match somewhere (JSON Schema `pattern`,
     /// kept only when the Rust `regex` crate accepts it).
     pub pattern: Option<String>,
+    /// Whether `pattern` needs a backtracking engine (look-around, back-references),
+    /// which the `regex` crate refuses: it is checked with `fancy-regex`. Set when the
+    /// pattern is checked at generation time.
+    pub backtracking_pattern: bool,
     /// A string format the server checks (`uri`, `email`, `hostname`, `ipv4`,
     /// `ipv6`): formats with a Rust type of their own (dates, UUIDs) are checked
     /// by decoding, and unknown formats by nothing, as the specification allows.
@@ -442,9 +455,11 @@ impl CheckedFormat {
 }
 
 impl Constraints {
-    /// Whether a `pattern` is checked here, in an array's items or in a map's values.
-    pub fn has_pattern(&self) -> bool {
-        self.pattern.is_some() || [&self.items, &self.values].into_iter().flatten().any(|inner| inner.has_pattern())
+    /// Whether a `pattern` (backtracking or not, as asked) is checked here, in an array's
+    /// items or in a map's values.
+    pub fn has_pattern(&self, backtracking: bool) -> bool {
+        (self.pattern.is_some() && self.backtracking_pattern == backtracking)
+            || [&self.items, &self.values].into_iter().flatten().any(|inner| inner.has_pattern(backtracking))
     }
 
     /// Whether there is anything to check.

@@ -4,21 +4,81 @@
 //! taken its fewest times (plus `extra` where it may repeat more), each
 //! alternation its first branch, each class its lowest character. The result
 //! is checked with the `regex` crate before use, so a pattern this walk gets
-//! wrong (look-arounds the crate refuses never reach here) yields `None`, never
-//! a wrong value.
+//! wrong yields `None`, never a wrong value. A pattern with look-arounds, which
+//! `regex-syntax` refuses, is walked without them and checked with them, by
+//! `fancy-regex`.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// A string of `min_length..=max_length` characters that `pattern` matches,
 /// the shortest such where there are several, or `None` if none is found.
 pub(super) fn matching(pattern: &str, min_length: usize, max_length: Option<usize>) -> Option<String> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
-    let regex = regex::Regex::new(pattern).ok()?;
+    let parse = |pattern: &str| regex_syntax::ParserBuilder::new().build().parse(pattern).ok();
+    let (hir, checker) = match regex::Regex::new(pattern) {
+        Ok(regex) => (parse(pattern)?, Checker::Linear(regex)),
+        Err(_) => (parse(&without_look_arounds(pattern))?, Checker::Backtracking(fancy_regex::Regex::new(pattern).ok()?)),
+    };
     // Each round lets unbounded repetitions run once more, up to the length wanted.
     (0..=min_length.max(1)).map(|extra| walk(&hir, extra)).find(|candidate| {
         let length = candidate.chars().count();
-        length >= min_length && max_length.is_none_or(|max| length <= max) && regex.is_match(candidate)
+        length >= min_length && max_length.is_none_or(|max| length <= max) && checker.is_match(candidate)
     })
+}
+
+/// The engine that checks a walked candidate: the one the generated code uses.
+enum Checker {
+    Linear(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl Checker {
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Checker::Linear(regex) => regex.is_match(text),
+            // Given up at the backtracking limit: not known to match.
+            Checker::Backtracking(regex) => regex.is_match(text).unwrap_or(false),
+        }
+    }
+}
+
+/// `pattern` with its look-around groups (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`) left out:
+/// what remains describes the text itself, and the walk of it is then checked with them.
+fn without_look_arounds(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len());
+    // Depth of the look-around being skipped (0: none), of the groups within it.
+    let mut skipping = 0usize;
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let escaped = c == '\\';
+        let step = if escaped { 2 } else { 1 };
+        let starts_look_around = !escaped
+            && !in_class
+            && c == '('
+            && chars.get(i + 1) == Some(&'?')
+            && matches!((chars.get(i + 2), chars.get(i + 3)), (Some('=' | '!'), _) | (Some('<'), Some('=' | '!')));
+        if starts_look_around || (skipping > 0 && !escaped && !in_class && c == '(') {
+            skipping += 1;
+        } else if skipping > 0 && !escaped && !in_class && c == ')' {
+            skipping -= 1;
+            i += 1;
+            continue;
+        }
+        if !escaped {
+            match c {
+                '[' if !in_class => in_class = true,
+                ']' if in_class => in_class = false,
+                _ => {}
+            }
+        }
+        if skipping == 0 {
+            out.extend(&chars[i..(i + step).min(chars.len())]);
+        }
+        i += step;
+    }
+    out
 }
 
 fn walk(hir: &Hir, extra: usize) -> String {
@@ -51,6 +111,16 @@ fn readable(ranges: impl Iterator<Item = (char, char)> + Clone) -> String {
 #[cfg(test)]
 mod tests {
     use super::matching;
+
+    #[test]
+    fn look_arounds_are_walked_past_and_then_checked() {
+        assert_eq!(super::without_look_arounds(r"^(?![0-9]+$)[a-z(]+(?<=[a\)])$"), r"^[a-z(]+$");
+        assert_eq!(matching(r"^(?![0-9]+$)[a-z0-9_\-]+$", 0, None).as_deref(), Some("a"));
+        let nexus = r"^(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)^[a-z]([a-zA-Z0-9-]*[a-zA-Z0-9]+)?$";
+        assert_eq!(matching(nexus, 0, Some(63)).as_deref(), Some("a"));
+        // The walk gives `1`, which the look-ahead refuses: no value, rather than a wrong one.
+        assert_eq!(matching(r"^(?!1)[1-9]$", 0, None), None);
+    }
 
     #[test]
     fn the_shortest_match_of_common_patterns() {

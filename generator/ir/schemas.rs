@@ -45,6 +45,8 @@ pub(super) struct TypeSpace<'d> {
     /// The schemas `$ref`s named so far, by reference: large documents name
     /// the same few (an envelope, an error) hundreds of times.
     resolved: std::cell::RefCell<std::collections::HashMap<String, Schema>>,
+    /// Which engine checks each pattern met so far (see `pattern_engine`).
+    pattern_engines: std::collections::HashMap<String, std::result::Result<bool, String>>,
 }
 
 impl<'d> TypeSpace<'d> {
@@ -61,6 +63,7 @@ impl<'d> TypeSpace<'d> {
             distributed: 0,
             by_source: BTreeMap::new(),
             resolved: Default::default(),
+            pattern_engines: Default::default(),
         }
     }
 
@@ -943,17 +946,36 @@ impl TypeSpace<'_> {
             }
         }
         if let Some(pattern) = &c.pattern {
-            if let Err(error) = regex::Regex::new(pattern) {
-                let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
-                self.warn(
-                    Code::Unchecked,
-                    pointer,
-                    format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"),
-                );
-                c.pattern = None;
+            match self.pattern_engine(pattern) {
+                Ok(backtracking) => c.backtracking_pattern = backtracking,
+                Err(reason) => {
+                    self.warn(Code::Unchecked, pointer, format!("`pattern` {pattern:?} is not checked: {reason}"));
+                    c.pattern = None;
+                }
             }
         }
         c
+    }
+
+    /// Which engine checks `pattern`: `regex` (`Ok(false)`), else the backtracking
+    /// `fancy-regex` for look-around and back-references (`Ok(true)`), else why neither
+    /// can. Decided once per pattern: large documents repeat theirs hundreds of times.
+    fn pattern_engine(&mut self, pattern: &str) -> std::result::Result<bool, String> {
+        if let Some(verdict) = self.pattern_engines.get(pattern) {
+            return verdict.clone();
+        }
+        let verdict = match regex::Regex::new(pattern) {
+            Ok(_) => Ok(false),
+            Err(refused) => match fancy_regex::Regex::new(pattern) {
+                Ok(_) => Ok(true),
+                Err(_) => {
+                    let first_line = refused.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                    Err(format!("the Rust regex engines reject it ({first_line})"))
+                }
+            },
+        };
+        self.pattern_engines.insert(pattern.to_owned(), verdict.clone());
+        verdict
     }
 }
 
@@ -1169,6 +1191,7 @@ pub(super) mod tests {
         loose: {type: object, additionalProperties: {type: string}}
         named: {type: object, additionalProperties: {$ref: '#/components/schemas/Text'}}
         odd: {type: object, additionalProperties: {type: string, pattern: '(?=a)'}}
+        broken: {type: object, additionalProperties: {type: string, pattern: '([a'}}
         lists: {type: object, additionalProperties: {type: array, maxItems: 2, items: {type: string, minLength: 1}}}
         ids: {type: array, items: {$ref: '#/components/schemas/Text'}}
         loop: {$ref: '#/components/schemas/Loop'}
@@ -1199,8 +1222,11 @@ pub(super) mod tests {
             inner = c.items;
         }
         assert!((2..=20).contains(&depth), "{depth}");
-        assert_eq!(constraints("odd").values, None, "a pattern the regex crate rejects is dropped");
-        assert!(warnings.iter().any(|w| w.code == Code::Unchecked && w.message.contains("(?=a)")), "{warnings:?}");
+        let odd = constraints("odd").values.expect("a look-ahead is checked");
+        assert!(odd.backtracking_pattern, "by the backtracking engine");
+        assert_eq!(constraints("broken").values, None, "a pattern no engine compiles is dropped");
+        assert!(warnings.iter().any(|w| w.code == Code::Unchecked && w.message.contains("([a")), "{warnings:?}");
+        assert!(!warnings.iter().any(|w| w.message.contains("(?=a)")), "{warnings:?}");
         let lists = constraints("lists").values.expect("the lists' constraints");
         assert_eq!((lists.max_items, lists.items), (Some(2), limits(Some(1), None)));
     }

@@ -111,6 +111,32 @@ pub fn number(value: f64, path: &str, minimum: Option<(f64, bool)>, maximum: Opt
     Ok(())
 }
 
+/// A `pattern` that needs a backtracking engine (look-around, back-references), which
+/// the `regex` crate refuses: compiled with `fancy-regex` on first use.
+#[cfg(feature = "backtracking-pattern")]
+pub struct BacktrackingPattern {
+    source: &'static str,
+    compiled: std::sync::OnceLock<Option<fancy_regex::Regex>>,
+}
+
+#[cfg(feature = "backtracking-pattern")]
+impl BacktrackingPattern {
+    /// The pattern `source`, not compiled yet (so that it can be a `static`).
+    pub const fn new(source: &'static str) -> Self {
+        BacktrackingPattern { source, compiled: std::sync::OnceLock::new() }
+    }
+
+    /// Checks that `value` matches somewhere, as JSON Schema's `pattern` does. A value
+    /// the engine gives up on (its backtracking limit) passes: it cannot be told.
+    pub fn check(&self, value: &str, path: &str) -> Result<(), ValidationError> {
+        let compiled = self.compiled.get_or_init(|| fancy_regex::Regex::new(self.source).ok());
+        match compiled.as_ref().map(|regex| regex.is_match(value)) {
+            Some(Ok(false)) => Err(ValidationError { path: path.to_owned(), message: format!("must match the pattern {}", self.source) }),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Checks that a string matches a regular expression somewhere, as JSON Schema's `pattern` does.
 /// `regex` is `None` where the document's pattern does not compile: then anything passes.
 #[cfg(feature = "pattern")]
@@ -411,6 +437,16 @@ mod tests {
         assert_eq!(error.within("pet").path, "pet/name");
         let root = ValidationError { path: String::new(), message: "bad".into() };
         assert_eq!(root.within("pet").path, "pet");
+    }
+
+    #[cfg(feature = "backtracking-pattern")]
+    #[test]
+    fn backtracking_patterns_check_look_arounds() {
+        static NOT_ALL_DIGITS: BacktrackingPattern = BacktrackingPattern::new("^(?![0-9]+$)[a-z0-9_-]+$");
+        assert!(NOT_ALL_DIGITS.check("abc1", "name").is_ok());
+        assert_eq!(NOT_ALL_DIGITS.check("123", "name").unwrap_err().to_string(), "name: must match the pattern ^(?![0-9]+$)[a-z0-9_-]+$");
+        static REPEATED: BacktrackingPattern = BacktrackingPattern::new(r"^(\w+) \1$");
+        assert!(REPEATED.check("a a", "p").is_ok() && REPEATED.check("a b", "p").is_err(), "back-references");
     }
 
     #[cfg(feature = "pattern")]

@@ -432,6 +432,23 @@ mod typed_formats {
         assert_eq!(checked(json!({"batch": 110})), Err("batch: must be at most 100".into()));
         assert_eq!(checked(json!({"quota": 1001})), Err("quota: must be at most 1000".into()), "a uint64's bounds");
         assert_eq!(checked(json!({"quota": 0})), Err("quota: must be at least 1".into()));
+        assert_eq!(checked(json!({"tag": "abca"})), Ok(()), "a back-reference is checked");
+        assert_eq!(checked(json!({"tag": "abc"})), Err(r"tag: must match the pattern ^(\w)\w*\1$".into()));
+    }
+
+    /// A path parameter whose pattern has a look-ahead, which the `regex` crate refuses,
+    /// is checked by the backtracking engine: a server refuses what it excludes.
+    #[tokio::test]
+    async fn a_server_checks_patterns_with_look_arounds() {
+        struct Defaults;
+        impl formats::server::FormatsApi for Defaults {}
+        let base = common::serve(formats::server::router(Defaults)).await;
+        let status = |slug: &'static str| {
+            let base = base.clone();
+            async move { reqwest::get(format!("{base}/slugs/{slug}")).await.expect("answered").status().as_u16() }
+        };
+        assert_eq!(status("release-7").await, 501, "valid: left to the trait's default");
+        assert_eq!(status("2024").await, 400, "all digits: the look-ahead refuses it");
     }
 }
 
