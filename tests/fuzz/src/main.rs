@@ -274,7 +274,7 @@ fn run_case(settings: &Settings, seed: &Seed, spec: &Path, dir: &Path, case: u64
                             || (*c == '\r' && text.chars().nth(i + 1) != Some('\n'))
                     });
                     if let Some(pattern) = text.parse::<proc_macro2::TokenStream>().ok().and_then(broken_regex) {
-                        return Outcome::Failed(format!("generated {} builds a regex the regex crate refuses: {pattern:?}", file.path));
+                        return Outcome::Failed(format!("generated {} builds a pattern its regex engine refuses: {pattern:?}", file.path));
                     }
                     if let Some((_, c)) = refused {
                         return Outcome::Failed(format!("generated {} holds {c:?}, which rustc refuses in comments", file.path));
@@ -292,7 +292,8 @@ fn run_case(settings: &Settings, seed: &Seed, spec: &Path, dir: &Path, case: u64
     }
 }
 
-/// The first `Regex::new("…")` literal in `tokens` that the `regex` crate does not compile.
+/// The first `Regex::new("…")` literal in `tokens` that the `regex` crate does not compile,
+/// or `BacktrackingPattern::new("…")` literal that `fancy-regex` does not.
 fn broken_regex(tokens: proc_macro2::TokenStream) -> Option<String> {
     use proc_macro2::TokenTree;
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
@@ -302,13 +303,17 @@ fn broken_regex(tokens: proc_macro2::TokenStream) -> Option<String> {
                 if let Some(found) = broken_regex(group.stream()) {
                     return Some(found);
                 }
-                let called = index >= 3
-                    && matches!(&trees[index - 1], TokenTree::Ident(name) if name == "new")
-                    && matches!(&trees[index - 3], TokenTree::Ident(name) if name == "Regex");
-                if called {
+                // `Type :: new (…)`: the `::` is two tokens.
+                let called = index >= 4 && matches!(&trees[index - 1], TokenTree::Ident(name) if name == "new");
+                let compiles: Option<fn(&str) -> bool> = match &trees[index.saturating_sub(4)] {
+                    TokenTree::Ident(name) if called && name == "Regex" => Some(|p| regex::Regex::new(p).is_ok()),
+                    TokenTree::Ident(name) if called && name == "BacktrackingPattern" => Some(|p| fancy_regex::Regex::new(p).is_ok()),
+                    _ => None,
+                };
+                if let Some(compiles) = compiles {
                     let literal = group.stream().into_iter().next();
                     let pattern = literal.and_then(|lit| syn::parse2::<syn::LitStr>(lit.into()).ok()).map(|lit| lit.value());
-                    if let Some(pattern) = pattern.filter(|p| regex::Regex::new(p).is_err()) {
+                    if let Some(pattern) = pattern.filter(|p| !compiles(p)) {
                         return Some(pattern);
                     }
                 }
@@ -398,5 +403,22 @@ fn compile_sample(settings: &Settings, crates: &[PathBuf]) -> usize {
             eprintln!("cargo check failed for the sampled crates in {}", root.display());
             crates.len()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::broken_regex;
+
+    fn broken(code: &str) -> Option<String> {
+        broken_regex(code.parse().expect("tokens"))
+    }
+
+    #[test]
+    fn each_pattern_is_held_to_the_engine_that_compiles_it() {
+        assert_eq!(broken(r#"f(::regex::Regex::new("(?=a)"))"#).as_deref(), Some("(?=a)"), "regex refuses look-arounds");
+        assert_eq!(broken(r#"f(::regex::Regex::new("^a+$"))"#), None);
+        assert_eq!(broken(r#"static P: V = validation::BacktrackingPattern::new("(?=a)b");"#), None, "fancy-regex takes them");
+        assert_eq!(broken(r#"static P: V = validation::BacktrackingPattern::new("([");"#).as_deref(), Some("(["));
     }
 }
