@@ -607,6 +607,12 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
         let (min, max) = (opt_usize(c.min_properties), opt_usize(c.max_properties));
         checks.push(quote!(super::validation::length(value.len(), #path, #min, #max, "properties")?;));
     }
+    if let (TypeRef::Map(_), Some(keys)) = (ty, &c.keys) {
+        if let Some(key_check) = value_check(api, &TypeRef::String, keys, "") {
+            let key_check = per_value(key_check);
+            checks.push(quote!(super::validation::keys(value, #path, #key_check)?;));
+        }
+    }
     if let (TypeRef::Map(value_ty), Some(values)) = (ty, &c.values) {
         if let Some(value_check) = value_check(api, value_ty, values, "") {
             each_checked = true;

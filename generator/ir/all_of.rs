@@ -461,6 +461,7 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
         unique_items: a.unique_items || b.unique_items,
         items: a.items.or(b.items),
         values: a.values.or(b.values),
+        keys: a.keys.or(b.keys),
         min_properties: most(a.min_properties, b.min_properties),
         max_properties: least(a.max_properties, b.max_properties),
         multiple_of: match (a.multiple_of, b.multiple_of) {

@@ -395,6 +395,9 @@ pub struct Constraints {
     /// The constraints of a map's values (`additionalProperties` of an object
     /// without named properties).
     pub values: Option<Box<Constraints>>,
+    /// The constraints of a map's keys (`propertyNames` of an object without
+    /// named properties: lengths, a pattern, a format).
+    pub keys: Option<Box<Constraints>>,
     /// Bounds on a map's number of entries (`minProperties`, `maxProperties`
     /// of an object without named properties).
     pub min_properties: Option<usize>,
@@ -459,7 +462,7 @@ impl Constraints {
     /// items or in a map's values.
     pub fn has_pattern(&self, backtracking: bool) -> bool {
         (self.pattern.is_some() && self.backtracking_pattern == backtracking)
-            || [&self.items, &self.values].into_iter().flatten().any(|inner| inner.has_pattern(backtracking))
+            || [&self.items, &self.values, &self.keys].into_iter().flatten().any(|inner| inner.has_pattern(backtracking))
     }
 
     /// Whether there is anything to check.

@@ -939,8 +939,8 @@ impl TypeSpace<'_> {
     }
 
     fn checked(&mut self, mut c: Constraints, pointer: &str) -> Constraints {
-        // An item's or a value's pattern is compiled by the same generated code.
-        for inner in [&mut c.items, &mut c.values] {
+        // An item's, a value's or a key's pattern is compiled by the same generated code.
+        for inner in [&mut c.items, &mut c.values, &mut c.keys] {
             if let Some(boxed) = inner.take() {
                 *inner = Some(Box::new(self.checked(*boxed, pointer))).filter(|kept| !kept.is_empty());
             }
@@ -1041,11 +1041,13 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
             c.min_properties = o.min_properties.filter(|&n| n > 0);
             c.max_properties = o.max_properties;
             c.values = value_constraints(&o.additional_properties, resolve, depth);
+            c.keys = key_constraints(schema, resolve, depth);
         }
         SchemaKind::Any(any) if any.properties.is_empty() && any.additional_properties.is_some() => {
             c.min_properties = any.min_properties.filter(|&n| n > 0);
             c.max_properties = any.max_properties;
             c.values = value_constraints(&any.additional_properties, resolve, depth);
+            c.keys = key_constraints(schema, resolve, depth);
         }
         // Scalar parts: a value keeps to each part's constraints.
         SchemaKind::AllOf { all_of } if depth < CONSTRAINT_DEPTH => {
@@ -1063,6 +1065,12 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
         _ => {}
     }
     c
+}
+
+/// The constraints of a map's keys, from its `propertyNames` (see [`kept::property_names`]).
+fn key_constraints(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Option<Box<Constraints>> {
+    let names: Schema = serde_json::from_value(kept::property_names(schema)?.clone()).ok()?;
+    Some(Box::new(constraints_of(&names, resolve, depth + 1))).filter(|keys| !keys.is_empty())
 }
 
 /// The constraints of a map's values, read as an array's items are.

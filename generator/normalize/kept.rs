@@ -50,6 +50,25 @@ pub fn untyped_keywords(schema: &Schema) -> Vec<&'static str> {
     ["if", "patternProperties", "dependentSchemas"].into_iter().filter(|k| kept(&schema.schema_data.extensions, k).is_some()).collect()
 }
 
+/// A map's `propertyNames` where clawgen checks it: a schema of strings with
+/// only lengths, a `pattern` or a `format` (its keys' checks), in an object
+/// without `properties`. Anything more (an `enum`, a `$ref`) is reported unchecked
+/// by normalisation, with [`checks_keys`] deciding for both.
+pub fn property_names(schema: &Schema) -> Option<&Value> {
+    kept(&schema.schema_data.extensions, "propertyNames").filter(|names| checks_keys(names))
+}
+
+/// Whether a `propertyNames` schema asks only for what a map's key checks are.
+pub fn checks_keys(names: &Value) -> bool {
+    names.as_object().is_some_and(|names| {
+        names.iter().all(|(keyword, value)| match keyword.as_str() {
+            "type" => value == "string",
+            "minLength" | "maxLength" | "pattern" | "format" | "title" | "description" | "example" => true,
+            other => other.starts_with("x-") && other != "x-clawgen-unknown",
+        })
+    })
+}
+
 /// A media type's `itemSchema` (OpenAPI 3.2's schema of each item of a sequential media type).
 pub fn item_schema(media: &MediaType) -> Option<&Value> {
     kept(&media.extensions, "itemSchema")

@@ -767,12 +767,22 @@ components:
         blob: {type: string, contentMediaType: application/json, contentSchema: {type: object}}
     Loose:
       patternProperties: {'^x': {type: string}}
+    Labels:
+      type: object
+      additionalProperties: {type: string}
+      propertyNames: {maxLength: 40, pattern: '^[a-z]'}
+    ByLanguage:
+      type: object
+      additionalProperties: {type: string}
+      propertyNames: {$ref: '#/components/schemas/Language'}
+    Language: {type: string, enum: [en, fr]}
 "#,
         );
         let mut unchecked: Vec<&str> =
             doc.warnings.iter().filter(|w| w.code == Code::Unchecked).map(|w| w.location.pointer.as_str()).collect();
         unchecked.sort_unstable();
-        // `Loose` has no type or structure: the IR reports it as untyped instead.
+        // `Loose` has no type or structure: the IR reports it as untyped instead; a map's keys
+        // are checked where `propertyNames` asks only for string checks (`Labels`).
         assert_eq!(
             unchecked,
             [
@@ -782,8 +792,11 @@ components:
                 "/components/schemas/Body/properties/tags/contains",
                 "/components/schemas/Body/propertyNames",
                 "/components/schemas/Body/unevaluatedProperties",
+                "/components/schemas/ByLanguage/propertyNames",
             ]
         );
+        let labels = &schema(&doc, "Labels").schema_data.extensions["x-clawgen-propertyNames"];
+        assert_eq!(labels["type"], "string", "property names are strings");
     }
 
     #[test]

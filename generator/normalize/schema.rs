@@ -182,6 +182,12 @@ impl<'a> Rewriter<'a> {
         if map.contains_key("prefixItems") && map.get("items") == Some(&Value::Bool(false)) {
             map.remove("items");
         }
+        // Property names are strings: `propertyNames: {maxLength: 40}` says so without `type`.
+        if let Some(Value::Object(names)) = map.get_mut("propertyNames") {
+            if !names.keys().any(|k| matches!(k.as_str(), "type" | "$ref" | "allOf" | "oneOf" | "anyOf" | "not" | "enum" | "const")) {
+                names.insert("type".into(), json!("string"));
+            }
+        }
         self.note_unchecked(map, pointer);
         for keyword in STASHED {
             stash(map, keyword);
@@ -253,7 +259,13 @@ impl<'a> Rewriter<'a> {
         const STRUCTURE: [&str; 9] =
             ["type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "prefixItems"];
         let typed = STRUCTURE.iter().any(|key| map.contains_key(*key));
-        let unchecked = ALWAYS.iter().chain(WHERE_TYPED.iter().filter(|_| typed)).filter(|key| map.contains_key(**key));
+        // A map's keys are checked where `propertyNames` asks only for string checks.
+        let keys_checked = !map.contains_key("properties") && map.get("propertyNames").is_some_and(super::kept::checks_keys);
+        let unchecked = ALWAYS
+            .iter()
+            .chain(WHERE_TYPED.iter().filter(|_| typed))
+            .filter(|key| map.contains_key(**key))
+            .filter(|key| !(**key == "propertyNames" && keys_checked));
         for keyword in unchecked {
             let message = match *keyword {
                 "contains" => "`contains` (with any `minContains`/`maxContains`) is not checked".to_owned(),

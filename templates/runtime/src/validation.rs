@@ -237,6 +237,19 @@ pub fn entries<'a, V: 'a>(
     Ok(())
 }
 
+/// Checks each key of a map (`propertyNames`); an error names the key.
+pub fn keys<'a, V: 'a>(
+    entries: impl IntoIterator<Item = (&'a String, &'a V)>,
+    path: &str,
+    check: impl Fn(&String) -> Result<(), ValidationError>,
+) -> Result<(), ValidationError> {
+    for (key, _) in entries {
+        check(key)
+            .map_err(|error| ValidationError { path: error.path, message: format!("key {key:?}: {}", error.message) }.within(path))?;
+    }
+    Ok(())
+}
+
 /// Checks that no two items of an array are equal (`uniqueItems`).
 pub fn unique<T: PartialEq>(items: &[T], path: &str) -> Result<(), ValidationError> {
     for (later, item) in items.iter().enumerate() {
@@ -313,6 +326,14 @@ mod tests {
         assert_eq!(multiple_of(1e300, "x", 1e-300), Ok(()), "no float tells");
         assert_eq!(multiple_of(7.0, "x", 3.0).unwrap_err().to_string(), "x: must be a multiple of 3");
         assert_eq!(multiple_of(0.35, "x", 0.1).unwrap_err().to_string(), "x: must be a multiple of 0.1");
+    }
+
+    #[test]
+    fn keys_are_checked_and_named() {
+        let map: std::collections::BTreeMap<String, u8> = [("ok".to_owned(), 1), ("too-long".to_owned(), 2)].into();
+        let refused = keys(&map, "labels", |key| chars(key, "", None, Some(3))).unwrap_err();
+        assert_eq!(refused.to_string(), "labels: key \"too-long\": must have at most 3 characters");
+        assert_eq!(keys(&map, "labels", |key| chars(key, "", Some(1), None)), Ok(()));
     }
 
     #[test]

@@ -432,6 +432,16 @@ mod typed_formats {
         assert_eq!(checked(json!({"batch": 110})), Err("batch: must be at most 100".into()));
         assert_eq!(checked(json!({"quota": 1001})), Err("quota: must be at most 1000".into()), "a uint64's bounds");
         assert_eq!(checked(json!({"quota": 0})), Err("quota: must be at least 1".into()));
+        assert_eq!(checked(json!({"labels": {"env": "prod"}})), Ok(()));
+        assert_eq!(
+            checked(json!({"labels": {"env": "prod", "Team": "x"}})),
+            Err(r#"labels: key "Team": must match the pattern ^[a-z]"#.into()),
+            "propertyNames checks each key"
+        );
+        assert_eq!(
+            checked(json!({"labels": {"environment": "prod"}})),
+            Err(r#"labels: key "environment": must have at most 8 characters"#.into())
+        );
         assert_eq!(checked(json!({"tag": "abca"})), Ok(()), "a back-reference is checked");
         assert_eq!(checked(json!({"tag": "abc"})), Err(r"tag: must match the pattern ^(\w)\w*\1$".into()));
     }
