@@ -378,7 +378,7 @@ pub struct Constraints {
     /// See `min_items`.
     pub max_items: Option<usize>,
     /// A regular expression a string must match somewhere (JSON Schema `pattern`,
-    /// kept only when the Rust `regex` crate accepts it).
+    /// kept only when the `regex` or the `fancy-regex` crate compiles it).
     pub pattern: Option<String>,
     /// Whether `pattern` needs a backtracking engine (look-around, back-references),
     /// which the `regex` crate refuses: it is checked with `fancy-regex`. Set when the
@@ -459,7 +459,7 @@ impl CheckedFormat {
 
 impl Constraints {
     /// Whether a `pattern` (backtracking or not, as asked) is checked here, in an array's
-    /// items or in a map's values.
+    /// items, or in a map's values or keys.
     pub fn has_pattern(&self, backtracking: bool) -> bool {
         (self.pattern.is_some() && self.backtracking_pattern == backtracking)
             || [&self.items, &self.values, &self.keys].into_iter().flatten().any(|inner| inner.has_pattern(backtracking))
