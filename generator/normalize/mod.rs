@@ -776,6 +776,10 @@ components:
       additionalProperties: {type: string}
       propertyNames: {$ref: '#/components/schemas/Language'}
     Language: {type: string, enum: [en, fr]}
+    ById:
+      type: object
+      additionalProperties: {type: string}
+      propertyNames: {format: uuid}
 "#,
         );
         let mut unchecked: Vec<&str> =
@@ -792,6 +796,7 @@ components:
                 "/components/schemas/Body/properties/tags/contains",
                 "/components/schemas/Body/propertyNames",
                 "/components/schemas/Body/unevaluatedProperties",
+                "/components/schemas/ById/propertyNames",
                 "/components/schemas/ByLanguage/propertyNames",
             ]
         );
