@@ -44,37 +44,19 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let key = &s.field;
         quote!(.field(#key, &self.#field.as_ref().map(|_| "<redacted>")))
     });
-    let variants = api.operations.iter().map(|op| {
-        let variant = ident(&op.type_stem);
-        let text = format!("`{}`: {} {}", op.id, op.method.as_str(), op.path);
-        let text_attr = super::rust::doc(Some(&text));
-        let gate = super::gate::attr(&op.gate);
-        quote!(#text_attr #gate #variant,)
-    });
-    let id_arms = api.operations.iter().map(|op| {
-        let variant = ident(&op.type_stem);
-        let id = &op.id;
-        let gate = super::gate::attr(&op.gate);
-        quote!(#gate Self::#variant => #id,)
-    });
-    let path_arms = api.operations.iter().map(|op| {
-        let variant = ident(&op.type_stem);
-        let path = &op.path;
-        let gate = super::gate::attr(&op.gate);
-        quote!(#gate Self::#variant => #path,)
-    });
     // Operations mostly share their requirements: each distinct list is a
     // constant, compiled where one of its operations is.
     let mut requirements: Vec<(TokenStream, Vec<&crate::ir::Gate>)> = Vec::new();
     let mut known: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let requirement_arms: Vec<TokenStream> = api
+    let entries: Vec<TokenStream> = api
         .operations
         .iter()
         .map(|op| {
             let variant = ident(&op.type_stem);
             let gate = super::gate::attr(&op.gate);
+            let (id, method, path) = (&op.id, op.method.as_str(), &op.path);
             if op.security.is_empty() {
-                return quote!(#gate Self::#variant => &[],);
+                return quote!(#gate #variant(#id, #method, #path),);
             }
             let alternatives = op.security.iter().map(|all| {
                 let uses = all.iter().map(|u| {
@@ -91,7 +73,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             });
             requirements[index].1.push(&op.gate);
             let name = quote::format_ident!("REQUIREMENTS_{}", index + 1);
-            quote!(#gate Self::#variant => #name,)
+            quote!(#gate #variant(#id, #method, #path, #name),)
         })
         .collect();
     let requirement_consts = requirements.iter().enumerate().map(|(index, (list, users))| {
@@ -102,8 +84,6 @@ pub(super) fn module(api: &Api) -> TokenStream {
             const #name: Requirements = #list;
         }
     });
-    // With every variant gated off the enum is empty, and only `*self` (a place of that type) can be matched with no arm.
-    let this = if api.tag_features.is_empty() { quote!(self) } else { quote!(*self) };
     let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| {
         quote! {
             /// HTTP basic credentials (the runtime's).
@@ -118,31 +98,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
-            /// Every operation of the API, as the server's `authorize` hook sees it.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum Operation { #(#variants)* }
-
-            impl Operation {
-                /// The `operationId`.
-                pub fn id(&self) -> &'static str {
-                    match #this { #(#id_arms)* }
-                }
-
-                /// The path template, as the document writes it.
-                pub fn path(&self) -> &'static str {
-                    match #this { #(#path_arms)* }
-                }
-
-                /// The requirement alternatives: any one inner list suffices, and each
-                /// of its entries names a scheme and the scopes it needs. Empty means public.
-                pub fn security(&self) -> Requirements {
-                    match #this { #(#requirement_arms)* }
-                }
-            }
+            // The enum `Operation`, with `id()`, `path()` and `security()` (see the runtime's macro).
+            ::clawgen_runtime::operations! { #(#entries)* }
 
             /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-            pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+            pub use ::clawgen_runtime::auth::Requirements;
             #(#requirement_consts)*
         }
     });

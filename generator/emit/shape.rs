@@ -56,6 +56,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #gate
         use ::clawgen_runtime::shape;
+        #gate
+        #[allow(unused_imports)]
+        use super::types;
 
         #(#impls)*
     }
@@ -69,6 +72,10 @@ pub(super) struct Check {
     pub(super) uses_path: bool,
     /// `<T as Shape>::check`, where the statements are that call and nothing else.
     pub(super) function: Option<TokenStream>,
+    /// A type whose `Shape::check` is this check, where there is one: a named
+    /// type (`types::Pet`), or the runtime's `Items`, `Values` and `OrNull`
+    /// around one, which the runtime's `field` functions take.
+    shape_type: Option<TokenStream>,
 }
 
 impl Check {
@@ -81,6 +88,9 @@ impl Check {
     pub(super) fn function(self) -> TokenStream {
         if let Some(function) = self.function {
             return function;
+        }
+        if let Some(ty) = self.shape_type {
+            return quote!(<#ty as shape::Shape>::check);
         }
         let path = if self.uses_path { quote!(path) } else { quote!(_path) };
         let tokens = self.tokens;
@@ -114,6 +124,14 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
         let refuse = refuse.then(|| quote!(shape::refuse_null(value, path, #wire)?;));
         // A property that may be `null` (its `Option` holds that) is checked only when it is not.
         let skip_null = field.nullable && !matches!(field.ty, TypeRef::Nullable(_));
+        if let Some(ty) = &inner.shape_type {
+            let field = match (refuse.is_some(), skip_null) {
+                (true, _) => quote!(field),
+                (false, true) => quote!(field_or_null),
+                (false, false) => quote!(field_with_null),
+            };
+            return Some(quote!(shape::#field::<#ty>(object, path, #wire)?;));
+        }
         let tokens = inner.tokens;
         let inner = if skip_null { quote!(if !value.is_null() { #tokens }) } else { tokens };
         Some(quote! {
@@ -193,43 +211,43 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
             }
             Ok(())
         };
-        return Some(Check { tokens, uses_path, function: None });
+        return Some(Check { tokens, uses_path, function: None, shape_type: None });
     }
     let mut attempts = Vec::new();
-    let mut uses_path = true;
-    let mut fallback = quote!(Err(format!("{}: fits none of the variants", if path.is_empty() { "/" } else { path })));
-    let mut path_in_attempts = false;
+    // Whether a branch with nothing to check follows, which fits anything serde will take for it.
+    let mut open = false;
     for variant in &union.variants {
         match value_check(api, &variant.ty) {
             Some(check) => {
-                path_in_attempts |= check.uses_path;
                 let tokens = check.tokens;
                 let ty = type_path(api, &variant.ty);
+                let validates = crate::ir::type_validates(&api.types, &variant.ty);
+                if check.function.is_some() {
+                    let fits = if validates { quote!(fits_checked) } else { quote!(fits) };
+                    attempts.push(quote!(shape::#fits::<#ty>));
+                    continue;
+                }
                 // The branch the decoder will take, with its rewrites (`2.0` for an integer):
                 // one whose shape passes but which does not decode, or breaks its checks, must
                 // not stop the search.
-                let decodes =
-                    if matches!(api.unaliased(&variant.ty), TypeRef::Named(_)) && crate::ir::type_validates(&api.types, &variant.ty) {
-                        quote! {
-                            let decoded = <#ty as ::serde::Deserialize>::deserialize(&*value).map_err(|error| error.to_string())?;
-                            super::validation::Validate::validate(&decoded).map_err(|error| error.to_string())
-                        }
-                    } else {
-                        quote!(shape::decodes::<#ty>(value))
-                    };
+                let decodes = if matches!(api.unaliased(&variant.ty), TypeRef::Named(_)) && validates {
+                    quote! {
+                        let decoded = <#ty as ::serde::Deserialize>::deserialize(&*value).map_err(|error| error.to_string())?;
+                        super::validation::Validate::validate(&decoded).map_err(|error| error.to_string())
+                    }
+                } else {
+                    quote!(shape::decodes::<#ty>(value))
+                };
+                let path = if check.uses_path { quote!(path) } else { quote!(_path) };
                 attempts.push(quote! {
-                    if shape::attempt(value, |value| {
+                    |value, #path| shape::attempt(value, |value| {
                         #tokens
                         #decodes
-                    }) {
-                        return Ok(());
-                    }
+                    })
                 });
             }
-            // A branch with nothing to check fits anything serde will take for it.
             None => {
-                fallback = quote!(Ok(()));
-                uses_path = path_in_attempts;
+                open = true;
                 break;
             }
         }
@@ -237,7 +255,8 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
     if attempts.is_empty() {
         return None;
     }
-    Some(Check { tokens: quote!(#(#attempts)* #fallback), uses_path, function: None })
+    let tokens = quote!(shape::one_of(value, path, &[#(#attempts),*], #open));
+    Some(Check { tokens, uses_path: true, function: None, shape_type: None })
 }
 
 /// Statements checking `value: &mut Value` (at `path`) as a `ty`, or `None`
@@ -249,21 +268,30 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
             TypeKind::Struct(_) | TypeKind::Union(_) => {
                 let ty = type_path(api, ty);
                 let function = quote!(<#ty as shape::Shape>::check);
-                return Some(Check { tokens: quote!(#function(value, path)?;), uses_path: true, function: Some(function) });
+                let tokens = quote!(#function(value, path)?;);
+                let name = ident(&api.types[id.0].name);
+                let shape_type = Some(quote!(types::#name));
+                return Some(Check { tokens, uses_path: true, function: Some(function), shape_type });
             }
             TypeKind::Alias(inner) => return value_check(api, inner),
             // JSON Schema counts `2.0` as the integer 2, in an enum of integers too (Discord's option `type`).
-            TypeKind::Enum(e) if e.is_integer() => (quote!(shape::integer(value);), false),
+            TypeKind::Enum(e) if e.is_integer() => return Some(integer()),
             TypeKind::Enum(_) => return None,
         },
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => (quote!(shape::integer(value);), false),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => return Some(integer()),
         TypeRef::Nullable(inner) => {
             let inner = value_check(api, inner)?;
+            if let Some(ty) = inner.shape_type {
+                return Some(around(quote!(OrNull), ty, inner.uses_path));
+            }
             let tokens = inner.tokens;
             (quote!(if !value.is_null() { #tokens }), inner.uses_path)
         }
         TypeRef::Array(item) => {
             let inner = value_check(api, item)?;
+            if let Some(ty) = inner.shape_type {
+                return Some(around(quote!(Items), ty, inner.uses_path));
+            }
             let tokens = inner.tokens;
             let check = if inner.uses_path {
                 quote! {
@@ -281,6 +309,9 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
         }
         TypeRef::Map(entry) => {
             let inner = value_check(api, entry)?;
+            if let Some(ty) = inner.shape_type {
+                return Some(around(quote!(Values), ty, inner.uses_path));
+            }
             let tokens = inner.tokens;
             let check = if inner.uses_path {
                 quote! {
@@ -316,7 +347,20 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
         }
         _ => return None,
     };
-    Some(Check { tokens, uses_path, function: None })
+    Some(Check { tokens, uses_path, function: None, shape_type: None })
+}
+
+/// The check of an integer: `2.0` is rewritten as `2`, which JSON Schema counts as the integer.
+fn integer() -> Check {
+    Check { tokens: quote!(shape::integer(value);), uses_path: false, function: None, shape_type: Some(quote!(shape::Integer)) }
+}
+
+/// The check of an array's items (`Items`), a map's values (`Values`) or a
+/// value that may be `null` (`OrNull`), each checked as the shape type `inner`.
+fn around(wrapper: TokenStream, inner: TokenStream, uses_path: bool) -> Check {
+    let ty = quote!(shape::#wrapper<#inner>);
+    let path = if uses_path { quote!(path) } else { quote!("") };
+    Check { tokens: quote!(<#ty as shape::Shape>::check(value, #path)?;), uses_path, function: None, shape_type: Some(ty) }
 }
 
 /// Whether JSON `null` is a value of `ty` itself (not through a field's `Option`).

@@ -21,7 +21,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = Result<TokenStream>> + '
         use super::validation;
         // What every document's types have in common, written once in the runtime.
         #[allow(unused_imports)]
-        use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
+        use ::clawgen_runtime::{setter, untagged_union, validate_fields, wire_enum, with_defaults};
     }));
     // `Option::is_none` as serde's attributes may name it: short unless a type takes the name.
     let is_none = if api.prelude().is_free("Option") { "Option::is_none" } else { "::std::option::Option::is_none" };
@@ -475,6 +475,17 @@ pub(super) fn only_validates(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints
     matches!(api.unaliased(ty), TypeRef::Named(_)) && c.is_empty() && crate::ir::type_validates(&api.types, ty)
 }
 
+/// The call of a check that is one statement `call?;`, whose `Result` the
+/// statement would pass on as it is. `None` for any other check.
+fn sole_call(check: &TokenStream) -> Option<TokenStream> {
+    use proc_macro2::TokenTree;
+    let trees: Vec<TokenTree> = check.clone().into_iter().collect();
+    let punct = |tree: &TokenTree, c: char| matches!(tree, TokenTree::Punct(p) if p.as_char() == c);
+    let [call @ .., question, semicolon] = trees.as_slice() else { return None };
+    let single = punct(question, '?') && punct(semicolon, ';') && !call.iter().any(|tree| punct(tree, ';') || punct(tree, '?'));
+    (single && !call.is_empty()).then(|| call.iter().cloned().collect())
+}
+
 /// `check` (statements on `value`, from [`value_check`]) applied to `value`
 /// itself, where `check` takes `value` once, as an argument: `f(value, …)?;`
 /// becomes `f(&self.id, …)?;`, without a binding. `None` for any other check.
@@ -770,7 +781,11 @@ fn union_validation(api: &Api, def: &TypeDef, u: &Union) -> Option<TokenStream> 
         .filter_map(|v| {
             let check = nested_check(api, &v.ty, "")?;
             let variant = ident(&v.name);
-            Some(quote!(Self::#variant(value) => { #check Ok(()) }))
+            // One call ended by `?` is the arm's value itself.
+            Some(match sole_call(&check) {
+                Some(call) => quote!(Self::#variant(value) => #call,),
+                None => quote!(Self::#variant(value) => { #check Ok(()) }),
+            })
         })
         .collect();
     if checked.is_empty() {
@@ -873,22 +888,7 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     }
     // As serde's untagged decoding, in the same order, but a variant whose checks
     // the value breaks gives way to a later one it fits (`anyOf`, overlapping `oneOf`s).
-    let tries = u.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let ty = type_path(api, &v.ty);
-        quote! {
-            if let Ok(inner) = <#ty as ::serde::Deserialize>::deserialize(&value) {
-                let candidate = Self::#variant(inner);
-                if super::validation::Validate::validate(&candidate).is_ok() {
-                    return Ok(candidate);
-                }
-                if fallback.is_none() {
-                    fallback = Some(candidate);
-                }
-            }
-        }
-    });
-    let refusal = format!("data did not match any variant of untagged enum {}", def.name);
+    let names = u.variants.iter().map(|v| ident(&v.name));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -896,14 +896,7 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         #[non_exhaustive]
         pub enum #name { #(#variants)* }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let mut fallback = None;
-                #(#tries)*
-                fallback.ok_or_else(|| <D::Error as ::serde::de::Error>::custom(#refusal))
-            }
-        }
+        untagged_union!(#name { #(#names),* });
     }
 }
 
@@ -911,7 +904,7 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
 mod tests {
     use quote::quote;
 
-    use super::checking;
+    use super::{checking, sole_call};
 
     #[test]
     fn a_check_taking_value_once_as_an_argument_takes_the_value_itself() {
@@ -934,6 +927,24 @@ mod tests {
         ];
         for check in cases {
             assert!(checking(&check, quote!(&self.x)).is_none(), "{check}");
+        }
+    }
+
+    #[test]
+    fn a_check_of_one_call_ended_by_a_question_mark_is_that_call() {
+        let call = sole_call(&quote!(super::validation::Validate::validate(value)?;)).map(|tokens| tokens.to_string());
+        assert_eq!(call, Some(quote!(super::validation::Validate::validate(value)).to_string()));
+        let closure = quote!(super::validation::items(value, "x", |value| { check(value)?; Ok(()) })?;);
+        assert!(sole_call(&closure).is_some());
+        for check in [
+            quote!(a(value)?; b(value)?;),
+            quote!(if let Some(value) = value {
+                a(value)?;
+            }),
+            quote!(a(value)?.b()?;),
+            quote!(?;),
+        ] {
+            assert!(sole_call(&check).is_none(), "{check}");
         }
     }
 }

@@ -57,146 +57,33 @@ impl ::std::fmt::Debug for Credentials {
 }
 /// Why the server's `authorize` hook refused a request (the runtime's).
 pub use ::clawgen_runtime::auth::AuthError;
-/// Every operation of the API, as the server's `authorize` hook sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `listListings`: GET /listings
-    ListListings,
-    /// `createListing`: POST /listings
-    CreateListing,
-    /// `searchListings`: GET /listings/search
-    SearchListings,
-    /// `getListing`: GET /listings/{listingId}
-    GetListing,
-    /// `deleteListing`: DELETE /listings/{listingId}
-    DeleteListing,
-    /// `updateListing`: PATCH /listings/{listingId}
-    UpdateListing,
-    /// `purchaseListing`: POST /listings/{listingId}/purchase
-    PurchaseListing,
-    /// `listSouls`: GET /souls
-    ListSouls,
-    /// `getSoul`: GET /souls/{soulId}
-    GetSoul,
-    /// `listSoulListings`: GET /souls/{soulId}/listings
-    ListSoulListings,
-    /// `listSoulActivity`: GET /souls/{soulId}/activity
-    ListSoulActivity,
-    /// `listPurchases`: GET /activity/purchases
-    ListPurchases,
-    /// `listTransactions`: GET /activity/transactions
-    ListTransactions,
-    /// `getUsageAnalytics`: GET /activity/usage
-    GetUsageAnalytics,
-    /// `getListingStats`: GET /activity/listings/{listingId}/stats
-    GetListingStats,
-    /// `listWebhooks`: GET /webhooks
-    ListWebhooks,
-    /// `createWebhook`: POST /webhooks
-    CreateWebhook,
-    /// `deleteWebhook`: DELETE /webhooks/{webhookId}
-    DeleteWebhook,
-    /// `listApiKeys`: GET /auth/keys
-    ListApiKeys,
-    /// `createApiKey`: POST /auth/keys
-    CreateApiKey,
-    /// `revokeApiKey`: DELETE /auth/keys/{keyId}
-    RevokeApiKey,
-    /// `listScopes`: GET /auth/scopes
-    ListScopes,
-    /// `refreshToken`: POST /auth/refresh
-    RefreshToken,
-}
-impl Operation {
-    /// The `operationId`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            Self::ListListings => "listListings",
-            Self::CreateListing => "createListing",
-            Self::SearchListings => "searchListings",
-            Self::GetListing => "getListing",
-            Self::DeleteListing => "deleteListing",
-            Self::UpdateListing => "updateListing",
-            Self::PurchaseListing => "purchaseListing",
-            Self::ListSouls => "listSouls",
-            Self::GetSoul => "getSoul",
-            Self::ListSoulListings => "listSoulListings",
-            Self::ListSoulActivity => "listSoulActivity",
-            Self::ListPurchases => "listPurchases",
-            Self::ListTransactions => "listTransactions",
-            Self::GetUsageAnalytics => "getUsageAnalytics",
-            Self::GetListingStats => "getListingStats",
-            Self::ListWebhooks => "listWebhooks",
-            Self::CreateWebhook => "createWebhook",
-            Self::DeleteWebhook => "deleteWebhook",
-            Self::ListApiKeys => "listApiKeys",
-            Self::CreateApiKey => "createApiKey",
-            Self::RevokeApiKey => "revokeApiKey",
-            Self::ListScopes => "listScopes",
-            Self::RefreshToken => "refreshToken",
-        }
-    }
-    /// The path template, as the document writes it.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::ListListings => "/listings",
-            Self::CreateListing => "/listings",
-            Self::SearchListings => "/listings/search",
-            Self::GetListing => "/listings/{listingId}",
-            Self::DeleteListing => "/listings/{listingId}",
-            Self::UpdateListing => "/listings/{listingId}",
-            Self::PurchaseListing => "/listings/{listingId}/purchase",
-            Self::ListSouls => "/souls",
-            Self::GetSoul => "/souls/{soulId}",
-            Self::ListSoulListings => "/souls/{soulId}/listings",
-            Self::ListSoulActivity => "/souls/{soulId}/activity",
-            Self::ListPurchases => "/activity/purchases",
-            Self::ListTransactions => "/activity/transactions",
-            Self::GetUsageAnalytics => "/activity/usage",
-            Self::GetListingStats => "/activity/listings/{listingId}/stats",
-            Self::ListWebhooks => "/webhooks",
-            Self::CreateWebhook => "/webhooks",
-            Self::DeleteWebhook => "/webhooks/{webhookId}",
-            Self::ListApiKeys => "/auth/keys",
-            Self::CreateApiKey => "/auth/keys",
-            Self::RevokeApiKey => "/auth/keys/{keyId}",
-            Self::ListScopes => "/auth/scopes",
-            Self::RefreshToken => "/auth/refresh",
-        }
-    }
-    /// The requirement alternatives: any one inner list suffices, and each
-    /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(&self) -> Requirements {
-        match self {
-            Self::ListListings => REQUIREMENTS_1,
-            Self::CreateListing => REQUIREMENTS_2,
-            Self::SearchListings => REQUIREMENTS_1,
-            Self::GetListing => REQUIREMENTS_1,
-            Self::DeleteListing => REQUIREMENTS_2,
-            Self::UpdateListing => REQUIREMENTS_2,
-            Self::PurchaseListing => REQUIREMENTS_3,
-            Self::ListSouls => REQUIREMENTS_4,
-            Self::GetSoul => REQUIREMENTS_4,
-            Self::ListSoulListings => REQUIREMENTS_1,
-            Self::ListSoulActivity => REQUIREMENTS_4,
-            Self::ListPurchases => REQUIREMENTS_5,
-            Self::ListTransactions => REQUIREMENTS_5,
-            Self::GetUsageAnalytics => REQUIREMENTS_5,
-            Self::GetListingStats => REQUIREMENTS_5,
-            Self::ListWebhooks => REQUIREMENTS_6,
-            Self::CreateWebhook => REQUIREMENTS_6,
-            Self::DeleteWebhook => REQUIREMENTS_6,
-            Self::ListApiKeys => REQUIREMENTS_7,
-            Self::CreateApiKey => REQUIREMENTS_7,
-            Self::RevokeApiKey => REQUIREMENTS_7,
-            Self::ListScopes => REQUIREMENTS_8,
-            Self::RefreshToken => REQUIREMENTS_8,
-        }
-    }
+::clawgen_runtime::operations! {
+    ListListings("listListings", "GET", "/listings", REQUIREMENTS_1),
+    CreateListing("createListing", "POST", "/listings", REQUIREMENTS_2),
+    SearchListings("searchListings", "GET", "/listings/search", REQUIREMENTS_1),
+    GetListing("getListing", "GET", "/listings/{listingId}", REQUIREMENTS_1),
+    DeleteListing("deleteListing", "DELETE", "/listings/{listingId}", REQUIREMENTS_2),
+    UpdateListing("updateListing", "PATCH", "/listings/{listingId}", REQUIREMENTS_2),
+    PurchaseListing("purchaseListing", "POST", "/listings/{listingId}/purchase",
+    REQUIREMENTS_3), ListSouls("listSouls", "GET", "/souls", REQUIREMENTS_4),
+    GetSoul("getSoul", "GET", "/souls/{soulId}", REQUIREMENTS_4),
+    ListSoulListings("listSoulListings", "GET", "/souls/{soulId}/listings",
+    REQUIREMENTS_1), ListSoulActivity("listSoulActivity", "GET",
+    "/souls/{soulId}/activity", REQUIREMENTS_4), ListPurchases("listPurchases", "GET",
+    "/activity/purchases", REQUIREMENTS_5), ListTransactions("listTransactions", "GET",
+    "/activity/transactions", REQUIREMENTS_5), GetUsageAnalytics("getUsageAnalytics",
+    "GET", "/activity/usage", REQUIREMENTS_5), GetListingStats("getListingStats", "GET",
+    "/activity/listings/{listingId}/stats", REQUIREMENTS_5), ListWebhooks("listWebhooks",
+    "GET", "/webhooks", REQUIREMENTS_6), CreateWebhook("createWebhook", "POST",
+    "/webhooks", REQUIREMENTS_6), DeleteWebhook("deleteWebhook", "DELETE",
+    "/webhooks/{webhookId}", REQUIREMENTS_6), ListApiKeys("listApiKeys", "GET",
+    "/auth/keys", REQUIREMENTS_7), CreateApiKey("createApiKey", "POST", "/auth/keys",
+    REQUIREMENTS_7), RevokeApiKey("revokeApiKey", "DELETE", "/auth/keys/{keyId}",
+    REQUIREMENTS_7), ListScopes("listScopes", "GET", "/auth/scopes", REQUIREMENTS_8),
+    RefreshToken("refreshToken", "POST", "/auth/refresh", REQUIREMENTS_8),
 }
 /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+pub use ::clawgen_runtime::auth::Requirements;
 const REQUIREMENTS_1: Requirements = &[&[("ApiKeyAuth", &["listings:read"])]];
 const REQUIREMENTS_2: Requirements = &[&[("ApiKeyAuth", &["listings:write"])]];
 const REQUIREMENTS_3: Requirements = &[&[("ApiKeyAuth", &["purchases:write"])]];

@@ -3,7 +3,9 @@
 //! impl per type a request body may contain (the walkers they call are
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
-impl shape::Shape for super::types::ListingCreate {
+#[allow(unused_imports)]
+use super::types;
+impl shape::Shape for types::ListingCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -24,7 +26,7 @@ impl shape::Shape for super::types::ListingCreate {
         Ok(())
     }
 }
-impl shape::Shape for super::types::ListingUpdate {
+impl shape::Shape for types::ListingUpdate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::property_count(object.len(), path, Some(1usize), None)?;
@@ -45,14 +47,14 @@ impl shape::Shape for super::types::ListingUpdate {
         Ok(())
     }
 }
-impl shape::Shape for super::types::WebhookCreate {
+impl shape::Shape for types::WebhookCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["url", "events", "secret"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::ApiKeyCreate {
+impl shape::Shape for types::ApiKeyCreate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(

@@ -52,44 +52,11 @@ impl ::std::fmt::Debug for Credentials {
 }
 /// Why the server's `authorize` hook refused a request (the runtime's).
 pub use ::clawgen_runtime::auth::AuthError;
-/// Every operation of the API, as the server's `authorize` hook sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `checkIndicator`: POST /v1/check-indicator
-    CheckIndicator,
-    /// `getLatestIntelFeed`: GET /v1/intel-feed/latest
-    GetLatestIntelFeed,
-    /// `getRunbook`: GET /v1/runbook/{id}
-    GetRunbook,
-}
-impl Operation {
-    /// The `operationId`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            Self::CheckIndicator => "checkIndicator",
-            Self::GetLatestIntelFeed => "getLatestIntelFeed",
-            Self::GetRunbook => "getRunbook",
-        }
-    }
-    /// The path template, as the document writes it.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::CheckIndicator => "/v1/check-indicator",
-            Self::GetLatestIntelFeed => "/v1/intel-feed/latest",
-            Self::GetRunbook => "/v1/runbook/{id}",
-        }
-    }
-    /// The requirement alternatives: any one inner list suffices, and each
-    /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(&self) -> Requirements {
-        match self {
-            Self::CheckIndicator => REQUIREMENTS_1,
-            Self::GetLatestIntelFeed => REQUIREMENTS_1,
-            Self::GetRunbook => REQUIREMENTS_1,
-        }
-    }
+::clawgen_runtime::operations! {
+    CheckIndicator("checkIndicator", "POST", "/v1/check-indicator", REQUIREMENTS_1),
+    GetLatestIntelFeed("getLatestIntelFeed", "GET", "/v1/intel-feed/latest",
+    REQUIREMENTS_1), GetRunbook("getRunbook", "GET", "/v1/runbook/{id}", REQUIREMENTS_1),
 }
 /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+pub use ::clawgen_runtime::auth::Requirements;
 const REQUIREMENTS_1: Requirements = &[&[("ApiKeyHeader", &[])], &[("BearerAuth", &[])]];

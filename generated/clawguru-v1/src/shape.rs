@@ -3,7 +3,9 @@
 //! impl per type a request body may contain (the walkers they call are
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
-impl shape::Shape for super::types::CheckIndicatorRequest {
+#[allow(unused_imports)]
+use super::types;
+impl shape::Shape for types::CheckIndicatorRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["indicator", "type"])?;

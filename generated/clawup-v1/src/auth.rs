@@ -42,64 +42,15 @@ impl ::std::fmt::Debug for Credentials {
 }
 /// Why the server's `authorize` hook refused a request (the runtime's).
 pub use ::clawgen_runtime::auth::AuthError;
-/// Every operation of the API, as the server's `authorize` hook sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `getCurrentUser`: GET /api/v1/auth/me
-    GetCurrentUser,
-    /// `listPlans`: GET /api/v1/plans
-    ListPlans,
-    /// `listModels`: GET /api/v1/models
-    ListModels,
-    /// `listRuntimeImages`: GET /api/v1/runtime/images
-    ListRuntimeImages,
-    /// `listTools`: GET /api/v1/tools
-    ListTools,
-    /// `listTeamTemplates`: GET /api/v1/teams/templates
-    ListTeamTemplates,
-    /// `getOpenApiDocument`: GET /openapi.json
-    GetOpenApiDocument,
-}
-impl Operation {
-    /// The `operationId`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            Self::GetCurrentUser => "getCurrentUser",
-            Self::ListPlans => "listPlans",
-            Self::ListModels => "listModels",
-            Self::ListRuntimeImages => "listRuntimeImages",
-            Self::ListTools => "listTools",
-            Self::ListTeamTemplates => "listTeamTemplates",
-            Self::GetOpenApiDocument => "getOpenApiDocument",
-        }
-    }
-    /// The path template, as the document writes it.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::GetCurrentUser => "/api/v1/auth/me",
-            Self::ListPlans => "/api/v1/plans",
-            Self::ListModels => "/api/v1/models",
-            Self::ListRuntimeImages => "/api/v1/runtime/images",
-            Self::ListTools => "/api/v1/tools",
-            Self::ListTeamTemplates => "/api/v1/teams/templates",
-            Self::GetOpenApiDocument => "/openapi.json",
-        }
-    }
-    /// The requirement alternatives: any one inner list suffices, and each
-    /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(&self) -> Requirements {
-        match self {
-            Self::GetCurrentUser => REQUIREMENTS_1,
-            Self::ListPlans => REQUIREMENTS_1,
-            Self::ListModels => REQUIREMENTS_1,
-            Self::ListRuntimeImages => REQUIREMENTS_1,
-            Self::ListTools => REQUIREMENTS_1,
-            Self::ListTeamTemplates => REQUIREMENTS_1,
-            Self::GetOpenApiDocument => &[],
-        }
-    }
+::clawgen_runtime::operations! {
+    GetCurrentUser("getCurrentUser", "GET", "/api/v1/auth/me", REQUIREMENTS_1),
+    ListPlans("listPlans", "GET", "/api/v1/plans", REQUIREMENTS_1),
+    ListModels("listModels", "GET", "/api/v1/models", REQUIREMENTS_1),
+    ListRuntimeImages("listRuntimeImages", "GET", "/api/v1/runtime/images",
+    REQUIREMENTS_1), ListTools("listTools", "GET", "/api/v1/tools", REQUIREMENTS_1),
+    ListTeamTemplates("listTeamTemplates", "GET", "/api/v1/teams/templates",
+    REQUIREMENTS_1), GetOpenApiDocument("getOpenApiDocument", "GET", "/openapi.json"),
 }
 /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+pub use ::clawgen_runtime::auth::Requirements;
 const REQUIREMENTS_1: Requirements = &[&[("BearerAuth", &[])]];

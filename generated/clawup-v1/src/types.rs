@@ -13,7 +13,9 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
+use ::clawgen_runtime::{
+    setter, untagged_union, validate_fields, wire_enum, with_defaults,
+};
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -44,44 +44,12 @@ impl ::std::fmt::Debug for Credentials {
 }
 /// Why the server's `authorize` hook refused a request (the runtime's).
 pub use ::clawgen_runtime::auth::AuthError;
-/// Every operation of the API, as the server's `authorize` hook sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `listRecentThreats`: GET /threats/recent
-    ListRecentThreats,
-    /// `analyzeThreat`: POST /threats/analyze
-    AnalyzeThreat,
-    /// `updateThreatStatus`: PATCH /threats/{id}/status
-    UpdateThreatStatus,
-}
-impl Operation {
-    /// The `operationId`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            Self::ListRecentThreats => "listRecentThreats",
-            Self::AnalyzeThreat => "analyzeThreat",
-            Self::UpdateThreatStatus => "updateThreatStatus",
-        }
-    }
-    /// The path template, as the document writes it.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::ListRecentThreats => "/threats/recent",
-            Self::AnalyzeThreat => "/threats/analyze",
-            Self::UpdateThreatStatus => "/threats/{id}/status",
-        }
-    }
-    /// The requirement alternatives: any one inner list suffices, and each
-    /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(&self) -> Requirements {
-        match self {
-            Self::ListRecentThreats => REQUIREMENTS_1,
-            Self::AnalyzeThreat => REQUIREMENTS_1,
-            Self::UpdateThreatStatus => REQUIREMENTS_1,
-        }
-    }
+::clawgen_runtime::operations! {
+    ListRecentThreats("listRecentThreats", "GET", "/threats/recent", REQUIREMENTS_1),
+    AnalyzeThreat("analyzeThreat", "POST", "/threats/analyze", REQUIREMENTS_1),
+    UpdateThreatStatus("updateThreatStatus", "PATCH", "/threats/{id}/status",
+    REQUIREMENTS_1),
 }
 /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+pub use ::clawgen_runtime::auth::Requirements;
 const REQUIREMENTS_1: Requirements = &[&[("BearerAuth", &["threat:read"])]];

@@ -3,26 +3,24 @@
 //! impl per type a request body may contain (the walkers they call are
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
-impl shape::Shape for super::types::AnalysisContext {
+#[allow(unused_imports)]
+use super::types;
+impl shape::Shape for types::AnalysisContext {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["environment", "network_zone"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::AnalyzeRequest {
+impl shape::Shape for types::AnalyzeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["target", "target_type"])?;
-        if let Some(value) = object.get_mut("context") {
-            shape::refuse_null(value, path, "context")?;
-            let path: &str = &format!("{path}/{}", "context");
-            <super::types::AnalysisContext as shape::Shape>::check(value, path)?;
-        }
+        shape::field::<types::AnalysisContext>(object, path, "context")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::UpdateThreatStatusRequest {
+impl shape::Shape for types::UpdateThreatStatusRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["status", "note"])?;

@@ -41,511 +41,118 @@ impl ::std::fmt::Debug for Credentials {
 }
 /// Why the server's `authorize` hook refused a request (the runtime's).
 pub use ::clawgen_runtime::auth::AuthError;
-/// Every operation of the API, as the server's `authorize` hook sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `getHealth`: GET /v1/health
-    GetHealth,
-    /// `getHsmHealth`: GET /v1/health/hsm
-    GetHsmHealth,
-    /// `accessShare`: GET /v1/share/{share_id}
-    AccessShare,
-    /// `revokeShare`: DELETE /v1/share/{share_id}
-    RevokeShare,
-    /// `signup`: POST /v1/auth/signup
-    Signup,
-    /// `createToken`: POST /v1/auth/token
-    CreateToken,
-    /// `revokeToken`: DELETE /v1/auth/token
-    RevokeToken,
-    /// `createAgentToken`: POST /v1/auth/agent-token
-    CreateAgentToken,
-    /// `createApiKeyToken`: POST /v1/auth/api-key-token
-    CreateApiKeyToken,
-    /// `signInWithGoogle`: POST /v1/auth/google
-    SignInWithGoogle,
-    /// `changePassword`: POST /v1/auth/change-password
-    ChangePassword,
-    /// `refreshToken`: POST /v1/auth/refresh
-    RefreshToken,
-    /// `getCurrentUser`: GET /v1/auth/me
-    GetCurrentUser,
-    /// `deleteCurrentUser`: DELETE /v1/auth/me
-    DeleteCurrentUser,
-    /// `updateCurrentUser`: PATCH /v1/auth/me
-    UpdateCurrentUser,
-    /// `getMfaStatus`: GET /v1/auth/mfa/status
-    GetMfaStatus,
-    /// `setupMfa`: POST /v1/auth/mfa/setup
-    SetupMfa,
-    /// `verifyMfaSetup`: POST /v1/auth/mfa/verify-setup
-    VerifyMfaSetup,
-    /// `verifyMfa`: POST /v1/auth/mfa/verify
-    VerifyMfa,
-    /// `disableMfa`: DELETE /v1/auth/mfa
-    DisableMfa,
-    /// `requestDeviceCode`: POST /v1/auth/device/code
-    RequestDeviceCode,
-    /// `pollDeviceToken`: POST /v1/auth/device/token
-    PollDeviceToken,
-    /// `getDeviceCodeStatus`: GET /v1/auth/device/code/{user_code}
-    GetDeviceCodeStatus,
-    /// `approveDevice`: POST /v1/auth/device/approve
-    ApproveDevice,
-    /// `denyDevice`: POST /v1/auth/device/deny
-    DenyDevice,
-    /// `listApiKeys`: GET /v1/auth/api-keys
-    ListApiKeys,
-    /// `createApiKey`: POST /v1/auth/api-keys
-    CreateApiKey,
-    /// `revokeApiKey`: DELETE /v1/auth/api-keys/{key_id}
-    RevokeApiKey,
-    /// `listVaults`: GET /v1/vaults
-    ListVaults,
-    /// `createVault`: POST /v1/vaults
-    CreateVault,
-    /// `getVault`: GET /v1/vaults/{vault_id}
-    GetVault,
-    /// `deleteVault`: DELETE /v1/vaults/{vault_id}
-    DeleteVault,
-    /// `enableCmek`: POST /v1/vaults/{vault_id}/cmek
-    EnableCmek,
-    /// `disableCmek`: DELETE /v1/vaults/{vault_id}/cmek
-    DisableCmek,
-    /// `startCmekRotation`: POST /v1/vaults/{vault_id}/cmek-rotate
-    StartCmekRotation,
-    /// `getCmekRotationJob`: GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}
-    GetCmekRotationJob,
-    /// `listSecrets`: GET /v1/vaults/{vault_id}/secrets
-    ListSecrets,
-    /// `getSecret`: GET /v1/vaults/{vault_id}/secrets/{path}
-    GetSecret,
-    /// `putSecret`: PUT /v1/vaults/{vault_id}/secrets/{path}
-    PutSecret,
-    /// `deleteSecret`: DELETE /v1/vaults/{vault_id}/secrets/{path}
-    DeleteSecret,
-    /// `listPolicies`: GET /v1/vaults/{vault_id}/policies
-    ListPolicies,
-    /// `createPolicy`: POST /v1/vaults/{vault_id}/policies
-    CreatePolicy,
-    /// `updatePolicy`: PUT /v1/vaults/{vault_id}/policies/{policy_id}
-    UpdatePolicy,
-    /// `deletePolicy`: DELETE /v1/vaults/{vault_id}/policies/{policy_id}
-    DeletePolicy,
-    /// `enrollAgent`: POST /v1/agents/enroll
-    EnrollAgent,
-    /// `listAgents`: GET /v1/agents
-    ListAgents,
-    /// `createAgent`: POST /v1/agents
-    CreateAgent,
-    /// `getCurrentAgent`: GET /v1/agents/me
-    GetCurrentAgent,
-    /// `getAgent`: GET /v1/agents/{agent_id}
-    GetAgent,
-    /// `deactivateAgent`: DELETE /v1/agents/{agent_id}
-    DeactivateAgent,
-    /// `updateAgent`: PATCH /v1/agents/{agent_id}
-    UpdateAgent,
-    /// `rotateAgentKey`: POST /v1/agents/{agent_id}/rotate-key
-    RotateAgentKey,
-    /// `createShare`: POST /v1/secrets/{secret_id}/share
-    CreateShare,
-    /// `listOutboundShares`: GET /v1/shares/outbound
-    ListOutboundShares,
-    /// `listInboundShares`: GET /v1/shares/inbound
-    ListInboundShares,
-    /// `acceptShare`: POST /v1/shares/{share_id}/accept
-    AcceptShare,
-    /// `declineShare`: POST /v1/shares/{share_id}/decline
-    DeclineShare,
-    /// `listChains`: GET /v1/chains
-    ListChains,
-    /// `getChain`: GET /v1/chains/{identifier}
-    GetChain,
-    /// `listTransactions`: GET /v1/agents/{agent_id}/transactions
-    ListTransactions,
-    /// `submitTransaction`: POST /v1/agents/{agent_id}/transactions
-    SubmitTransaction,
-    /// `getTransaction`: GET /v1/agents/{agent_id}/transactions/{tx_id}
-    GetTransaction,
-    /// `simulateTransaction`: POST /v1/agents/{agent_id}/transactions/simulate
-    SimulateTransaction,
-    /// `simulateTransactionBundle`: POST /v1/agents/{agent_id}/transactions/simulate-bundle
-    SimulateTransactionBundle,
-    /// `getUsageSummary`: GET /v1/billing/usage
-    GetUsageSummary,
-    /// `getUsageHistory`: GET /v1/billing/history
-    GetUsageHistory,
-    /// `createSubscriptionCheckout`: POST /v1/billing/subscribe
-    CreateSubscriptionCheckout,
-    /// `createBillingPortalSession`: POST /v1/billing/portal
-    CreateBillingPortalSession,
-    /// `getSubscription`: GET /v1/billing/subscription
-    GetSubscription,
-    /// `createCreditTopup`: POST /v1/billing/credits/topup
-    CreateCreditTopup,
-    /// `getCreditBalance`: GET /v1/billing/credits/balance
-    GetCreditBalance,
-    /// `listCreditTransactions`: GET /v1/billing/credits/transactions
-    ListCreditTransactions,
-    /// `setOverageMethod`: PATCH /v1/billing/overage-method
-    SetOverageMethod,
-    /// `handleStripeWebhook`: POST /v1/billing/webhooks
-    HandleStripeWebhook,
-    /// `listAuditEvents`: GET /v1/audit/events
-    ListAuditEvents,
-    /// `listOrgMembers`: GET /v1/org/members
-    ListOrgMembers,
-    /// `inviteOrgMember`: POST /v1/org/invite
-    InviteOrgMember,
-    /// `removeOrgMember`: DELETE /v1/org/members/{user_id}
-    RemoveOrgMember,
-    /// `updateOrgMemberRole`: PATCH /v1/org/members/{user_id}
-    UpdateOrgMemberRole,
-    /// `listIpRules`: GET /v1/security/ip-rules
-    ListIpRules,
-    /// `createIpRule`: POST /v1/security/ip-rules
-    CreateIpRule,
-    /// `deleteIpRule`: DELETE /v1/security/ip-rules/{rule_id}
-    DeleteIpRule,
-    /// `listAdminSettings`: GET /v1/admin/settings
-    ListAdminSettings,
-    /// `updateAdminSetting`: PUT /v1/admin/settings/{key}
-    UpdateAdminSetting,
-    /// `deleteAdminSetting`: DELETE /v1/admin/settings/{key}
-    DeleteAdminSetting,
-    /// `getX402Config`: GET /v1/admin/x402
-    GetX402Config,
-    /// `updateX402Config`: PUT /v1/admin/x402
-    UpdateX402Config,
-    /// `listAdminUsers`: GET /v1/admin/users
-    ListAdminUsers,
-    /// `deleteAdminUser`: DELETE /v1/admin/users/{user_id}
-    DeleteAdminUser,
-    /// `listAdminChains`: GET /v1/admin/chains
-    ListAdminChains,
-    /// `createAdminChain`: POST /v1/admin/chains
-    CreateAdminChain,
-    /// `updateAdminChain`: PUT /v1/admin/chains/{chain_id}
-    UpdateAdminChain,
-    /// `deleteAdminChain`: DELETE /v1/admin/chains/{chain_id}
-    DeleteAdminChain,
-    /// `getOrgLimits`: GET /v1/admin/orgs/{org_id}/limits
-    GetOrgLimits,
-    /// `updateOrgLimits`: PUT /v1/admin/orgs/{org_id}/limits
-    UpdateOrgLimits,
-    /// `setOrgBillingTier`: PUT /v1/admin/orgs/{org_id}/billing-tier
-    SetOrgBillingTier,
-}
-impl Operation {
-    /// The `operationId`.
-    pub fn id(&self) -> &'static str {
-        match self {
-            Self::GetHealth => "getHealth",
-            Self::GetHsmHealth => "getHsmHealth",
-            Self::AccessShare => "accessShare",
-            Self::RevokeShare => "revokeShare",
-            Self::Signup => "signup",
-            Self::CreateToken => "createToken",
-            Self::RevokeToken => "revokeToken",
-            Self::CreateAgentToken => "createAgentToken",
-            Self::CreateApiKeyToken => "createApiKeyToken",
-            Self::SignInWithGoogle => "signInWithGoogle",
-            Self::ChangePassword => "changePassword",
-            Self::RefreshToken => "refreshToken",
-            Self::GetCurrentUser => "getCurrentUser",
-            Self::DeleteCurrentUser => "deleteCurrentUser",
-            Self::UpdateCurrentUser => "updateCurrentUser",
-            Self::GetMfaStatus => "getMfaStatus",
-            Self::SetupMfa => "setupMfa",
-            Self::VerifyMfaSetup => "verifyMfaSetup",
-            Self::VerifyMfa => "verifyMfa",
-            Self::DisableMfa => "disableMfa",
-            Self::RequestDeviceCode => "requestDeviceCode",
-            Self::PollDeviceToken => "pollDeviceToken",
-            Self::GetDeviceCodeStatus => "getDeviceCodeStatus",
-            Self::ApproveDevice => "approveDevice",
-            Self::DenyDevice => "denyDevice",
-            Self::ListApiKeys => "listApiKeys",
-            Self::CreateApiKey => "createApiKey",
-            Self::RevokeApiKey => "revokeApiKey",
-            Self::ListVaults => "listVaults",
-            Self::CreateVault => "createVault",
-            Self::GetVault => "getVault",
-            Self::DeleteVault => "deleteVault",
-            Self::EnableCmek => "enableCmek",
-            Self::DisableCmek => "disableCmek",
-            Self::StartCmekRotation => "startCmekRotation",
-            Self::GetCmekRotationJob => "getCmekRotationJob",
-            Self::ListSecrets => "listSecrets",
-            Self::GetSecret => "getSecret",
-            Self::PutSecret => "putSecret",
-            Self::DeleteSecret => "deleteSecret",
-            Self::ListPolicies => "listPolicies",
-            Self::CreatePolicy => "createPolicy",
-            Self::UpdatePolicy => "updatePolicy",
-            Self::DeletePolicy => "deletePolicy",
-            Self::EnrollAgent => "enrollAgent",
-            Self::ListAgents => "listAgents",
-            Self::CreateAgent => "createAgent",
-            Self::GetCurrentAgent => "getCurrentAgent",
-            Self::GetAgent => "getAgent",
-            Self::DeactivateAgent => "deactivateAgent",
-            Self::UpdateAgent => "updateAgent",
-            Self::RotateAgentKey => "rotateAgentKey",
-            Self::CreateShare => "createShare",
-            Self::ListOutboundShares => "listOutboundShares",
-            Self::ListInboundShares => "listInboundShares",
-            Self::AcceptShare => "acceptShare",
-            Self::DeclineShare => "declineShare",
-            Self::ListChains => "listChains",
-            Self::GetChain => "getChain",
-            Self::ListTransactions => "listTransactions",
-            Self::SubmitTransaction => "submitTransaction",
-            Self::GetTransaction => "getTransaction",
-            Self::SimulateTransaction => "simulateTransaction",
-            Self::SimulateTransactionBundle => "simulateTransactionBundle",
-            Self::GetUsageSummary => "getUsageSummary",
-            Self::GetUsageHistory => "getUsageHistory",
-            Self::CreateSubscriptionCheckout => "createSubscriptionCheckout",
-            Self::CreateBillingPortalSession => "createBillingPortalSession",
-            Self::GetSubscription => "getSubscription",
-            Self::CreateCreditTopup => "createCreditTopup",
-            Self::GetCreditBalance => "getCreditBalance",
-            Self::ListCreditTransactions => "listCreditTransactions",
-            Self::SetOverageMethod => "setOverageMethod",
-            Self::HandleStripeWebhook => "handleStripeWebhook",
-            Self::ListAuditEvents => "listAuditEvents",
-            Self::ListOrgMembers => "listOrgMembers",
-            Self::InviteOrgMember => "inviteOrgMember",
-            Self::RemoveOrgMember => "removeOrgMember",
-            Self::UpdateOrgMemberRole => "updateOrgMemberRole",
-            Self::ListIpRules => "listIpRules",
-            Self::CreateIpRule => "createIpRule",
-            Self::DeleteIpRule => "deleteIpRule",
-            Self::ListAdminSettings => "listAdminSettings",
-            Self::UpdateAdminSetting => "updateAdminSetting",
-            Self::DeleteAdminSetting => "deleteAdminSetting",
-            Self::GetX402Config => "getX402Config",
-            Self::UpdateX402Config => "updateX402Config",
-            Self::ListAdminUsers => "listAdminUsers",
-            Self::DeleteAdminUser => "deleteAdminUser",
-            Self::ListAdminChains => "listAdminChains",
-            Self::CreateAdminChain => "createAdminChain",
-            Self::UpdateAdminChain => "updateAdminChain",
-            Self::DeleteAdminChain => "deleteAdminChain",
-            Self::GetOrgLimits => "getOrgLimits",
-            Self::UpdateOrgLimits => "updateOrgLimits",
-            Self::SetOrgBillingTier => "setOrgBillingTier",
-        }
-    }
-    /// The path template, as the document writes it.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::GetHealth => "/v1/health",
-            Self::GetHsmHealth => "/v1/health/hsm",
-            Self::AccessShare => "/v1/share/{share_id}",
-            Self::RevokeShare => "/v1/share/{share_id}",
-            Self::Signup => "/v1/auth/signup",
-            Self::CreateToken => "/v1/auth/token",
-            Self::RevokeToken => "/v1/auth/token",
-            Self::CreateAgentToken => "/v1/auth/agent-token",
-            Self::CreateApiKeyToken => "/v1/auth/api-key-token",
-            Self::SignInWithGoogle => "/v1/auth/google",
-            Self::ChangePassword => "/v1/auth/change-password",
-            Self::RefreshToken => "/v1/auth/refresh",
-            Self::GetCurrentUser => "/v1/auth/me",
-            Self::DeleteCurrentUser => "/v1/auth/me",
-            Self::UpdateCurrentUser => "/v1/auth/me",
-            Self::GetMfaStatus => "/v1/auth/mfa/status",
-            Self::SetupMfa => "/v1/auth/mfa/setup",
-            Self::VerifyMfaSetup => "/v1/auth/mfa/verify-setup",
-            Self::VerifyMfa => "/v1/auth/mfa/verify",
-            Self::DisableMfa => "/v1/auth/mfa",
-            Self::RequestDeviceCode => "/v1/auth/device/code",
-            Self::PollDeviceToken => "/v1/auth/device/token",
-            Self::GetDeviceCodeStatus => "/v1/auth/device/code/{user_code}",
-            Self::ApproveDevice => "/v1/auth/device/approve",
-            Self::DenyDevice => "/v1/auth/device/deny",
-            Self::ListApiKeys => "/v1/auth/api-keys",
-            Self::CreateApiKey => "/v1/auth/api-keys",
-            Self::RevokeApiKey => "/v1/auth/api-keys/{key_id}",
-            Self::ListVaults => "/v1/vaults",
-            Self::CreateVault => "/v1/vaults",
-            Self::GetVault => "/v1/vaults/{vault_id}",
-            Self::DeleteVault => "/v1/vaults/{vault_id}",
-            Self::EnableCmek => "/v1/vaults/{vault_id}/cmek",
-            Self::DisableCmek => "/v1/vaults/{vault_id}/cmek",
-            Self::StartCmekRotation => "/v1/vaults/{vault_id}/cmek-rotate",
-            Self::GetCmekRotationJob => "/v1/vaults/{vault_id}/cmek-rotate/{job_id}",
-            Self::ListSecrets => "/v1/vaults/{vault_id}/secrets",
-            Self::GetSecret => "/v1/vaults/{vault_id}/secrets/{path}",
-            Self::PutSecret => "/v1/vaults/{vault_id}/secrets/{path}",
-            Self::DeleteSecret => "/v1/vaults/{vault_id}/secrets/{path}",
-            Self::ListPolicies => "/v1/vaults/{vault_id}/policies",
-            Self::CreatePolicy => "/v1/vaults/{vault_id}/policies",
-            Self::UpdatePolicy => "/v1/vaults/{vault_id}/policies/{policy_id}",
-            Self::DeletePolicy => "/v1/vaults/{vault_id}/policies/{policy_id}",
-            Self::EnrollAgent => "/v1/agents/enroll",
-            Self::ListAgents => "/v1/agents",
-            Self::CreateAgent => "/v1/agents",
-            Self::GetCurrentAgent => "/v1/agents/me",
-            Self::GetAgent => "/v1/agents/{agent_id}",
-            Self::DeactivateAgent => "/v1/agents/{agent_id}",
-            Self::UpdateAgent => "/v1/agents/{agent_id}",
-            Self::RotateAgentKey => "/v1/agents/{agent_id}/rotate-key",
-            Self::CreateShare => "/v1/secrets/{secret_id}/share",
-            Self::ListOutboundShares => "/v1/shares/outbound",
-            Self::ListInboundShares => "/v1/shares/inbound",
-            Self::AcceptShare => "/v1/shares/{share_id}/accept",
-            Self::DeclineShare => "/v1/shares/{share_id}/decline",
-            Self::ListChains => "/v1/chains",
-            Self::GetChain => "/v1/chains/{identifier}",
-            Self::ListTransactions => "/v1/agents/{agent_id}/transactions",
-            Self::SubmitTransaction => "/v1/agents/{agent_id}/transactions",
-            Self::GetTransaction => "/v1/agents/{agent_id}/transactions/{tx_id}",
-            Self::SimulateTransaction => "/v1/agents/{agent_id}/transactions/simulate",
-            Self::SimulateTransactionBundle => {
-                "/v1/agents/{agent_id}/transactions/simulate-bundle"
-            }
-            Self::GetUsageSummary => "/v1/billing/usage",
-            Self::GetUsageHistory => "/v1/billing/history",
-            Self::CreateSubscriptionCheckout => "/v1/billing/subscribe",
-            Self::CreateBillingPortalSession => "/v1/billing/portal",
-            Self::GetSubscription => "/v1/billing/subscription",
-            Self::CreateCreditTopup => "/v1/billing/credits/topup",
-            Self::GetCreditBalance => "/v1/billing/credits/balance",
-            Self::ListCreditTransactions => "/v1/billing/credits/transactions",
-            Self::SetOverageMethod => "/v1/billing/overage-method",
-            Self::HandleStripeWebhook => "/v1/billing/webhooks",
-            Self::ListAuditEvents => "/v1/audit/events",
-            Self::ListOrgMembers => "/v1/org/members",
-            Self::InviteOrgMember => "/v1/org/invite",
-            Self::RemoveOrgMember => "/v1/org/members/{user_id}",
-            Self::UpdateOrgMemberRole => "/v1/org/members/{user_id}",
-            Self::ListIpRules => "/v1/security/ip-rules",
-            Self::CreateIpRule => "/v1/security/ip-rules",
-            Self::DeleteIpRule => "/v1/security/ip-rules/{rule_id}",
-            Self::ListAdminSettings => "/v1/admin/settings",
-            Self::UpdateAdminSetting => "/v1/admin/settings/{key}",
-            Self::DeleteAdminSetting => "/v1/admin/settings/{key}",
-            Self::GetX402Config => "/v1/admin/x402",
-            Self::UpdateX402Config => "/v1/admin/x402",
-            Self::ListAdminUsers => "/v1/admin/users",
-            Self::DeleteAdminUser => "/v1/admin/users/{user_id}",
-            Self::ListAdminChains => "/v1/admin/chains",
-            Self::CreateAdminChain => "/v1/admin/chains",
-            Self::UpdateAdminChain => "/v1/admin/chains/{chain_id}",
-            Self::DeleteAdminChain => "/v1/admin/chains/{chain_id}",
-            Self::GetOrgLimits => "/v1/admin/orgs/{org_id}/limits",
-            Self::UpdateOrgLimits => "/v1/admin/orgs/{org_id}/limits",
-            Self::SetOrgBillingTier => "/v1/admin/orgs/{org_id}/billing-tier",
-        }
-    }
-    /// The requirement alternatives: any one inner list suffices, and each
-    /// of its entries names a scheme and the scopes it needs. Empty means public.
-    pub fn security(&self) -> Requirements {
-        match self {
-            Self::GetHealth => &[],
-            Self::GetHsmHealth => &[],
-            Self::AccessShare => &[],
-            Self::RevokeShare => REQUIREMENTS_1,
-            Self::Signup => &[],
-            Self::CreateToken => &[],
-            Self::RevokeToken => REQUIREMENTS_1,
-            Self::CreateAgentToken => &[],
-            Self::CreateApiKeyToken => &[],
-            Self::SignInWithGoogle => &[],
-            Self::ChangePassword => REQUIREMENTS_1,
-            Self::RefreshToken => &[],
-            Self::GetCurrentUser => REQUIREMENTS_1,
-            Self::DeleteCurrentUser => REQUIREMENTS_1,
-            Self::UpdateCurrentUser => REQUIREMENTS_1,
-            Self::GetMfaStatus => REQUIREMENTS_1,
-            Self::SetupMfa => REQUIREMENTS_1,
-            Self::VerifyMfaSetup => REQUIREMENTS_1,
-            Self::VerifyMfa => &[],
-            Self::DisableMfa => REQUIREMENTS_1,
-            Self::RequestDeviceCode => &[],
-            Self::PollDeviceToken => &[],
-            Self::GetDeviceCodeStatus => &[],
-            Self::ApproveDevice => REQUIREMENTS_1,
-            Self::DenyDevice => REQUIREMENTS_1,
-            Self::ListApiKeys => REQUIREMENTS_1,
-            Self::CreateApiKey => REQUIREMENTS_1,
-            Self::RevokeApiKey => REQUIREMENTS_1,
-            Self::ListVaults => REQUIREMENTS_1,
-            Self::CreateVault => REQUIREMENTS_1,
-            Self::GetVault => REQUIREMENTS_1,
-            Self::DeleteVault => REQUIREMENTS_1,
-            Self::EnableCmek => REQUIREMENTS_1,
-            Self::DisableCmek => REQUIREMENTS_1,
-            Self::StartCmekRotation => REQUIREMENTS_1,
-            Self::GetCmekRotationJob => REQUIREMENTS_1,
-            Self::ListSecrets => REQUIREMENTS_1,
-            Self::GetSecret => REQUIREMENTS_1,
-            Self::PutSecret => REQUIREMENTS_1,
-            Self::DeleteSecret => REQUIREMENTS_1,
-            Self::ListPolicies => REQUIREMENTS_1,
-            Self::CreatePolicy => REQUIREMENTS_1,
-            Self::UpdatePolicy => REQUIREMENTS_1,
-            Self::DeletePolicy => REQUIREMENTS_1,
-            Self::EnrollAgent => &[],
-            Self::ListAgents => REQUIREMENTS_1,
-            Self::CreateAgent => REQUIREMENTS_1,
-            Self::GetCurrentAgent => REQUIREMENTS_1,
-            Self::GetAgent => REQUIREMENTS_1,
-            Self::DeactivateAgent => REQUIREMENTS_1,
-            Self::UpdateAgent => REQUIREMENTS_1,
-            Self::RotateAgentKey => REQUIREMENTS_1,
-            Self::CreateShare => REQUIREMENTS_1,
-            Self::ListOutboundShares => REQUIREMENTS_1,
-            Self::ListInboundShares => REQUIREMENTS_1,
-            Self::AcceptShare => REQUIREMENTS_1,
-            Self::DeclineShare => REQUIREMENTS_1,
-            Self::ListChains => &[],
-            Self::GetChain => &[],
-            Self::ListTransactions => REQUIREMENTS_1,
-            Self::SubmitTransaction => REQUIREMENTS_1,
-            Self::GetTransaction => REQUIREMENTS_1,
-            Self::SimulateTransaction => REQUIREMENTS_1,
-            Self::SimulateTransactionBundle => REQUIREMENTS_1,
-            Self::GetUsageSummary => REQUIREMENTS_1,
-            Self::GetUsageHistory => REQUIREMENTS_1,
-            Self::CreateSubscriptionCheckout => REQUIREMENTS_1,
-            Self::CreateBillingPortalSession => REQUIREMENTS_1,
-            Self::GetSubscription => REQUIREMENTS_1,
-            Self::CreateCreditTopup => REQUIREMENTS_1,
-            Self::GetCreditBalance => REQUIREMENTS_1,
-            Self::ListCreditTransactions => REQUIREMENTS_1,
-            Self::SetOverageMethod => REQUIREMENTS_1,
-            Self::HandleStripeWebhook => &[],
-            Self::ListAuditEvents => REQUIREMENTS_1,
-            Self::ListOrgMembers => REQUIREMENTS_1,
-            Self::InviteOrgMember => REQUIREMENTS_1,
-            Self::RemoveOrgMember => REQUIREMENTS_1,
-            Self::UpdateOrgMemberRole => REQUIREMENTS_1,
-            Self::ListIpRules => REQUIREMENTS_1,
-            Self::CreateIpRule => REQUIREMENTS_1,
-            Self::DeleteIpRule => REQUIREMENTS_1,
-            Self::ListAdminSettings => REQUIREMENTS_1,
-            Self::UpdateAdminSetting => REQUIREMENTS_1,
-            Self::DeleteAdminSetting => REQUIREMENTS_1,
-            Self::GetX402Config => REQUIREMENTS_1,
-            Self::UpdateX402Config => REQUIREMENTS_1,
-            Self::ListAdminUsers => REQUIREMENTS_1,
-            Self::DeleteAdminUser => REQUIREMENTS_1,
-            Self::ListAdminChains => REQUIREMENTS_1,
-            Self::CreateAdminChain => REQUIREMENTS_1,
-            Self::UpdateAdminChain => REQUIREMENTS_1,
-            Self::DeleteAdminChain => REQUIREMENTS_1,
-            Self::GetOrgLimits => REQUIREMENTS_1,
-            Self::UpdateOrgLimits => REQUIREMENTS_1,
-            Self::SetOrgBillingTier => REQUIREMENTS_1,
-        }
-    }
+::clawgen_runtime::operations! {
+    GetHealth("getHealth", "GET", "/v1/health"), GetHsmHealth("getHsmHealth", "GET",
+    "/v1/health/hsm"), AccessShare("accessShare", "GET", "/v1/share/{share_id}"),
+    RevokeShare("revokeShare", "DELETE", "/v1/share/{share_id}", REQUIREMENTS_1),
+    Signup("signup", "POST", "/v1/auth/signup"), CreateToken("createToken", "POST",
+    "/v1/auth/token"), RevokeToken("revokeToken", "DELETE", "/v1/auth/token",
+    REQUIREMENTS_1), CreateAgentToken("createAgentToken", "POST",
+    "/v1/auth/agent-token"), CreateApiKeyToken("createApiKeyToken", "POST",
+    "/v1/auth/api-key-token"), SignInWithGoogle("signInWithGoogle", "POST",
+    "/v1/auth/google"), ChangePassword("changePassword", "POST",
+    "/v1/auth/change-password", REQUIREMENTS_1), RefreshToken("refreshToken", "POST",
+    "/v1/auth/refresh"), GetCurrentUser("getCurrentUser", "GET", "/v1/auth/me",
+    REQUIREMENTS_1), DeleteCurrentUser("deleteCurrentUser", "DELETE", "/v1/auth/me",
+    REQUIREMENTS_1), UpdateCurrentUser("updateCurrentUser", "PATCH", "/v1/auth/me",
+    REQUIREMENTS_1), GetMfaStatus("getMfaStatus", "GET", "/v1/auth/mfa/status",
+    REQUIREMENTS_1), SetupMfa("setupMfa", "POST", "/v1/auth/mfa/setup", REQUIREMENTS_1),
+    VerifyMfaSetup("verifyMfaSetup", "POST", "/v1/auth/mfa/verify-setup",
+    REQUIREMENTS_1), VerifyMfa("verifyMfa", "POST", "/v1/auth/mfa/verify"),
+    DisableMfa("disableMfa", "DELETE", "/v1/auth/mfa", REQUIREMENTS_1),
+    RequestDeviceCode("requestDeviceCode", "POST", "/v1/auth/device/code"),
+    PollDeviceToken("pollDeviceToken", "POST", "/v1/auth/device/token"),
+    GetDeviceCodeStatus("getDeviceCodeStatus", "GET",
+    "/v1/auth/device/code/{user_code}"), ApproveDevice("approveDevice", "POST",
+    "/v1/auth/device/approve", REQUIREMENTS_1), DenyDevice("denyDevice", "POST",
+    "/v1/auth/device/deny", REQUIREMENTS_1), ListApiKeys("listApiKeys", "GET",
+    "/v1/auth/api-keys", REQUIREMENTS_1), CreateApiKey("createApiKey", "POST",
+    "/v1/auth/api-keys", REQUIREMENTS_1), RevokeApiKey("revokeApiKey", "DELETE",
+    "/v1/auth/api-keys/{key_id}", REQUIREMENTS_1), ListVaults("listVaults", "GET",
+    "/v1/vaults", REQUIREMENTS_1), CreateVault("createVault", "POST", "/v1/vaults",
+    REQUIREMENTS_1), GetVault("getVault", "GET", "/v1/vaults/{vault_id}",
+    REQUIREMENTS_1), DeleteVault("deleteVault", "DELETE", "/v1/vaults/{vault_id}",
+    REQUIREMENTS_1), EnableCmek("enableCmek", "POST", "/v1/vaults/{vault_id}/cmek",
+    REQUIREMENTS_1), DisableCmek("disableCmek", "DELETE", "/v1/vaults/{vault_id}/cmek",
+    REQUIREMENTS_1), StartCmekRotation("startCmekRotation", "POST",
+    "/v1/vaults/{vault_id}/cmek-rotate", REQUIREMENTS_1),
+    GetCmekRotationJob("getCmekRotationJob", "GET",
+    "/v1/vaults/{vault_id}/cmek-rotate/{job_id}", REQUIREMENTS_1),
+    ListSecrets("listSecrets", "GET", "/v1/vaults/{vault_id}/secrets", REQUIREMENTS_1),
+    GetSecret("getSecret", "GET", "/v1/vaults/{vault_id}/secrets/{path}",
+    REQUIREMENTS_1), PutSecret("putSecret", "PUT",
+    "/v1/vaults/{vault_id}/secrets/{path}", REQUIREMENTS_1), DeleteSecret("deleteSecret",
+    "DELETE", "/v1/vaults/{vault_id}/secrets/{path}", REQUIREMENTS_1),
+    ListPolicies("listPolicies", "GET", "/v1/vaults/{vault_id}/policies",
+    REQUIREMENTS_1), CreatePolicy("createPolicy", "POST",
+    "/v1/vaults/{vault_id}/policies", REQUIREMENTS_1), UpdatePolicy("updatePolicy",
+    "PUT", "/v1/vaults/{vault_id}/policies/{policy_id}", REQUIREMENTS_1),
+    DeletePolicy("deletePolicy", "DELETE", "/v1/vaults/{vault_id}/policies/{policy_id}",
+    REQUIREMENTS_1), EnrollAgent("enrollAgent", "POST", "/v1/agents/enroll"),
+    ListAgents("listAgents", "GET", "/v1/agents", REQUIREMENTS_1),
+    CreateAgent("createAgent", "POST", "/v1/agents", REQUIREMENTS_1),
+    GetCurrentAgent("getCurrentAgent", "GET", "/v1/agents/me", REQUIREMENTS_1),
+    GetAgent("getAgent", "GET", "/v1/agents/{agent_id}", REQUIREMENTS_1),
+    DeactivateAgent("deactivateAgent", "DELETE", "/v1/agents/{agent_id}",
+    REQUIREMENTS_1), UpdateAgent("updateAgent", "PATCH", "/v1/agents/{agent_id}",
+    REQUIREMENTS_1), RotateAgentKey("rotateAgentKey", "POST",
+    "/v1/agents/{agent_id}/rotate-key", REQUIREMENTS_1), CreateShare("createShare",
+    "POST", "/v1/secrets/{secret_id}/share", REQUIREMENTS_1),
+    ListOutboundShares("listOutboundShares", "GET", "/v1/shares/outbound",
+    REQUIREMENTS_1), ListInboundShares("listInboundShares", "GET", "/v1/shares/inbound",
+    REQUIREMENTS_1), AcceptShare("acceptShare", "POST", "/v1/shares/{share_id}/accept",
+    REQUIREMENTS_1), DeclineShare("declineShare", "POST",
+    "/v1/shares/{share_id}/decline", REQUIREMENTS_1), ListChains("listChains", "GET",
+    "/v1/chains"), GetChain("getChain", "GET", "/v1/chains/{identifier}"),
+    ListTransactions("listTransactions", "GET", "/v1/agents/{agent_id}/transactions",
+    REQUIREMENTS_1), SubmitTransaction("submitTransaction", "POST",
+    "/v1/agents/{agent_id}/transactions", REQUIREMENTS_1),
+    GetTransaction("getTransaction", "GET", "/v1/agents/{agent_id}/transactions/{tx_id}",
+    REQUIREMENTS_1), SimulateTransaction("simulateTransaction", "POST",
+    "/v1/agents/{agent_id}/transactions/simulate", REQUIREMENTS_1),
+    SimulateTransactionBundle("simulateTransactionBundle", "POST",
+    "/v1/agents/{agent_id}/transactions/simulate-bundle", REQUIREMENTS_1),
+    GetUsageSummary("getUsageSummary", "GET", "/v1/billing/usage", REQUIREMENTS_1),
+    GetUsageHistory("getUsageHistory", "GET", "/v1/billing/history", REQUIREMENTS_1),
+    CreateSubscriptionCheckout("createSubscriptionCheckout", "POST",
+    "/v1/billing/subscribe", REQUIREMENTS_1),
+    CreateBillingPortalSession("createBillingPortalSession", "POST",
+    "/v1/billing/portal", REQUIREMENTS_1), GetSubscription("getSubscription", "GET",
+    "/v1/billing/subscription", REQUIREMENTS_1), CreateCreditTopup("createCreditTopup",
+    "POST", "/v1/billing/credits/topup", REQUIREMENTS_1),
+    GetCreditBalance("getCreditBalance", "GET", "/v1/billing/credits/balance",
+    REQUIREMENTS_1), ListCreditTransactions("listCreditTransactions", "GET",
+    "/v1/billing/credits/transactions", REQUIREMENTS_1),
+    SetOverageMethod("setOverageMethod", "PATCH", "/v1/billing/overage-method",
+    REQUIREMENTS_1), HandleStripeWebhook("handleStripeWebhook", "POST",
+    "/v1/billing/webhooks"), ListAuditEvents("listAuditEvents", "GET",
+    "/v1/audit/events", REQUIREMENTS_1), ListOrgMembers("listOrgMembers", "GET",
+    "/v1/org/members", REQUIREMENTS_1), InviteOrgMember("inviteOrgMember", "POST",
+    "/v1/org/invite", REQUIREMENTS_1), RemoveOrgMember("removeOrgMember", "DELETE",
+    "/v1/org/members/{user_id}", REQUIREMENTS_1),
+    UpdateOrgMemberRole("updateOrgMemberRole", "PATCH", "/v1/org/members/{user_id}",
+    REQUIREMENTS_1), ListIpRules("listIpRules", "GET", "/v1/security/ip-rules",
+    REQUIREMENTS_1), CreateIpRule("createIpRule", "POST", "/v1/security/ip-rules",
+    REQUIREMENTS_1), DeleteIpRule("deleteIpRule", "DELETE",
+    "/v1/security/ip-rules/{rule_id}", REQUIREMENTS_1),
+    ListAdminSettings("listAdminSettings", "GET", "/v1/admin/settings", REQUIREMENTS_1),
+    UpdateAdminSetting("updateAdminSetting", "PUT", "/v1/admin/settings/{key}",
+    REQUIREMENTS_1), DeleteAdminSetting("deleteAdminSetting", "DELETE",
+    "/v1/admin/settings/{key}", REQUIREMENTS_1), GetX402Config("getX402Config", "GET",
+    "/v1/admin/x402", REQUIREMENTS_1), UpdateX402Config("updateX402Config", "PUT",
+    "/v1/admin/x402", REQUIREMENTS_1), ListAdminUsers("listAdminUsers", "GET",
+    "/v1/admin/users", REQUIREMENTS_1), DeleteAdminUser("deleteAdminUser", "DELETE",
+    "/v1/admin/users/{user_id}", REQUIREMENTS_1), ListAdminChains("listAdminChains",
+    "GET", "/v1/admin/chains", REQUIREMENTS_1), CreateAdminChain("createAdminChain",
+    "POST", "/v1/admin/chains", REQUIREMENTS_1), UpdateAdminChain("updateAdminChain",
+    "PUT", "/v1/admin/chains/{chain_id}", REQUIREMENTS_1),
+    DeleteAdminChain("deleteAdminChain", "DELETE", "/v1/admin/chains/{chain_id}",
+    REQUIREMENTS_1), GetOrgLimits("getOrgLimits", "GET",
+    "/v1/admin/orgs/{org_id}/limits", REQUIREMENTS_1), UpdateOrgLimits("updateOrgLimits",
+    "PUT", "/v1/admin/orgs/{org_id}/limits", REQUIREMENTS_1),
+    SetOrgBillingTier("setOrgBillingTier", "PUT", "/v1/admin/orgs/{org_id}/billing-tier",
+    REQUIREMENTS_1),
 }
 /// Security requirements: alternatives of (scheme, scopes) lists (see [`Operation::security`]).
-pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+pub use ::clawgen_runtime::auth::Requirements;
 const REQUIREMENTS_1: Requirements = &[&[("BearerJwt", &[])]];

@@ -3,7 +3,9 @@
 //! impl per type a request body may contain (the walkers they call are
 //! in `clawgen_runtime::shape`).
 use ::clawgen_runtime::shape;
-impl shape::Shape for super::types::SignupRequest {
+#[allow(unused_imports)]
+use super::types;
+impl shape::Shape for types::SignupRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -14,133 +16,133 @@ impl shape::Shape for super::types::SignupRequest {
         Ok(())
     }
 }
-impl shape::Shape for super::types::LoginRequest {
+impl shape::Shape for types::LoginRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["email", "password"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::AgentTokenRequest {
+impl shape::Shape for types::AgentTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["agent_id", "api_key"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::ApiKeyTokenRequest {
+impl shape::Shape for types::ApiKeyTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["api_key"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::GoogleSignInRequest {
+impl shape::Shape for types::GoogleSignInRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["id_token"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::ChangePasswordRequest {
+impl shape::Shape for types::ChangePasswordRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["current_password", "new_password"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::UpdateUserRequest {
+impl shape::Shape for types::UpdateUserRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["display_name", "marketing_opt_in"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::MfaCodeRequest {
+impl shape::Shape for types::MfaCodeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["code"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::MfaVerifyRequest {
+impl shape::Shape for types::MfaVerifyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["mfa_token", "code"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::DisableMfaRequest {
+impl shape::Shape for types::DisableMfaRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["code", "password"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::DeviceCodeRequest {
+impl shape::Shape for types::DeviceCodeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["client_id", "scope"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::DeviceTokenRequest {
+impl shape::Shape for types::DeviceTokenRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["grant_type", "device_code", "client_id"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::DeviceDecisionRequest {
+impl shape::Shape for types::DeviceDecisionRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["user_code"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::CreateApiKeyRequest {
+impl shape::Shape for types::CreateApiKeyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["name", "expires_at"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::CreateVaultRequest {
+impl shape::Shape for types::CreateVaultRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["name", "description"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::EnableCmekRequest {
+impl shape::Shape for types::EnableCmekRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["provider", "key_uri"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::CmekRotationRequest {
+impl shape::Shape for types::CmekRotationRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["new_key_uri"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::PutSecretRequest {
+impl shape::Shape for types::PutSecretRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["type", "value", "metadata", "expires_at"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::PolicyConditions {
+impl shape::Shape for types::PolicyConditions {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["ip_cidrs"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::PolicyRequest {
+impl shape::Shape for types::PolicyRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -154,22 +156,18 @@ impl shape::Shape for super::types::PolicyRequest {
                 "expires_at",
             ],
         )?;
-        if let Some(value) = object.get_mut("conditions") {
-            shape::refuse_null(value, path, "conditions")?;
-            let path: &str = &format!("{path}/{}", "conditions");
-            <super::types::PolicyConditions as shape::Shape>::check(value, path)?;
-        }
+        shape::field::<types::PolicyConditions>(object, path, "conditions")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::EnrollAgentRequest {
+impl shape::Shape for types::EnrollAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["name", "description", "human_email"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::CreateAgentRequest {
+impl shape::Shape for types::CreateAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -180,7 +178,7 @@ impl shape::Shape for super::types::CreateAgentRequest {
         Ok(())
     }
 }
-impl shape::Shape for super::types::UpdateAgentRequest {
+impl shape::Shape for types::UpdateAgentRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -191,7 +189,7 @@ impl shape::Shape for super::types::UpdateAgentRequest {
         Ok(())
     }
 }
-impl shape::Shape for super::types::CreateShareRequest {
+impl shape::Shape for types::CreateShareRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -199,25 +197,19 @@ impl shape::Shape for super::types::CreateShareRequest {
             path,
             &["recipient_type", "recipient_id", "recipient_email", "expires_at"],
         )?;
-        if let Some(value) = object.get_mut("max_access_count") {
-            shape::refuse_null(value, path, "max_access_count")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "max_access_count")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::NativeCurrency {
+impl shape::Shape for types::NativeCurrency {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["symbol"])?;
-        if let Some(value) = object.get_mut("decimals") {
-            shape::refuse_null(value, path, "decimals")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "decimals")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::ChainRequest {
+impl shape::Shape for types::ChainRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -225,30 +217,20 @@ impl shape::Shape for super::types::ChainRequest {
             path,
             &["name", "display_name", "explorer_url", "is_testnet", "enabled"],
         )?;
-        if let Some(value) = object.get_mut("chain_id") {
-            shape::refuse_null(value, path, "chain_id")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("native_currency") {
-            shape::refuse_null(value, path, "native_currency")?;
-            let path: &str = &format!("{path}/{}", "native_currency");
-            <super::types::NativeCurrency as shape::Shape>::check(value, path)?;
-        }
+        shape::field::<shape::Integer>(object, path, "chain_id")?;
+        shape::field::<types::NativeCurrency>(object, path, "native_currency")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::SimulationRequest {
+impl shape::Shape for types::SimulationRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["chain", "to", "value", "data"])?;
-        if let Some(value) = object.get_mut("gas_limit") {
-            shape::refuse_null(value, path, "gas_limit")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "gas_limit")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::TransactionRequest {
+impl shape::Shape for types::TransactionRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -256,33 +238,20 @@ impl shape::Shape for super::types::TransactionRequest {
             path,
             &["chain", "to", "value", "data", "signing_key_path", "simulate_first"],
         )?;
-        if let Some(value) = object.get_mut("gas_limit") {
-            shape::refuse_null(value, path, "gas_limit")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "gas_limit")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::BundleSimulationRequest {
+impl shape::Shape for types::BundleSimulationRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("transactions") {
-            shape::refuse_null(value, path, "transactions")?;
-            let path: &str = &format!("{path}/{}", "transactions");
-            if let ::serde_json::Value::Array(items) = value {
-                for (index, value) in items.iter_mut().enumerate() {
-                    let path: &str = &format!("{path}/{index}");
-                    <super::types::SimulationRequest as shape::Shape>::check(
-                        value,
-                        path,
-                    )?;
-                }
-            }
-        }
+        shape::field::<
+            shape::Items<types::SimulationRequest>,
+        >(object, path, "transactions")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::SubscribeRequest {
+impl shape::Shape for types::SubscribeRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -293,83 +262,73 @@ impl shape::Shape for super::types::SubscribeRequest {
         Ok(())
     }
 }
-impl shape::Shape for super::types::PortalRequest {
+impl shape::Shape for types::PortalRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["return_url"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::TopupRequest {
+impl shape::Shape for types::TopupRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["success_url", "cancel_url"])?;
-        if let Some(value) = object.get_mut("amount_cents") {
-            shape::refuse_null(value, path, "amount_cents")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "amount_cents")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::OverageMethodRequest {
+impl shape::Shape for types::OverageMethodRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["overage_method"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::StripeEventData {
+impl shape::Shape for types::StripeEventData {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["object"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::StripeEvent {
+impl shape::Shape for types::StripeEvent {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["id", "object", "type", "livemode"])?;
-        if let Some(value) = object.get_mut("created") {
-            shape::refuse_null(value, path, "created")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("data") {
-            shape::refuse_null(value, path, "data")?;
-            let path: &str = &format!("{path}/{}", "data");
-            <super::types::StripeEventData as shape::Shape>::check(value, path)?;
-        }
+        shape::field::<shape::Integer>(object, path, "created")?;
+        shape::field::<types::StripeEventData>(object, path, "data")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::InviteRequest {
+impl shape::Shape for types::InviteRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["email", "role"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::UpdateMemberRoleRequest {
+impl shape::Shape for types::UpdateMemberRoleRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["role"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::CreateIpRuleRequest {
+impl shape::Shape for types::CreateIpRuleRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["cidr", "action", "description"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::UpdateSettingRequest {
+impl shape::Shape for types::UpdateSettingRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["value", "description"])?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::X402ConfigUpdate {
+impl shape::Shape for types::X402ConfigUpdate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(
@@ -387,37 +346,19 @@ impl shape::Shape for super::types::X402ConfigUpdate {
         Ok(())
     }
 }
-impl shape::Shape for super::types::OrgLimitsUpdate {
+impl shape::Shape for types::OrgLimitsUpdate {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
-        if let Some(value) = object.get_mut("max_vaults") {
-            shape::refuse_null(value, path, "max_vaults")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("max_secrets") {
-            shape::refuse_null(value, path, "max_secrets")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("max_agents") {
-            shape::refuse_null(value, path, "max_agents")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("max_api_calls_per_month") {
-            shape::refuse_null(value, path, "max_api_calls_per_month")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("max_transactions_per_month") {
-            shape::refuse_null(value, path, "max_transactions_per_month")?;
-            shape::integer(value);
-        }
-        if let Some(value) = object.get_mut("rate_limit_per_minute") {
-            shape::refuse_null(value, path, "rate_limit_per_minute")?;
-            shape::integer(value);
-        }
+        shape::field::<shape::Integer>(object, path, "max_vaults")?;
+        shape::field::<shape::Integer>(object, path, "max_secrets")?;
+        shape::field::<shape::Integer>(object, path, "max_agents")?;
+        shape::field::<shape::Integer>(object, path, "max_api_calls_per_month")?;
+        shape::field::<shape::Integer>(object, path, "max_transactions_per_month")?;
+        shape::field::<shape::Integer>(object, path, "rate_limit_per_minute")?;
         Ok(())
     }
 }
-impl shape::Shape for super::types::BillingTierRequest {
+impl shape::Shape for types::BillingTierRequest {
     fn check(value: &mut ::serde_json::Value, path: &str) -> Result<(), String> {
         let object = shape::object(value, path)?;
         shape::refuse_nulls(object, path, &["tier"])?;

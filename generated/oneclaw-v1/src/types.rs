@@ -13,7 +13,9 @@
 #[allow(unused_imports)]
 use super::validation;
 #[allow(unused_imports)]
-use ::clawgen_runtime::{setter, validate_fields, wire_enum, with_defaults};
+use ::clawgen_runtime::{
+    setter, untagged_union, validate_fields, wire_enum, with_defaults,
+};
 /// The body of every non-2xx response. `error` is a stable, machine-readable
 /// snake_case code (for example `unauthorized`, `payment_required`,
 /// `forbidden`, `not_found`, `rate_limited`); `message` is a human-readable

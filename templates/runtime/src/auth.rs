@@ -3,6 +3,11 @@
 //! certificates of mutual TLS, and the refusal a server's `authorize` hook gives. The credentials of each
 //! document's schemes, and its operations, are in the generated `auth` module.
 
+/// Security requirements: alternatives of (scheme, scopes) lists, as a
+/// generated crate's `Operation::security` gives them. Any one inner list
+/// suffices; empty means public.
+pub type Requirements = &'static [&'static [(&'static str, &'static [&'static str])]];
+
 /// HTTP basic credentials.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BasicAuth {

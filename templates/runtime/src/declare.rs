@@ -414,8 +414,100 @@ macro_rules! documented {
     };
 }
 
+/// `Deserialize` for an untagged union whose variants have checks:
+/// `untagged_union!(Name { VariantA, VariantB })`, each variant a tuple variant
+/// holding one value. As serde's untagged decoding, in the same order, but a
+/// variant whose checks the value breaks gives way to a later one it fits
+/// (`anyOf`, overlapping `oneOf`s); where none fits, the first that decodes.
+#[macro_export]
+macro_rules! untagged_union {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl<'de> $crate::declare::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::declare::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                let value = <$crate::declare::serde_json::Value as $crate::declare::serde::Deserialize>::deserialize(deserializer)?;
+                $crate::declare::first_fitting(&value, &[$(|value| $crate::declare::variant(value, Self::$variant)),+])
+                    .ok_or_else(|| <D::Error as $crate::declare::serde::de::Error>::custom(
+                        concat!("data did not match any variant of untagged enum ", stringify!($name)),
+                    ))
+            }
+        }
+    };
+}
+
+/// A generated crate's `Operation` enum, with `id`, `path` and `security`:
+/// `operations! { Variant("operation-id", "METHOD", "/path/{template}", REQUIREMENTS), … }`,
+/// each entry after the `#[cfg]`s that gate it (tag features), and its
+/// requirements a [`Requirements`](crate::auth::Requirements) constant, left
+/// out where the operation is public.
+#[macro_export]
+macro_rules! operations {
+    ($($(#[$gate:meta])* $variant:ident($id:literal, $method:literal, $path:literal $(, $security:ident)?)),* $(,)?) => {
+        /// Every operation of the API, as the server's `authorize` hook sees it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Operation {
+            $(
+                #[doc = concat!("`", $id, "`: ", $method, " ", $path)]
+                $(#[$gate])*
+                $variant,
+            )*
+        }
+
+        impl Operation {
+            /// The `operationId`.
+            pub fn id(&self) -> &'static str {
+                match *self { $($(#[$gate])* Self::$variant => $id,)* }
+            }
+
+            /// The path template, as the document writes it.
+            pub fn path(&self) -> &'static str {
+                match *self { $($(#[$gate])* Self::$variant => $path,)* }
+            }
+
+            /// The requirement alternatives: any one inner list suffices, and each
+            /// of its entries names a scheme and the scopes it needs. Empty means public.
+            pub fn security(&self) -> $crate::auth::Requirements {
+                match *self { $($(#[$gate])* Self::$variant => $crate::operations!(@security $($security)?),)* }
+            }
+        }
+    };
+    (@security) => {
+        &[]
+    };
+    (@security $security:ident) => {
+        $security
+    };
+}
+
 #[doc(hidden)]
 pub use serde;
+#[doc(hidden)]
+pub use serde_json;
+
+/// The first of `variants` that decodes `value` and keeps its checks, else
+/// the first that decodes (see [`untagged_union!`](crate::untagged_union)).
+#[doc(hidden)]
+pub fn first_fitting<T: crate::validation::Validate>(
+    value: &serde_json::Value,
+    variants: &[fn(&serde_json::Value) -> Option<T>],
+) -> Option<T> {
+    let mut fallback = None;
+    for decode in variants {
+        if let Some(candidate) = decode(value) {
+            if candidate.validate().is_ok() {
+                return Some(candidate);
+            }
+            fallback.get_or_insert(candidate);
+        }
+    }
+    fallback
+}
+
+/// `value` decoded as a variant's value `V`, wrapped by its constructor.
+#[doc(hidden)]
+pub fn variant<'de, V: serde::Deserialize<'de>, T>(value: &'de serde_json::Value, wrap: fn(V) -> T) -> Option<T> {
+    V::deserialize(value).ok().map(wrap)
+}
 
 /// Reads text without copying it where the deserializer lends it.
 #[doc(hidden)]
@@ -798,5 +890,67 @@ mod tests {
             labels: Some(labels),
         };
         assert_eq!(pet, expected);
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Amount {
+        Small(i64),
+        Word(String),
+        Any(i64),
+    }
+    crate::untagged_union!(Amount { Small, Word, Any });
+
+    impl Validate for Amount {
+        fn validate(&self) -> Result<(), crate::validation::ValidationError> {
+            match self {
+                Self::Small(value) => crate::validation::number(*value as f64, "", None, Some((9.0, false))),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Bounded {
+        Low(i64),
+        Text(String),
+    }
+    crate::untagged_union!(Bounded { Low, Text });
+
+    impl Validate for Bounded {
+        fn validate(&self) -> Result<(), crate::validation::ValidationError> {
+            match self {
+                Self::Low(value) => crate::validation::number(*value as f64, "", None, Some((9.0, false))),
+                Self::Text(_) => Ok(()),
+            }
+        }
+    }
+
+    #[test]
+    fn an_untagged_union_takes_the_first_variant_that_decodes_and_keeps_its_checks() {
+        let read = |json: &str| serde_json::from_str::<Amount>(json).map_err(|error| error.to_string());
+        assert_eq!(read("3"), Ok(Amount::Small(3)));
+        assert_eq!(read("30"), Ok(Amount::Any(30)));
+        assert_eq!(read(r#""x""#), Ok(Amount::Word("x".to_owned())));
+        assert_eq!(read("true"), Err("data did not match any variant of untagged enum Amount".to_owned()));
+        // None keeps its checks: the first that decodes, for `Validate` to refuse.
+        assert_eq!(serde_json::from_str::<Bounded>("30").map_err(|error| error.to_string()), Ok(Bounded::Low(30)));
+    }
+
+    mod operations {
+        const SIGNED_IN: crate::auth::Requirements = &[&[("token", &["read"])]];
+        crate::operations! {
+            ListPets("listPets", "GET", "/pets", SIGNED_IN),
+            #[cfg(any())]
+            Hidden("hidden", "GET", "/hidden"),
+            Health("health", "GET", "/health/{part}"),
+        }
+
+        #[test]
+        fn each_operation_has_its_id_path_and_requirements() {
+            assert_eq!(Operation::ListPets.id(), "listPets");
+            assert_eq!(Operation::Health.path(), "/health/{part}");
+            assert_eq!(Operation::ListPets.security(), SIGNED_IN);
+            assert!(Operation::Health.security().is_empty());
+        }
     }
 }

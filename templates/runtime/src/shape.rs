@@ -5,6 +5,10 @@
 
 /// A type whose JSON form the server checks before decoding it.
 pub trait Shape {
+    /// Whether `check` reads `path` (only to name the place in its error):
+    /// where it does not, the walkers do not build the pointer.
+    const READS_PATH: bool = true;
+
     /// Checks `value`, found at the JSON pointer `path`, rewriting integral
     /// numbers in integer positions.
     fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String>;
@@ -109,6 +113,170 @@ pub fn refuse_nulls(object: &serde_json::Map<String, serde_json::Value>, path: &
     keys.iter().try_for_each(|key| object.get(*key).map_or(Ok(()), |value| refuse_null(value, path, key)))
 }
 
+/// What a property's `null` gets: refused where the schema does not allow
+/// it, skipped where the field's `Option` holds it, or checked as any value
+/// (a union one of whose variants is `null`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Null {
+    Refused,
+    Skipped,
+    Checked,
+}
+
+/// Checks the property `key` of `object` (found at `path`), where present:
+/// its `null` as `null` says, then `T`'s check at the property's own pointer.
+fn property<T: Shape>(object: &mut serde_json::Map<String, serde_json::Value>, path: &str, key: &str, null: Null) -> Result<(), String> {
+    let Some(value) = object.get_mut(key) else {
+        return Ok(());
+    };
+    match (null, value.is_null()) {
+        (Null::Refused, true) => refuse_null(value, path, key),
+        (Null::Skipped, true) => Ok(()),
+        _ if T::READS_PATH => T::check(value, &format!("{path}/{key}")),
+        _ => T::check(value, ""),
+    }
+}
+
+/// Checks the property `key` of `object` (at `path`), where present, as a
+/// `T`, refusing `null`, which the schema does not allow.
+pub fn field<T: Shape>(object: &mut serde_json::Map<String, serde_json::Value>, path: &str, key: &str) -> Result<(), String> {
+    property::<T>(object, path, key, Null::Refused)
+}
+
+/// [`field`] for a property whose `null` the field's `Option` holds: `null` passes.
+pub fn field_or_null<T: Shape>(object: &mut serde_json::Map<String, serde_json::Value>, path: &str, key: &str) -> Result<(), String> {
+    property::<T>(object, path, key, Null::Skipped)
+}
+
+/// [`field`] for a property whose type itself says what `null` is (a union
+/// with a `null` variant): `T` checks it too.
+pub fn field_with_null<T: Shape>(object: &mut serde_json::Map<String, serde_json::Value>, path: &str, key: &str) -> Result<(), String> {
+    property::<T>(object, path, key, Null::Checked)
+}
+
+/// The check of an array whose items are each a `T`.
+pub struct Items<T>(std::marker::PhantomData<T>);
+
+impl<T: Shape> Shape for Items<T> {
+    const READS_PATH: bool = T::READS_PATH;
+
+    fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+        if let (false, serde_json::Value::Array(items)) = (T::READS_PATH, &mut *value) {
+            return items.iter_mut().try_for_each(|item| T::check(item, ""));
+        }
+        items(value, path, T::check)
+    }
+}
+
+/// The check of an object whose values are each a `T` (a map).
+pub struct Values<T>(std::marker::PhantomData<T>);
+
+impl<T: Shape> Shape for Values<T> {
+    const READS_PATH: bool = T::READS_PATH;
+
+    fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+        if let (false, serde_json::Value::Object(entries)) = (T::READS_PATH, &mut *value) {
+            return entries.values_mut().try_for_each(|entry| T::check(entry, ""));
+        }
+        entries(value, path, T::check)
+    }
+}
+
+/// The check of a value that is `null` or a `T`.
+pub struct OrNull<T>(std::marker::PhantomData<T>);
+
+impl<T: Shape> Shape for OrNull<T> {
+    const READS_PATH: bool = T::READS_PATH;
+
+    fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+        if value.is_null() {
+            return Ok(());
+        }
+        T::check(value, path)
+    }
+}
+
+/// The check of an integer: [`integer`]'s rewrite, which refuses nothing.
+pub struct Integer;
+
+impl Shape for Integer {
+    const READS_PATH: bool = false;
+
+    fn check(value: &mut serde_json::Value, _path: &str) -> Result<(), String> {
+        integer(value);
+        Ok(())
+    }
+}
+
+/// Checks a union's value against its variants in order (each a [`fits`]
+/// or [`fits_checked`], or an [`attempt`] of an inline check): the first
+/// that fits keeps its rewrites. Where none does, the value fits none, unless
+/// `open`: a later variant has nothing to check, so serde takes it there.
+pub fn one_of(
+    value: &mut serde_json::Value,
+    path: &str,
+    variants: &[fn(&mut serde_json::Value, &str) -> bool],
+    open: bool,
+) -> Result<(), String> {
+    if variants.iter().any(|fits| fits(value, path)) || open {
+        return Ok(());
+    }
+    Err(format!("{}: fits none of the variants", if path.is_empty() { "/" } else { path }))
+}
+
+/// Checks each item of an array with `check` at the item's pointer; a value
+/// that is not an array is left to decoding, which refuses it.
+pub fn items(
+    value: &mut serde_json::Value,
+    path: &str,
+    mut check: impl FnMut(&mut serde_json::Value, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    if let serde_json::Value::Array(items) = value {
+        for (index, item) in items.iter_mut().enumerate() {
+            check(item, &format!("{path}/{index}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks each value of an object (a map) with `check` at the entry's
+/// pointer; a value that is not an object is left to decoding.
+pub fn entries(
+    value: &mut serde_json::Value,
+    path: &str,
+    mut check: impl FnMut(&mut serde_json::Value, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    if let serde_json::Value::Object(entries) = value {
+        for (key, entry) in entries.iter_mut() {
+            check(entry, &format!("{path}/{key}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` fits the union variant `T`, as its decoder will take it:
+/// `T`'s shape passes (its rewrites kept) and the value decodes. A variant
+/// whose shape passes but which does not decode must not stop the search.
+pub fn fits<T: Shape + serde::de::DeserializeOwned>(value: &mut serde_json::Value, path: &str) -> bool {
+    attempt(value, |value| {
+        T::check(value, path)?;
+        decodes::<T>(value)
+    })
+}
+
+/// [`fits`], and the decoded value keeps `T`'s constraints: the variant a
+/// union's decoder takes (see `untagged_union!`).
+pub fn fits_checked<T: Shape + serde::de::DeserializeOwned + crate::validation::Validate>(
+    value: &mut serde_json::Value,
+    path: &str,
+) -> bool {
+    attempt(value, |value| {
+        T::check(value, path)?;
+        let decoded = T::deserialize(&*value).map_err(|error| error.to_string())?;
+        decoded.validate().map_err(|error| error.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +359,102 @@ mod tests {
         });
         assert_eq!(decoded, Ok(4));
         assert!(decode::<i64>(b"{", |_, _| Ok(())).unwrap_err().starts_with("invalid JSON body"));
+    }
+
+    /// Counts the values it checks, rewriting integers.
+    struct Counted;
+
+    static CHECKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    impl Shape for Counted {
+        fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+            integer(value);
+            CHECKED.lock().map_err(|error| error.to_string())?.push(path.to_owned());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_field_is_checked_at_its_own_pointer_and_its_null_as_asked() {
+        let mut value = json!({"n": 2.0, "gone": null, "list": [1.0, null], "map": {"k": 4.0}});
+        let object = object(&mut value, "/x").expect("an object");
+        assert_eq!(field::<Counted>(object, "/x", "n"), Ok(()));
+        assert_eq!(field::<Counted>(object, "/x", "missing"), Ok(()));
+        assert_eq!(field_or_null::<Counted>(object, "/x", "gone"), Ok(()));
+        assert_eq!(field_with_null::<Counted>(object, "/x", "gone"), Ok(()));
+        assert_eq!(field::<Counted>(object, "/x", "gone"), Err("/x/gone: must not be null".to_owned()));
+        assert_eq!(field::<Items<OrNull<Counted>>>(object, "/x", "list"), Ok(()));
+        assert_eq!(field::<Values<Counted>>(object, "/x", "map"), Ok(()));
+        object.insert("whole".to_owned(), json!([5.0, 6.5]));
+        assert_eq!(field::<Items<Integer>>(object, "/x", "whole"), Ok(()));
+        assert_eq!(object["whole"], json!([5, 6.5]));
+        object.remove("whole");
+        let checked = CHECKED.lock().expect("the checked paths").clone();
+        assert_eq!(checked, ["/x/n", "/x/gone", "/x/list/0", "/x/map/k"]);
+        assert_eq!(value, json!({"n": 2, "gone": null, "list": [1, null], "map": {"k": 4}}));
+    }
+
+    #[test]
+    fn items_and_entries_are_checked_at_their_pointers_and_stop_at_the_first_failure() {
+        let mut list = json!([1, "two", 3]);
+        let numbers = |value: &mut serde_json::Value, path: &str| {
+            if value.is_number() {
+                Ok(())
+            } else {
+                Err(format!("{path}: must be a number"))
+            }
+        };
+        assert_eq!(items(&mut list, "/l", numbers), Err("/l/1: must be a number".to_owned()));
+        assert_eq!(items(&mut json!({"a": "b"}), "/l", numbers), Ok(()));
+        let mut map = json!({"a": 1, "b": [2]});
+        assert_eq!(entries(&mut map, "/m", numbers), Err("/m/b: must be a number".to_owned()));
+        assert_eq!(entries(&mut json!([true]), "/m", numbers), Ok(()));
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Small {
+        n: i64,
+    }
+
+    impl Shape for Small {
+        fn check(value: &mut serde_json::Value, path: &str) -> Result<(), String> {
+            let object = object(value, path)?;
+            object.get_mut("n").into_iter().for_each(integer);
+            Ok(())
+        }
+    }
+
+    impl crate::validation::Validate for Small {
+        fn validate(&self) -> Result<(), crate::validation::ValidationError> {
+            crate::validation::number(self.n as f64, "n", None, Some((10.0, false)))
+        }
+    }
+
+    #[test]
+    fn a_variant_fits_when_its_shape_passes_it_decodes_and_if_asked_its_checks_pass() {
+        let mut value = json!({"n": 3.0});
+        assert!(fits_checked::<Small>(&mut value, ""));
+        assert_eq!(value, json!({"n": 3}));
+        let mut large = json!({"n": 30.0});
+        assert!(!fits_checked::<Small>(&mut large, ""));
+        assert_eq!(large, json!({"n": 30.0}));
+        assert!(fits::<Small>(&mut large, ""));
+        assert!(!fits::<Small>(&mut json!({"n": "3"}), ""));
+        assert!(!fits::<Small>(&mut json!([3]), ""));
+    }
+
+    #[test]
+    fn a_union_takes_its_first_fitting_variant_or_an_open_one() {
+        let variants: &[fn(&mut serde_json::Value, &str) -> bool] = &[fits_checked::<Small>, fits::<Small>];
+        let mut small = json!({"n": 3.0});
+        assert_eq!(one_of(&mut small, "/u", variants, false), Ok(()));
+        assert_eq!(small, json!({"n": 3}));
+        assert_eq!(one_of(&mut json!({"n": 30}), "/u", variants, false), Ok(()));
+        assert_eq!(one_of(&mut json!("x"), "/u", variants, false), Err("/u: fits none of the variants".to_owned()));
+        assert_eq!(one_of(&mut json!("x"), "", variants, false), Err("/: fits none of the variants".to_owned()));
+        let mut open = json!({"n": 4.0});
+        assert_eq!(one_of(&mut open, "/u", variants, true), Ok(()));
+        assert_eq!(open, json!({"n": 4}), "an open union still keeps a fitting variant's rewrites");
+        assert_eq!(one_of(&mut json!("x"), "/u", variants, true), Ok(()));
     }
 }
