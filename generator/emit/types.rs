@@ -651,6 +651,7 @@ fn listed_check(ty: &TypeRef, listed: Option<&crate::ir::Listed>, path: &str) ->
                 quote!(#n)
             })
             .collect(),
+        (TypeRef::String, Listed::Texts(texts)) => return Some(quote!(super::validation::listed_text(value, #path, &[#(#texts),*])?;)),
         _ => return None,
     };
     Some(quote!(super::validation::listed(*value, #path, &[#(#values),*])?;))

@@ -472,6 +472,7 @@ pub(super) fn intersect(a: Constraints, b: Constraints) -> Constraints {
             (Some(Listed::Numbers(x)), Some(Listed::Numbers(y))) => {
                 Some(Listed::Numbers(x.into_iter().filter(|n| y.contains(n)).collect()))
             }
+            (Some(Listed::Texts(x)), Some(Listed::Texts(y))) => Some(Listed::Texts(x.into_iter().filter(|t| y.contains(t)).collect())),
             (x, y) => x.or(y),
         },
     }

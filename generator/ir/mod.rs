@@ -415,6 +415,8 @@ pub enum Listed {
     Numbers(Vec<f64>),
     /// One boolean: a list of both allows every boolean and is no constraint.
     Boolean(bool),
+    /// Strings, where no Rust enum holds them: the keys a map's `propertyNames` lists.
+    Texts(Vec<String>),
 }
 
 /// A string format whose values the server checks.

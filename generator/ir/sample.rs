@@ -108,7 +108,10 @@ fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut 
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),
         TypeRef::F32 | TypeRef::F64 => number_within(checks),
-        TypeRef::String => Value::String(text_within(checks)),
+        TypeRef::String => match &checks.listed {
+            Some(Listed::Texts(texts)) if !texts.is_empty() => Value::String(texts[0].clone()),
+            _ => Value::String(text_within(checks)),
+        },
         // A file travels in JSON as its text (see `media::File`).
         TypeRef::Base64 | TypeRef::File => Value::String(String::new()),
         TypeRef::Uuid => Value::String("00000000-0000-0000-0000-000000000000".into()),
@@ -127,12 +130,17 @@ fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut 
         TypeRef::Tuple(items) => {
             Value::Array(items.iter().map(|item| example_or_synthesized_at(types, item, &Constraints::default(), None, on_path)).collect())
         }
-        // As few entries as `minProperties` allows, each value within the values' constraints.
+        // As few entries as `minProperties` allows, each value within the values' constraints,
+        // their keys the ones `propertyNames` lists where it lists them.
         TypeRef::Map(value) => {
             let value_checks = checks.values.as_deref().cloned().unwrap_or_default();
             let count = checks.min_properties.unwrap_or(0);
             let one = if count == 0 { Value::Null } else { example_or_synthesized_at(types, value, &value_checks, None, on_path) };
-            Value::Object((1..=count).map(|n| (format!("key{n}"), one.clone())).collect())
+            let listed = match checks.keys.as_deref().and_then(|keys| keys.listed.as_ref()) {
+                Some(Listed::Texts(texts)) => texts.iter().take(count).cloned().collect(),
+                _ => (1..=count).map(|n| format!("key{n}")).collect::<Vec<_>>(),
+            };
+            Value::Object(listed.into_iter().map(|key| (key, one.clone())).collect())
         }
         TypeRef::Named(id) => {
             if on_path.contains(id) {

@@ -1069,8 +1069,11 @@ fn constraints_of(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Constr
 
 /// The constraints of a map's keys, from its `propertyNames` (see [`kept::property_names`]).
 fn key_constraints(schema: &Schema, resolve: Resolve<'_>, depth: usize) -> Option<Box<Constraints>> {
-    let names: Schema = serde_json::from_value(kept::property_names(schema)?.clone()).ok()?;
-    Some(Box::new(constraints_of(&names, resolve, depth + 1))).filter(|keys| !keys.is_empty())
+    let written = kept::property_names(schema)?;
+    let names: Schema = serde_json::from_value(written.clone()).ok()?;
+    let mut keys = constraints_of(&names, resolve, depth + 1);
+    keys.listed = written.as_object().and_then(kept::listed_texts).map(super::Listed::Texts);
+    Some(Box::new(keys)).filter(|keys| !keys.is_empty())
 }
 
 /// The constraints of a map's values, read as an array's items are.

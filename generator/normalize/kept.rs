@@ -66,9 +66,21 @@ pub fn checks_keys(names: &Value) -> bool {
             // A format with a Rust type of its own is checked by decoding, which keys never are.
             "format" => !matches!(value.as_str(), Some("uuid" | "date" | "date-time" | "byte" | "binary")),
             "minLength" | "maxLength" | "pattern" | "title" | "description" | "example" => true,
+            // The keys a map may have: a list of strings (a `$ref` to one is read in its place).
+            "enum" => listed_texts(names).is_some(),
+            "const" => value.is_string(),
             other => other.starts_with("x-") && other != "x-clawgen-unknown",
         })
     })
+}
+
+/// The strings a schema's `enum` (or `const`) lists, where it lists only strings.
+pub fn listed_texts(schema: &Map<String, Value>) -> Option<Vec<String>> {
+    if let Some(only) = schema.get("const") {
+        return only.as_str().map(|only| vec![only.to_owned()]);
+    }
+    let listed = schema.get("enum")?.as_array()?;
+    listed.iter().map(|value| value.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().filter(|texts| !texts.is_empty())
 }
 
 /// A media type's `itemSchema` (OpenAPI 3.2's schema of each item of a sequential media type).

@@ -776,6 +776,14 @@ components:
       additionalProperties: {type: string}
       propertyNames: {$ref: '#/components/schemas/Language'}
     Language: {type: string, enum: [en, fr]}
+    ByCode:
+      type: object
+      additionalProperties: {type: integer}
+      propertyNames: {enum: [a, b]}
+    ByShape:
+      type: object
+      additionalProperties: {type: string}
+      propertyNames: {$ref: '#/components/schemas/Labels'}
     ById:
       type: object
       additionalProperties: {type: string}
@@ -786,7 +794,8 @@ components:
             doc.warnings.iter().filter(|w| w.code == Code::Unchecked).map(|w| w.location.pointer.as_str()).collect();
         unchecked.sort_unstable();
         // `Loose` has no type or structure: the IR reports it as untyped instead; a map's keys
-        // are checked where `propertyNames` asks only for string checks (`Labels`).
+        // are checked where `propertyNames` asks only for string checks (`Labels`) or lists
+        // them (`ByCode`, `ByLanguage`), not where it names an object (`ByShape`).
         assert_eq!(
             unchecked,
             [
@@ -797,11 +806,14 @@ components:
                 "/components/schemas/Body/propertyNames",
                 "/components/schemas/Body/unevaluatedProperties",
                 "/components/schemas/ById/propertyNames",
-                "/components/schemas/ByLanguage/propertyNames",
+                "/components/schemas/ByShape/propertyNames",
             ]
         );
         let labels = &schema(&doc, "Labels").schema_data.extensions["x-clawgen-propertyNames"];
         assert_eq!(labels["type"], "string", "property names are strings");
+        // A `$ref` to an enum of strings is read as that enum: the keys it lists are checked.
+        let languages = &schema(&doc, "ByLanguage").schema_data.extensions["x-clawgen-propertyNames"];
+        assert_eq!(languages, &json!({"type": "string", "enum": ["en", "fr"]}));
     }
 
     #[test]

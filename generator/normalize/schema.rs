@@ -182,6 +182,10 @@ impl<'a> Rewriter<'a> {
         if map.contains_key("prefixItems") && map.get("items") == Some(&Value::Bool(false)) {
             map.remove("items");
         }
+        // A `propertyNames` that names a schema (an enum of the keys) is read as that schema.
+        if let Some(names) = map.get_mut("propertyNames") {
+            self.inline_reference(names, &format!("{pointer}/propertyNames"));
+        }
         // Property names are strings: `propertyNames: {maxLength: 40}` says so without `type`.
         if let Some(Value::Object(names)) = map.get_mut("propertyNames") {
             if !names.keys().any(|k| matches!(k.as_str(), "type" | "$ref" | "allOf" | "oneOf" | "anyOf" | "not" | "enum" | "const")) {
@@ -246,6 +250,20 @@ impl<'a> Rewriter<'a> {
         }
 
         self.recurse(map, pointer)
+    }
+
+    /// Replaces a schema that is only a local `$ref` (with annotations) by a copy
+    /// of the schema it names, followed through chains; left as it is where the
+    /// reference does not resolve, which other readings report.
+    fn inline_reference(&self, value: &mut Value, pointer: &str) {
+        let Some(map) = value.as_object() else { return };
+        let annotation = |key: &String| matches!(key.as_str(), "$ref" | "description" | "title") || key.starts_with("x-");
+        let Some(reference) = map.get("$ref").and_then(Value::as_str).filter(|_| map.keys().all(annotation)) else { return };
+        let root = &self.source.value;
+        let found = super::resolve::target(root, reference, pointer).and_then(|node| super::resolve::resolve(root, node));
+        if let Some(target) = found.ok().map(|node| node.value).filter(|target| target.is_object()) {
+            *value = target.clone();
+        }
     }
 
     /// JSON Schema keywords that constrain values but that clawgen neither types nor

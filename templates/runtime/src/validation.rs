@@ -292,6 +292,20 @@ pub fn listed<T: PartialEq + std::fmt::Display>(value: T, path: &str, listed: &[
     Err(ValidationError { path: path.to_owned(), message })
 }
 
+/// Checks that text is one of the strings listed (a map's keys that
+/// `propertyNames` lists, where no Rust enum holds them).
+pub fn listed_text(value: &str, path: &str, listed: &[&str]) -> Result<(), ValidationError> {
+    if listed.contains(&value) {
+        return Ok(());
+    }
+    let names: Vec<String> = listed.iter().map(|text| format!("{text:?}")).collect();
+    let message = match names.as_slice() {
+        [only] => format!("must be {only}"),
+        _ => format!("must be one of {}", names.join(", ")),
+    };
+    Err(ValidationError { path: path.to_owned(), message })
+}
+
 /// Checks the length of text, in characters (as JSON Schema counts them), against bounds.
 pub fn chars(value: &str, path: &str, minimum: Option<usize>, maximum: Option<usize>) -> Result<(), ValidationError> {
     length(value.chars().count(), path, minimum, maximum, "characters")
@@ -344,6 +358,12 @@ mod tests {
         assert_eq!(listed(1.5, "ratio", &[0.5, 1.5]), Ok(()));
         let refused = listed(2.0, "ratio", &[0.5, 1.5]).unwrap_err();
         assert_eq!(refused.to_string(), "ratio: must be one of 0.5, 1.5");
+        assert_eq!(listed_text("en", "", &["en", "fr"]), Ok(()));
+        assert_eq!(listed_text("de", "", &["en", "fr"]).unwrap_err().message, r#"must be one of "en", "fr""#);
+        assert_eq!(listed_text("de", "lang", &["en"]).unwrap_err().to_string(), r#"lang: must be "en""#);
+        let map = std::collections::BTreeMap::from([("en".to_owned(), 1), ("xx".to_owned(), 2)]);
+        let refused = keys(&map, "names", |key| listed_text(key, "", &["en", "fr"])).unwrap_err();
+        assert_eq!(refused.to_string(), r#"names: key "xx": must be one of "en", "fr""#);
     }
 
     /// A value whose check fails when it is negative.

@@ -442,6 +442,12 @@ mod typed_formats {
             checked(json!({"labels": {"environment": "prod"}})),
             Err(r#"labels: key "environment": must have at most 8 characters"#.into())
         );
+        assert_eq!(checked(json!({"greetings": {"en": "hello", "fr": "bonjour"}})), Ok(()));
+        assert_eq!(
+            checked(json!({"greetings": {"de": "hallo"}})),
+            Err(r#"greetings: key "de": must be one of "en", "fr""#.into()),
+            "propertyNames naming an enum checks each key against it"
+        );
         assert_eq!(checked(json!({"tag": "abca"})), Ok(()), "a back-reference is checked");
         assert_eq!(checked(json!({"tag": "abc"})), Err(r"tag: must match the pattern ^(\w)\w*\1$".into()));
     }
