@@ -664,7 +664,10 @@ fn per_value(check: TokenStream) -> TokenStream {
     if check.to_string() == validates.to_string() {
         return quote!(super::validation::Validate::validate);
     }
-    quote!(|value| { #check Ok(()) })
+    match sole_call(&check) {
+        Some(call) => quote!(|value| #call),
+        None => quote!(|value| { #check Ok(()) }),
+    }
 }
 
 /// Whether `ty`'s Rust type implements `Validate` where the types it holds do:

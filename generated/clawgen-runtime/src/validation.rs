@@ -284,12 +284,15 @@ pub fn listed<T: PartialEq + std::fmt::Display>(value: T, path: &str, listed: &[
     if listed.contains(&value) {
         return Ok(());
     }
-    let names: Vec<String> = listed.iter().map(ToString::to_string).collect();
-    let message = match names.as_slice() {
+    Err(ValidationError { path: path.to_owned(), message: must_be(listed.iter().map(ToString::to_string).collect()) })
+}
+
+/// "must be X" or "must be one of X, Y", naming the values allowed.
+fn must_be(names: Vec<String>) -> String {
+    match names.as_slice() {
         [only] => format!("must be {only}"),
         _ => format!("must be one of {}", names.join(", ")),
-    };
-    Err(ValidationError { path: path.to_owned(), message })
+    }
 }
 
 /// Checks that text is one of the strings listed (a map's keys that
@@ -298,12 +301,7 @@ pub fn listed_text(value: &str, path: &str, listed: &[&str]) -> Result<(), Valid
     if listed.contains(&value) {
         return Ok(());
     }
-    let names: Vec<String> = listed.iter().map(|text| format!("{text:?}")).collect();
-    let message = match names.as_slice() {
-        [only] => format!("must be {only}"),
-        _ => format!("must be one of {}", names.join(", ")),
-    };
-    Err(ValidationError { path: path.to_owned(), message })
+    Err(ValidationError { path: path.to_owned(), message: must_be(listed.iter().map(|text| format!("{text:?}")).collect()) })
 }
 
 /// Checks the length of text, in characters (as JSON Schema counts them), against bounds.

@@ -386,10 +386,7 @@ impl validation::Validate for ListingCreate {
             validation::items(
                 value,
                 "tags",
-                |value| {
-                    validation::chars(value, "", Some(1), Some(32))?;
-                    Ok(())
-                },
+                |value| validation::chars(value, "", Some(1), Some(32)),
             )?;
             validation::length(value.len(), "tags", None, Some(10), "items")?;
         }
@@ -458,10 +455,7 @@ impl validation::Validate for ListingUpdate {
             validation::items(
                 value,
                 "tags",
-                |value| {
-                    validation::chars(value, "", Some(1), Some(32))?;
-                    Ok(())
-                },
+                |value| validation::chars(value, "", Some(1), Some(32)),
             )?;
             validation::length(value.len(), "tags", None, Some(10), "items")?;
         }
