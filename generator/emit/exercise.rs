@@ -218,7 +218,7 @@ fn query_value(api: &Api, query: crate::ir::TypeId) -> Option<TokenStream> {
         let value = if field.required {
             Some(sample::example_or_synthesized(&api.types, &field.ty, &field.constraints, example))
         } else {
-            sample::fitting_example(&api.types, &field.ty, example).cloned()
+            sample::fitting_example(&api.types, &field.ty, &field.constraints, example).cloned()
         };
         if let Some(value) = value {
             object.insert(field.wire_name.clone(), value);

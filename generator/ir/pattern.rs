@@ -25,6 +25,28 @@ pub(super) fn matching(pattern: &str, min_length: usize, max_length: Option<usiz
     })
 }
 
+/// Whether `pattern` matches somewhere in `text`, by the engine the generated
+/// code checks it with; `None` where neither engine compiles it (the pattern
+/// is then not checked) or the backtracking one gives up. Compiled once per
+/// pattern and thread: documents repeat their patterns across many examples.
+pub(super) fn is_match(pattern: &str, text: &str) -> Option<bool> {
+    use std::collections::HashMap;
+    thread_local! {
+        static COMPILED: std::cell::RefCell<HashMap<String, Option<Checker>>> = std::cell::RefCell::new(HashMap::new());
+    }
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        let checker = compiled.entry(pattern.to_owned()).or_insert_with(|| match regex::Regex::new(pattern) {
+            Ok(regex) => Some(Checker::Linear(regex)),
+            Err(_) => fancy_regex::Regex::new(pattern).ok().map(Checker::Backtracking),
+        });
+        match checker.as_ref()? {
+            Checker::Linear(regex) => Some(regex.is_match(text)),
+            Checker::Backtracking(regex) => regex.is_match(text).ok(),
+        }
+    })
+}
+
 /// The engine that checks a walked candidate: the one the generated code uses.
 enum Checker {
     Linear(regex::Regex),

@@ -61,8 +61,9 @@ pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
 }
 
 /// "Use the example, else make a value up", decided here and nowhere else:
-/// `example` where it is a value of `ty`; else, for a named type, the type's
-/// own example where it fits; else a value made from `ty` within `checks`.
+/// `example` where it is a value of `ty` within `checks`; else, for a named
+/// type, the type's own example where it fits; else a value made from `ty`
+/// within `checks`.
 /// The mock's answers, the exercise's arguments and the server's documented
 /// refusals all come from here, so they cannot disagree on which value to show.
 pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&Value>) -> Value {
@@ -70,9 +71,58 @@ pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constrai
 }
 
 /// The example shown where a value is optional and none is made up (it is
-/// left out instead): `example` where it is a value of `ty`.
-pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, example: Option<&'a Value>) -> Option<&'a Value> {
-    example.filter(|value| fits(types, ty, value))
+/// left out instead): `example` where it is a value of `ty` within `checks`.
+/// An example that breaks its own schema's constraints would be refused by
+/// the server that the mock answers for and the exercise calls.
+pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&'a Value>) -> Option<&'a Value> {
+    example.filter(|value| fits(types, ty, value) && keeps_to(value, checks))
+}
+
+/// Whether `value` keeps to `checks` as the generated server checks them
+/// (`validation::number`, `multiple_of`, `chars`, `listed`, the pattern, the
+/// counts of items and entries, and each item's, value's and key's own).
+/// Formats are left to `fits` and to the server.
+fn keeps_to(value: &Value, checks: &Constraints) -> bool {
+    let within =
+        |count: usize, min: Option<usize>, max: Option<usize>| min.is_none_or(|min| count >= min) && max.is_none_or(|max| count <= max);
+    match value {
+        Value::String(text) => {
+            let listed = match &checks.listed {
+                Some(Listed::Texts(texts)) => texts.contains(text),
+                _ => true,
+            };
+            let matches = checks.pattern.as_deref().is_none_or(|pattern| super::pattern::is_match(pattern, text).unwrap_or(true));
+            listed && matches && within(text.chars().count(), checks.min_length, checks.max_length)
+        }
+        Value::Number(number) => number.as_f64().is_none_or(|number| keeps_number(number, checks)),
+        Value::Bool(flag) => !matches!(checks.listed, Some(Listed::Boolean(only)) if only != *flag),
+        Value::Array(items) => {
+            let unique = !checks.unique_items || items.iter().enumerate().all(|(index, item)| !items[..index].contains(item));
+            let each = checks.items.as_deref().is_none_or(|inner| items.iter().all(|item| keeps_to(item, inner)));
+            unique && each && within(items.len(), checks.min_items, checks.max_items)
+        }
+        Value::Object(entries) => {
+            let values = checks.values.as_deref().is_none_or(|inner| entries.values().all(|entry| keeps_to(entry, inner)));
+            let keys = checks.keys.as_deref().is_none_or(|inner| entries.keys().all(|key| keeps_to(&Value::String(key.clone()), inner)));
+            values && keys && within(entries.len(), checks.min_properties, checks.max_properties)
+        }
+        Value::Null => true,
+    }
+}
+
+/// A number's bounds, `multipleOf` (to within binary rounding) and listed values.
+fn keeps_number(number: f64, checks: &Constraints) -> bool {
+    let above = checks.minimum.is_none_or(|(limit, exclusive)| number > limit || !exclusive && number == limit);
+    let below = checks.maximum.is_none_or(|(limit, exclusive)| number < limit || !exclusive && number == limit);
+    let multiple = checks.multiple_of.is_none_or(|step| {
+        let quotient = number / step;
+        !quotient.is_finite() || (quotient - quotient.round()).abs() <= 1e-9 * quotient.abs().max(1.0)
+    });
+    let listed = match &checks.listed {
+        Some(Listed::Numbers(numbers)) => numbers.contains(&number),
+        _ => true,
+    };
+    above && below && multiple && listed
 }
 
 /// `on_path` holds the named types being made up further up: a type met
@@ -90,7 +140,7 @@ fn example_or_synthesized_at(
         TypeRef::Named(id) => types[id.0].example.as_ref(),
         _ => None,
     };
-    match fitting_example(types, ty, example).or_else(|| fitting_example(types, ty, own)) {
+    match fitting_example(types, ty, checks, example).or_else(|| fitting_example(types, ty, checks, own)) {
         Some(value) => value.clone(),
         None => made_up(types, ty, checks, on_path),
     }
@@ -391,6 +441,32 @@ mod tests {
                 "labels": {"key1": "xx", "key2": "xx"}
             })
         );
+    }
+
+    #[test]
+    fn an_example_that_breaks_its_own_constraints_gives_way_to_a_made_up_value() {
+        let api = lowered(
+            r#"
+    Image:
+      type: object
+      required: [id, variant, size, step, tags, names]
+      properties:
+        id: {type: string, maxLength: 32, example: 107b9558-dd06-4bbd-5fef-9c2c16bb7900}
+        variant: {type: string, pattern: '^[a-z]$', example: hero}
+        size: {type: integer, minimum: 1, example: 0}
+        step: {type: number, multipleOf: 0.5, example: 1.5}
+        tags: {type: array, uniqueItems: true, items: {type: string}, example: [a, a]}
+        names: {type: object, additionalProperties: {type: string}, propertyNames: {enum: [en]}, example: {de: x}}
+        kept: {type: string, maxLength: 4, example: abcd}
+"#,
+        );
+        let image = made_up(&api, "Image");
+        assert_eq!(image, json!({"id": "", "variant": "a", "size": 1, "step": 1.5, "tags": [], "names": {}}));
+        let TypeKind::Struct(st) = &api.types.iter().find(|def| def.name == "Image").expect("Image").kind else { panic!("a struct") };
+        let field = |name: &str| st.fields.iter().find(|f| f.wire_name == name).expect("the field");
+        let (kept, id) = (field("kept"), field("id"));
+        assert_eq!(super::fitting_example(&api.types, &kept.ty, &kept.constraints, kept.example.as_ref()), Some(&json!("abcd")));
+        assert_eq!(super::fitting_example(&api.types, &id.ty, &id.constraints, id.example.as_ref()), None);
     }
 
     #[test]
