@@ -75,7 +75,34 @@ pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constrai
 /// An example that breaks its own schema's constraints would be refused by
 /// the server that the mock answers for and the exercise calls.
 pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&'a Value>) -> Option<&'a Value> {
-    example.filter(|value| fits(types, ty, value) && keeps_to(value, checks))
+    example.filter(|value| fits(types, ty, value) && keeps_to(value, checks) && properties_keep_to(types, ty, value, 0))
+}
+
+/// Whether the properties of `value` (a whole object's example, say) keep to
+/// their fields' constraints, through named types, lists and maps. A union's
+/// value is left to the server: which variant holds it is the decoder's call.
+fn properties_keep_to(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool {
+    if depth > crate::depth::MAX_DEPTH {
+        return true;
+    }
+    match (ty, value) {
+        (TypeRef::Nullable(inner), value) => properties_keep_to(types, inner, value, depth + 1),
+        (TypeRef::Array(inner), Value::Array(items)) => items.iter().all(|item| properties_keep_to(types, inner, item, depth + 1)),
+        (TypeRef::Map(inner), Value::Object(entries)) => entries.values().all(|entry| properties_keep_to(types, inner, entry, depth + 1)),
+        (TypeRef::Named(id), value) => match &types[id.0].kind {
+            TypeKind::Alias(inner) => properties_keep_to(types, inner, value, depth + 1),
+            TypeKind::Struct(st) => value.as_object().is_none_or(|object| {
+                st.fields.iter().all(|field| {
+                    object.get(&field.wire_name).is_none_or(|property| {
+                        property.is_null()
+                            || keeps_to(property, &field.constraints) && properties_keep_to(types, &field.ty, property, depth + 1)
+                    })
+                })
+            }),
+            TypeKind::Union(_) | TypeKind::Enum(_) => true,
+        },
+        _ => true,
+    }
 }
 
 /// Whether `value` keeps to `checks` as the generated server checks them
@@ -462,6 +489,23 @@ mod tests {
         );
         let image = made_up(&api, "Image");
         assert_eq!(image, json!({"id": "", "variant": "a", "size": 1, "step": 1.5, "tags": [], "names": {}}));
+        // A whole object's example is held to its properties' constraints too.
+        let gallery = lowered(
+            r#"
+    Gallery:
+      type: object
+      required: [cover]
+      properties:
+        cover: {$ref: '#/components/schemas/Picture'}
+    Picture:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string, maxLength: 4}
+      example: {id: too-long}
+"#,
+        );
+        assert_eq!(made_up(&gallery, "Gallery"), json!({"cover": {"id": ""}}));
         let TypeKind::Struct(st) = &api.types.iter().find(|def| def.name == "Image").expect("Image").kind else { panic!("a struct") };
         let field = |name: &str| st.fields.iter().find(|f| f.wire_name == name).expect("the field");
         let (kept, id) = (field("kept"), field("id"));
