@@ -12,7 +12,24 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// A string of `min_length..=max_length` characters that `pattern` matches,
 /// the shortest such where there are several, or `None` if none is found.
+/// Found once per pattern, bounds and thread: documents repeat a pattern over
+/// many parameters and properties, and compiling it costs more than the walk.
 pub(super) fn matching(pattern: &str, min_length: usize, max_length: Option<usize>) -> Option<String> {
+    use std::collections::HashMap;
+    type Found = HashMap<(String, usize, Option<usize>), Option<String>>;
+    thread_local! {
+        static FOUND: std::cell::RefCell<Found> = std::cell::RefCell::new(HashMap::new());
+    }
+    let key = (pattern.to_owned(), min_length, max_length);
+    if let Some(found) = FOUND.with(|found| found.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let found = find_matching(pattern, min_length, max_length);
+    FOUND.with(|cache| cache.borrow_mut().insert(key, found.clone()));
+    found
+}
+
+fn find_matching(pattern: &str, min_length: usize, max_length: Option<usize>) -> Option<String> {
     let parse = |pattern: &str| regex_syntax::ParserBuilder::new().build().parse(pattern).ok();
     let (hir, checker) = match regex::Regex::new(pattern) {
         Ok(regex) => (parse(pattern)?, Checker::Linear(regex)),
@@ -157,6 +174,15 @@ mod tests {
     fn repetitions_grow_to_the_minimum_length() {
         let made = matching("^[a-z]+$", 5, Some(8)).expect("a match");
         assert_eq!(made, "aaaaa");
+    }
+
+    #[test]
+    fn a_pattern_found_once_is_found_again_for_other_bounds() {
+        // Kept per pattern and bounds: the first answer must not stand for other lengths.
+        assert_eq!(matching("^[b-z]+$", 0, None).as_deref(), Some("b"));
+        assert_eq!(matching("^[b-z]+$", 3, None).as_deref(), Some("bbb"));
+        assert_eq!(matching("^[b-z]+$", 3, Some(2)), None);
+        assert_eq!(matching("^[b-z]+$", 0, None).as_deref(), Some("b"));
     }
 
     #[test]
