@@ -285,7 +285,7 @@ pub(super) fn module(api: &Api) -> impl Iterator<Item = super::rust::Part<'_>> {
 /// The expression that adds `body`, of the form `b`, to `request`: in its preferred
 /// media type, or in another where the client is told to prefer that one's encoding.
 /// `form_table` spells it as a form, where it has one.
-fn send_form(api: &Api, b: &crate::ir::Body, form_table: Option<TokenStream>) -> TokenStream {
+fn send_form(api: &Api, b: &crate::ir::Body, form_table: Option<super::params::FormTable>) -> TokenStream {
     let send_body = |media: &str, encoding: Encoding| send_body(api, b, media, encoding, form_table.as_ref());
     let preferred = send_body(&b.media_type, b.encoding);
     let arms: Vec<TokenStream> = b
@@ -307,7 +307,13 @@ fn send_form(api: &Api, b: &crate::ir::Body, form_table: Option<TokenStream>) ->
 }
 
 /// The expression that adds `body` to `request`, written as `media` in `encoding`.
-fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding, form_table: Option<&TokenStream>) -> TokenStream {
+fn send_body(
+    api: &Api,
+    b: &crate::ir::Body,
+    media: &str,
+    encoding: Encoding,
+    form_table: Option<&super::params::FormTable>,
+) -> TokenStream {
     match encoding {
         Encoding::Json => {
             quote!(json_body(request, #media, body)?)
@@ -317,7 +323,8 @@ fn send_body(api: &Api, b: &crate::ir::Body, media: &str, encoding: Encoding, fo
             let root = &b.xml_root;
             quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(xml_body(body, #root, { static NODE: &::clawgen_runtime::xml::Node = #node; NODE })?))
         }
-        Encoding::Form => match form_table {
+        // Properties the table does not name are written as a form writes them by default.
+        Encoding::Form => match form_table.map(|table| &table.specs) {
             Some(table) => quote! {
                 request.header(::reqwest::header::CONTENT_TYPE, #media)
                     .body(::clawgen_runtime::params::encode_form(body, #table).map_err(ClientError::encoding)?)

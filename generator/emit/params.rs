@@ -14,7 +14,7 @@ pub(super) fn needed(api: &Api) -> bool {
 /// Whether an operation has a table: query parameters, or a body that travels
 /// as a form (webhooks' bodies are read as JSON, so only their queries have one).
 fn has_tables(api: &Api, op: &Operation) -> bool {
-    op.query.is_some() || op.body.iter().flat_map(Body::forms).any(|form| form_struct(api, form).is_some())
+    op.query.is_some() || op.body.iter().flat_map(Body::forms).any(|form| form_layout(api, form).is_some())
 }
 
 /// What a query value's text means, so the server can turn it back into JSON.
@@ -123,13 +123,16 @@ fn table(api: &Api, op: &Operation) -> Option<TokenStream> {
 
 /// The specs of a struct's fields, each spelled as `styles` says (else `form`, exploded).
 fn specs(api: &Api, st: &Struct, styles: &[QueryStyle]) -> Vec<TokenStream> {
-    let specs = st.fields.iter().map(|field| {
-        let wire = &field.wire_name;
-        let (style, explode) = match styles.iter().find(|s| s.wire_name == field.wire_name) {
+    spelled(st.fields.iter().map(|field| (field.wire_name.as_str(), shape(api, &field.ty, 0))), styles)
+}
+
+/// The specs of properties of the given shapes, each spelled as `styles` says (else `form`, exploded).
+fn spelled<'a>(properties: impl Iterator<Item = (&'a str, TokenStream)>, styles: &[QueryStyle]) -> Vec<TokenStream> {
+    let specs = properties.map(|(wire, shape)| {
+        let (style, explode) = match styles.iter().find(|s| s.wire_name == wire) {
             Some(s) => (s.style, s.explode),
             None => (QueryStyleKind::Form, true),
         };
-        let shape = shape(api, &field.ty, 0);
         // The default spelling, OpenAPI's for a query parameter, in short.
         if style == QueryStyleKind::Form && explode {
             return quote!(Spec::form(#wire, #shape));
@@ -145,46 +148,125 @@ fn specs(api: &Api, st: &Struct, styles: &[QueryStyle]) -> Vec<TokenStream> {
     specs.collect()
 }
 
-/// The struct of a body form that travels as `application/x-www-form-urlencoded`,
-/// spelled property by property as its table says. Other types (a map, a struct
-/// with additional properties, which a table cannot name) are left to `serde_urlencoded`.
-fn form_struct<'a>(api: &'a Api, form: &Body) -> Option<&'a Struct> {
-    let TypeRef::Named(id) = &form.ty else { return None };
-    match &api.definition(*id).kind {
-        TypeKind::Struct(st) if form.accepts(Encoding::Form) && st.additional.is_none() => Some(st),
+/// How a body form that travels as `application/x-www-form-urlencoded` is
+/// spelled: a spec for each property it names, and the shape of the values of
+/// the properties it does not name, where it takes any (`None`: it takes none).
+struct FormLayout {
+    specs: Vec<TokenStream>,
+    rest: Option<TokenStream>,
+}
+
+/// The [`FormLayout`] of a form whose type is an object: a struct (with or
+/// without additional properties), a map, or a union of structs (the
+/// properties of all its variants; a property the variants type differently is
+/// read as whatever its text reads as, and the variant is then found as in
+/// JSON). Other types (scalars, lists, untyped bodies) are left to `serde_urlencoded`.
+fn form_layout(api: &Api, form: &Body) -> Option<FormLayout> {
+    if !form.accepts(Encoding::Form) {
+        return None;
+    }
+    let shape_of_values = |ty: &TypeRef| shape(api, ty, 0);
+    match api.unaliased(&form.ty) {
+        TypeRef::Map(values) => Some(FormLayout { specs: Vec::new(), rest: Some(shape_of_values(values)) }),
+        TypeRef::Named(id) => match &api.definition(*id).kind {
+            TypeKind::Struct(st) => {
+                Some(FormLayout { specs: specs(api, st, &form.form_styles), rest: st.additional.as_ref().map(shape_of_values) })
+            }
+            TypeKind::Union(union) => union_layout(api, union, &form.form_styles),
+            _ => None,
+        },
         _ => None,
     }
 }
 
-/// Whether a body form travels as a form spelled by a table ([`form_struct`]).
+/// The [`FormLayout`] of a union whose variants are all structs; its tag, where
+/// it has one, is a property of text.
+fn union_layout(api: &Api, union: &crate::ir::Union, styles: &[QueryStyle]) -> Option<FormLayout> {
+    let variants = union.variants.iter().map(|variant| match api.unaliased(&variant.ty) {
+        TypeRef::Named(id) => match &api.definition(*id).kind {
+            TypeKind::Struct(st) => Some(st),
+            _ => None,
+        },
+        _ => None,
+    });
+    let variants: Vec<&Struct> = variants.collect::<Option<_>>()?;
+    // Each property once, where it first appears, with the shape all variants
+    // agree on (compared as text), else one read as whatever its text reads as.
+    let mut properties: Vec<(&str, TokenStream)> = Vec::new();
+    if let Some(tag) = &union.tag {
+        properties.push((tag, quote!(Shape::One(Kind::Text))));
+    }
+    for field in variants.iter().flat_map(|st| &st.fields) {
+        let shape = shape(api, &field.ty, 0);
+        match properties.iter_mut().find(|(wire, _)| *wire == field.wire_name) {
+            Some((_, known)) if known.to_string() != shape.to_string() => *known = quote!(Shape::OneOrList(Kind::Any)),
+            Some(_) => {}
+            None => properties.push((&field.wire_name, shape)),
+        }
+    }
+    let mut rests = variants.iter().filter_map(|st| st.additional.as_ref()).map(|ty| shape(api, ty, 0));
+    let rest = rests.next().map(|first| {
+        let alike = rests.all(|other| other.to_string() == first.to_string());
+        if alike { first } else { quote!(Shape::OneOrList(Kind::Any)) }
+    });
+    Some(FormLayout { specs: spelled(properties.into_iter(), styles), rest })
+}
+
+/// Whether a body form travels as a form spelled by a table ([`form_layout`]).
 pub(super) fn has_form_table(api: &Api, form: &Body) -> bool {
-    form_struct(api, form).is_some()
+    form_layout(api, form).is_some()
 }
 
 /// The name of the table that spells the `index`th form of an operation's body.
 fn form_table_name(op: &Operation, index: usize) -> proc_macro2::Ident {
-    let stem = op.fn_name.to_ascii_uppercase();
-    if index == 0 { quote::format_ident!("FORM_{stem}") } else { quote::format_ident!("FORM_{stem}_{index}") }
+    table_name_of("FORM", op, index)
 }
 
-/// The path to the table that spells the `index`th form of `op`'s body as a
-/// form, from a sibling module; `None` where it has none ([`form_struct`]).
-pub(super) fn form_table(api: &Api, op: &Operation, index: usize) -> Option<TokenStream> {
-    form_struct(api, op.body.as_ref()?.forms().nth(index)?)?;
-    let name = form_table_name(op, index);
-    Some(quote!(super::params::#name))
+/// The name of the shape of the properties that the `index`th form's table does not name.
+fn form_others_name(op: &Operation, index: usize) -> proc_macro2::Ident {
+    table_name_of("OTHERS", op, index)
+}
+
+fn table_name_of(prefix: &str, op: &Operation, index: usize) -> proc_macro2::Ident {
+    let stem = op.fn_name.to_ascii_uppercase();
+    if index == 0 { quote::format_ident!("{prefix}_{stem}") } else { quote::format_ident!("{prefix}_{stem}_{index}") }
+}
+
+/// The table that spells the `index`th form of `op`'s body as a form, from a
+/// sibling module, and the shape of the properties it does not name where the
+/// form takes any; `None` where it has none ([`form_layout`]).
+pub(super) fn form_table(api: &Api, op: &Operation, index: usize) -> Option<FormTable> {
+    let layout = form_layout(api, op.body.as_ref()?.forms().nth(index)?)?;
+    let (name, others) = (form_table_name(op, index), form_others_name(op, index));
+    Some(FormTable { specs: quote!(super::params::#name), rest: layout.rest.map(|_| quote!(super::params::#others)) })
+}
+
+/// Where a body form's spelling is: its table's path, and the path of the
+/// shape of the properties the table does not name, where the form takes any.
+pub(super) struct FormTable {
+    pub(super) specs: TokenStream,
+    pub(super) rest: Option<TokenStream>,
 }
 
 /// The tables of the forms of `op`'s body that travel as forms.
 fn form_tables(api: &Api, op: &Operation) -> Vec<TokenStream> {
     let forms = op.body.iter().flat_map(Body::forms).enumerate();
     let tables = forms.filter_map(|(index, form)| {
-        let specs = specs(api, form_struct(api, form)?, &form.form_styles);
+        let FormLayout { specs, rest } = form_layout(api, form)?;
         let name = form_table_name(op, index);
         let doc = format!(" How the properties of `{}`'s body are spelled as a form.", op.id);
+        let others = rest.map(|shape| {
+            let name = form_others_name(op, index);
+            let doc = format!(" The shape of the properties of `{}`'s body that its table does not name.", op.id);
+            quote! {
+                #[doc = #doc]
+                pub const #name: Shape = #shape;
+            }
+        });
         Some(quote! {
             #[doc = #doc]
             pub const #name: &[Spec] = &[#(#specs),*];
+            #others
         })
     });
     tables.collect()

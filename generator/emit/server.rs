@@ -1153,7 +1153,13 @@ fn chosen(api: &Api, body: &crate::ir::Body, form: &crate::ir::Body, index: usiz
 /// The expression that decodes `bytes` as `body` sent in `encoding`: `Ok(value)`,
 /// or `Err(message)` (`Err(Refused)` for multipart, which reads `multipart`, or,
 /// unless `streamed`, the bytes already read).
-fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool, form_table: Option<TokenStream>) -> TokenStream {
+fn decoder(
+    api: &Api,
+    body: &crate::ir::Body,
+    encoding: Encoding,
+    streamed: bool,
+    form_table: Option<super::params::FormTable>,
+) -> TokenStream {
     let ty = type_path(api, &body.ty);
     let checked = |what: &str, value: TokenStream| match super::shape::value_check(api, &body.ty) {
         Some(check) => {
@@ -1184,7 +1190,10 @@ fn decoder(api: &Api, body: &crate::ir::Body, encoding: Encoding, streamed: bool
             }
         }
         Encoding::Form => match form_table {
-            Some(table) => quote!(::clawgen_runtime::params::decode_form::<#ty>(&bytes, #table)),
+            Some(super::params::FormTable { specs, rest: None }) => quote!(::clawgen_runtime::params::decode_form::<#ty>(&bytes, #specs)),
+            Some(super::params::FormTable { specs, rest: Some(rest) }) => {
+                quote!(::clawgen_runtime::params::decode_open_form::<#ty>(&bytes, #specs, #rest))
+            }
             None => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
         },
         Encoding::Text => {

@@ -226,6 +226,39 @@ pub fn decode_form<T: serde::de::DeserializeOwned>(body: &[u8], specs: &[Spec]) 
     T::deserialize(read_object(raw, specs)?).map_err(|error| format!("invalid form body: {error}"))
 }
 
+/// Reads a form body into `T` (a map, a struct with additional properties, a
+/// union of structs), as `specs` spell the properties they name; every other
+/// pair is a property too, of the shape `rest` (a list of all the values a
+/// name is given, or one value: a name given several times is then a list).
+pub fn decode_open_form<T: serde::de::DeserializeOwned>(body: &[u8], specs: &[Spec], rest: Shape) -> Result<T, String> {
+    let raw = std::str::from_utf8(body).map_err(|_| "invalid form body: not UTF-8".to_owned())?;
+    let pairs = pairs(raw)?;
+    let mut object = read_members(&pairs, specs);
+    let named = |name: &str| specs.iter().any(|spec| spec.name == name || nested_path(name, spec.name).is_some());
+    let mut others: Vec<(String, Vec<serde_json::Value>, bool)> = Vec::new();
+    for (name, value) in pairs {
+        if named(&name) {
+            continue;
+        }
+        let (kind, list) = match rest {
+            Shape::List(kind) => (kind, true),
+            Shape::One(kind) | Shape::OneOrList(kind) => (kind, false),
+            // Objects do not nest in a form's top level: their text is read as it reads.
+            Shape::Object(..) => (Kind::Any, false),
+        };
+        let value = typed(&value, kind);
+        match others.iter_mut().find(|(known, _, _)| *known == name) {
+            Some((_, values, _)) => values.push(value),
+            None => others.push((name, vec![value], list)),
+        }
+    }
+    object.extend(others.into_iter().map(|(name, mut values, list)| {
+        let value = if values.len() == 1 && !list { values.remove(0) } else { serde_json::Value::Array(values) };
+        (name, TextTree::Json(value))
+    }));
+    T::deserialize(TextTree::Node(object)).map_err(|error| format!("invalid form body: {error}"))
+}
+
 /// `name=value` pairs written as `application/x-www-form-urlencoded`: spaces as `+`.
 fn form_urlencoded(pairs: &[(String, String)]) -> String {
     let escape = |text: &str| encode_segment(text).replace("%20", "+");
@@ -234,10 +267,14 @@ fn form_urlencoded(pairs: &[(String, String)]) -> String {
 
 /// The object that `specs` read from a query string or form.
 fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
-    let pairs = pairs(raw)?;
+    Ok(TextTree::Node(read_members(&pairs(raw)?, specs)))
+}
+
+/// The properties that `specs` read from `pairs`.
+fn read_members(pairs: &[(String, String)], specs: &[Spec]) -> Vec<(String, TextTree)> {
     let mut object = Vec::new();
     for spec in specs {
-        if let Some(nested) = (spec.style == Style::DeepObject).then(|| deep_value(&pairs, spec)).flatten() {
+        if let Some(nested) = (spec.style == Style::DeepObject).then(|| deep_value(pairs, spec)).flatten() {
             object.push((spec.name.to_owned(), nested));
             continue;
         }
@@ -279,7 +316,7 @@ fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
                     (_, true) => {
                         // Exploded objects spread their properties over the query: take
                         // every name that is not another parameter's.
-                        for (name, value) in &pairs {
+                        for (name, value) in pairs {
                             if !specs.iter().any(|s| s.name == name) {
                                 found.insert(name.clone(), typed(value, kind_of(name)));
                             }
@@ -303,7 +340,7 @@ fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
         };
         object.push((spec.name.to_owned(), TextTree::Json(value)));
     }
-    Ok(TextTree::Node(object))
+    object
 }
 
 /// A value as the text that path parameters and headers carry: strings and
@@ -715,6 +752,48 @@ mod tests {
         let refused = decode_form::<Signup>(b"tasks=VIEW", &specs).expect_err("no user");
         assert!(refused.starts_with("invalid form body: missing field `user`"), "{refused}");
         assert!(decode_form::<Signup>(&[0xff], &specs).is_err());
+    }
+
+    #[test]
+    fn open_forms_read_the_properties_no_spec_names_as_their_kind_says() {
+        use std::collections::BTreeMap;
+        // A map of integers: every pair is a property; a map of lists has lists of one.
+        let quotas: BTreeMap<String, i64> = decode_open_form(b"cpu=4&disk=100", &[], Shape::One(Kind::Integer)).expect("decodes");
+        assert_eq!(quotas, BTreeMap::from([("cpu".to_owned(), 4), ("disk".to_owned(), 100)]));
+        assert!(decode_open_form::<BTreeMap<String, i64>>(b"cpu=four", &[], Shape::One(Kind::Integer)).is_err());
+        let lists: BTreeMap<String, Vec<i64>> = decode_open_form(b"a=1&a=2&b=3", &[], Shape::List(Kind::Integer)).expect("decodes");
+        assert_eq!((&lists["a"][..], &lists["b"][..]), (&[1, 2][..], &[3][..]));
+        // Named properties as their specs say, the others beside them, nested ones not twice.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Flags {
+            owner: String,
+            labels: Option<BTreeMap<String, String>>,
+            #[serde(flatten)]
+            others: BTreeMap<String, bool>,
+        }
+        let specs =
+            [Spec::form("owner", Shape::One(Kind::Text)), Spec::new("labels", Style::DeepObject, true, Shape::Object(&[], Kind::Text))];
+        let flags: Flags =
+            decode_open_form(b"owner=42&labels%5Bteam%5D=ops&beta=true&dark=false", &specs, Shape::One(Kind::Boolean)).expect("decodes");
+        assert_eq!(flags.owner, "42");
+        assert_eq!(flags.labels, Some(BTreeMap::from([("team".to_owned(), "ops".to_owned())])));
+        assert_eq!(flags.others, BTreeMap::from([("beta".to_owned(), true), ("dark".to_owned(), false)]));
+        // An untagged union finds its variant by the values' kinds, as in JSON.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(untagged)]
+        enum Invite {
+            Guild { max_uses: u32, temporary: Option<bool> },
+            Group { recipient_id: String },
+        }
+        let specs = [
+            Spec::form("max_uses", Shape::One(Kind::Integer)),
+            Spec::form("temporary", Shape::One(Kind::Boolean)),
+            Spec::form("recipient_id", Shape::One(Kind::Text)),
+        ];
+        let guild: Invite = decode_open_form(b"max_uses=5&temporary=true", &specs, Shape::One(Kind::Any)).expect("decodes");
+        assert_eq!(guild, Invite::Guild { max_uses: 5, temporary: Some(true) });
+        let group: Invite = decode_open_form(b"recipient_id=7", &specs, Shape::One(Kind::Any)).expect("decodes");
+        assert_eq!(group, Invite::Group { recipient_id: "7".to_owned() });
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! operation's body enum. The generated client sends each variant in its media
 //! type and the generated server reads it back as that variant, on 127.0.0.1.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use constructs::forms::{self, errors, media, server, types};
@@ -17,6 +18,9 @@ struct Recorder {
     patches: Arc<Mutex<Vec<(types::PatchObjectBody, String)>>>,
     notes: Arc<Mutex<Vec<Option<types::PutNoteBody>>>>,
     signups: Arc<Mutex<Vec<types::Signup>>>,
+    invites: Arc<Mutex<Vec<types::CreateInviteRequest>>>,
+    quotas: Arc<Mutex<Vec<BTreeMap<String, i64>>>>,
+    flags: Arc<Mutex<Vec<types::PutFlagsRequest>>>,
 }
 
 fn content_type(cx: &server::RequestContext) -> String {
@@ -58,6 +62,30 @@ impl server::FormsApi for Recorder {
     async fn signup(&self, cx: server::RequestContext, body: types::Signup) -> Result<types::Receipt, errors::SignupError> {
         self.signups.lock().expect("unpoisoned").push(body);
         Ok(types::Receipt::new(content_type(&cx)))
+    }
+
+    async fn create_invite(
+        &self,
+        _cx: server::RequestContext,
+        body: types::CreateInviteRequest,
+    ) -> Result<types::Receipt, errors::CreateInviteError> {
+        let kind = match &body {
+            types::CreateInviteRequest::GuildInvite(_) => "guild",
+            types::CreateInviteRequest::GroupInvite(_) => "group",
+            _ => "unknown",
+        };
+        self.invites.lock().expect("unpoisoned").push(body);
+        Ok(types::Receipt::new(kind))
+    }
+
+    async fn put_quotas(&self, _cx: server::RequestContext, body: BTreeMap<String, i64>) -> Result<(), errors::PutQuotasError> {
+        self.quotas.lock().expect("unpoisoned").push(body);
+        Ok(())
+    }
+
+    async fn put_flags(&self, _cx: server::RequestContext, body: types::PutFlagsRequest) -> Result<(), errors::PutFlagsError> {
+        self.flags.lock().expect("unpoisoned").push(body);
+        Ok(())
     }
 }
 
@@ -215,5 +243,68 @@ async fn a_form_with_lists_and_a_map_travels_as_its_encoding_spells_it() {
     ] {
         let (status, _) = send(reqwest::Method::POST, format!("{base}/signups"), "application/x-www-form-urlencoded", form.into()).await;
         assert_eq!(status, 400, "{form}");
+    }
+}
+
+/// Forms that are not one struct of named properties: a union of objects, a
+/// map, a struct with additional properties. Their values are typed as their
+/// schemas say (an integer in a union variant, a map's integers), where
+/// `serde_urlencoded` gives every value as text and an untagged union then
+/// refuses a number.
+#[tokio::test]
+async fn forms_of_unions_maps_and_open_objects_read_their_values_as_typed() {
+    let (recorder, client, base) = started().await;
+    let guild = types::CreateInviteRequest::GuildInvite(types::GuildInvite::new(5).temporary(true).max_age(60));
+    assert_eq!(client.create_invite(&guild).await.expect("a guild invite").kind, "guild");
+    // Digits in a text property stay text; `max_age` is a number in this variant.
+    let group = types::CreateInviteRequest::GroupInvite(types::GroupInvite::new("7").max_age(1.5));
+    assert_eq!(client.create_invite(&group).await.expect("a group invite").kind, "group");
+    assert_eq!(*recorder.invites.lock().expect("unpoisoned"), [guild, group]);
+
+    let quotas = BTreeMap::from([("cpu".to_owned(), 4), ("disk".to_owned(), -100)]);
+    client.put_quotas(&quotas).await.expect("a map of integers");
+    let mut flags = types::PutFlagsRequest::new("42").limit(3);
+    flags.additional_properties = [("beta".to_owned(), true), ("dark".to_owned(), false)].into();
+    client.put_flags(&flags).await.expect("an open object");
+    assert_eq!(*recorder.quotas.lock().expect("unpoisoned"), [quotas]);
+    assert_eq!(*recorder.flags.lock().expect("unpoisoned"), [flags]);
+
+    // As another client would write them.
+    let form = |path: &str, body: &str| {
+        send(
+            if path == "/invites" { reqwest::Method::POST } else { reqwest::Method::PUT },
+            format!("{base}{path}"),
+            "application/x-www-form-urlencoded",
+            body.as_bytes().to_vec(),
+        )
+    };
+    let (status, answer) = form("/invites", "max_uses=100&temporary=false").await;
+    assert_eq!((status, answer["kind"].as_str()), (201, Some("guild")), "{answer}");
+    let (status, answer) = form("/invites", "recipient_id=12").await;
+    assert_eq!((status, answer["kind"].as_str()), (201, Some("group")), "{answer}");
+    assert_eq!(form("/quotas", "gpu=2").await.0, 204);
+    assert_eq!(form("/flags", "owner=me&public=true").await.0, 204);
+    let last_invites: Vec<_> = recorder.invites.lock().expect("unpoisoned").drain(2..).collect();
+    assert_eq!(
+        last_invites,
+        [
+            types::CreateInviteRequest::GuildInvite(types::GuildInvite::new(100).temporary(false)),
+            types::CreateInviteRequest::GroupInvite(types::GroupInvite::new("12")),
+        ]
+    );
+    assert_eq!(recorder.quotas.lock().expect("unpoisoned")[1], BTreeMap::from([("gpu".to_owned(), 2)]));
+    let mut public = types::PutFlagsRequest::new("me");
+    public.additional_properties = [("public".to_owned(), true)].into();
+    assert_eq!(recorder.flags.lock().expect("unpoisoned")[1], public);
+    // Values their schemas refuse: beyond a variant's maximum and no other variant fits, not an integer, not a boolean.
+    for (path, body) in [
+        ("/invites", "max_uses=101"),
+        ("/invites", "temporary=true"),
+        ("/quotas", "gpu=two"),
+        ("/flags", "owner=me&public=yes"),
+        ("/flags", "owner=me&limit=11"),
+    ] {
+        let (status, answer) = form(path, body).await;
+        assert_eq!(status, 400, "{path} {body}: {answer}");
     }
 }
