@@ -223,24 +223,35 @@ fn semver_of(version: &str) -> Option<String> {
 }
 
 /// A default that its own schema rejects cannot be honoured: warn and drop it.
+/// One that breaks the schema's constraints would be filled in for a request
+/// that leaves the property out, and the server would then refuse that
+/// request: it is dropped too, so that leaving the property out stays valid.
 fn drop_misfit_defaults(types: &mut [TypeDef], warnings: &mut Vec<Warning>, source: &Source) {
     for index in 0..types.len() {
         let TypeKind::Struct(st) = &types[index].kind else { continue };
-        let misfits: Vec<usize> = st
+        let misfits: Vec<(usize, &str)> = st
             .fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.default.as_ref().is_some_and(|d| !super::sample::fits(types, &f.ty, d)))
-            .map(|(i, _)| i)
+            .filter_map(|(i, f)| {
+                let default = f.default.as_ref()?;
+                if !super::sample::fits(types, &f.ty, default) {
+                    Some((i, "the default does not fit its schema; it is ignored"))
+                } else if !super::sample::keeps_within(types, &f.ty, &f.constraints, default) {
+                    Some((i, "the default breaks its own schema's constraints, so a value left out would be refused; it is ignored"))
+                } else {
+                    None
+                }
+            })
             .collect();
         let pointer = types[index].pointer.clone();
         if let TypeKind::Struct(st) = &mut types[index].kind {
-            for i in misfits {
+            for (i, why) in misfits {
                 let field = &mut st.fields[i];
                 warnings.push(Warning::new(
                     Code::IgnoredDefault,
                     source.location(&format!("{pointer}/properties/{}/default", crate::load::escape_segment(&field.wire_name))),
-                    "the default does not fit its schema; it is ignored",
+                    why,
                 ));
                 field.default = None;
             }
@@ -363,6 +374,42 @@ mod tests {
         let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
         let doc = crate::normalize::normalize(&source).expect("normalizes");
         crate::ir::lower(&source, &doc, "t").map(|(api, _)| api)
+    }
+
+    #[test]
+    fn defaults_that_break_their_schemas_are_dropped_with_a_warning() {
+        use crate::ir::TypeKind;
+        let (api, warnings) = crate::ir::schemas::tests::lowered(
+            "  {}",
+            r#"
+    Page:
+      type: object
+      properties:
+        limit: {type: integer, minimum: 1, maximum: 100, default: 0}
+        sort: {type: string, minLength: 3, default: ""}
+        size: {type: integer, default: 1.5}
+        kept: {type: integer, minimum: 1, default: 20}
+        tags: {type: array, items: {type: string}, minItems: 1, default: []}
+        range: {$ref: '#/components/schemas/Range'}
+        ranges: {type: array, items: {$ref: '#/components/schemas/Range'}, default: [{low: 5}]}
+    Range:
+      type: object
+      properties:
+        low: {type: integer, maximum: 3}
+"#,
+        );
+        let TypeKind::Struct(page) = &api.types.iter().find(|def| def.name == "Page").expect("Page").kind else {
+            panic!("Page is a struct")
+        };
+        let default = |name: &str| page.fields.iter().find(|f| f.wire_name == name).expect("the field").default.clone();
+        for name in ["limit", "sort", "size", "tags", "ranges"] {
+            assert_eq!(default(name), None, "{name}");
+            let pointer = format!("/components/schemas/Page/properties/{name}/default");
+            assert!(warnings.iter().any(|w| w.location.pointer == pointer), "{name}: {warnings:?}");
+        }
+        assert_eq!(default("kept"), Some(serde_json::json!(20)));
+        let breaks = warnings.iter().find(|w| w.location.pointer.ends_with("/limit/default")).expect("limit's warning");
+        assert!(breaks.message.contains("constraints"), "{}", breaks.message);
     }
 
     const NESTED: &str = "{type: object, properties: {error: {type: object, properties: {details: {type: object, properties: {resetAt: {type: string, format: date-time}, wait_ms: {type: integer}}}, retry_after: {type: integer}}}}}";

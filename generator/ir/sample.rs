@@ -75,7 +75,13 @@ pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constrai
 /// An example that breaks its own schema's constraints would be refused by
 /// the server that the mock answers for and the exercise calls.
 pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&'a Value>) -> Option<&'a Value> {
-    example.filter(|value| fits(types, ty, value) && keeps_to(value, checks) && properties_keep_to(types, ty, value, 0))
+    example.filter(|value| fits(types, ty, value) && keeps_within(types, ty, checks, value))
+}
+
+/// Whether `value`, a value of `ty` ([`fits`]), keeps to `checks` and its
+/// properties to their fields' constraints: whether the server's checks let it through.
+pub fn keeps_within(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, value: &Value) -> bool {
+    keeps_to(value, checks) && properties_keep_to(types, ty, value, 0)
 }
 
 /// Whether the properties of `value` (a whole object's example, say) keep to
