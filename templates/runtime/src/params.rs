@@ -234,7 +234,7 @@ pub fn decode_open_form<T: serde::de::DeserializeOwned>(body: &[u8], specs: &[Sp
     let raw = std::str::from_utf8(body).map_err(|_| "invalid form body: not UTF-8".to_owned())?;
     let pairs = pairs(raw)?;
     let mut object = read_members(&pairs, specs);
-    let named = |name: &str| specs.iter().any(|spec| spec.name == name || nested_path(name, spec.name).is_some());
+    let named = |name: &str| specs.iter().any(|spec| spec.name == name || nested_path(name, spec.name).is_some() || spreads(spec, name));
     let mut others: Vec<(String, Vec<serde_json::Value>, bool)> = Vec::new();
     for (name, value) in pairs {
         if named(&name) {
@@ -268,6 +268,20 @@ fn form_urlencoded(pairs: &[(String, String)]) -> String {
 /// The object that `specs` read from a query string or form.
 fn read_object(raw: &str, specs: &[Spec]) -> Result<TextTree, String> {
     Ok(TextTree::Node(read_members(&pairs(raw)?, specs)))
+}
+
+/// Whether `name` is a property of `spec`'s value spread over the query or
+/// form (an exploded object, not `deepObject`): one of its properties, or
+/// any name where it is a map. A name no object lists is not taken for one of
+/// its properties, so that other names (a cache-buster, a form's additional
+/// properties) do not make the object.
+fn spreads(spec: &Spec, name: &str) -> bool {
+    match spec.shape {
+        Shape::Object(properties, _) if spec.explode && spec.style != Style::DeepObject => {
+            properties.is_empty() || properties.iter().any(|(property, _)| *property == name)
+        }
+        _ => false,
+    }
 }
 
 /// The properties that `specs` read from `pairs`.
@@ -314,10 +328,8 @@ fn read_members(pairs: &[(String, String)], specs: &[Spec]) -> Vec<(String, Text
                     // Read above, where any pair names it.
                     (Style::DeepObject, _) => {}
                     (_, true) => {
-                        // Exploded objects spread their properties over the query: take
-                        // every name that is not another parameter's.
                         for (name, value) in pairs {
-                            if !specs.iter().any(|s| s.name == name) {
+                            if !specs.iter().any(|s| s.name == name) && spreads(spec, name) {
                                 found.insert(name.clone(), typed(value, kind_of(name)));
                             }
                         }
@@ -578,6 +590,45 @@ mod tests {
     }
 
     const POINT: Shape = Shape::Object(&[("x", Kind::Integer), ("label", Kind::Text)], Kind::Any);
+
+    #[test]
+    fn an_exploded_object_takes_its_own_properties_and_a_map_every_name() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Point {
+            x: Option<i64>,
+            label: Option<String>,
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Query {
+            point: Option<Point>,
+            page: Option<i64>,
+        }
+        let specs = [Spec::form("point", POINT), Spec::form("page", Shape::One(Kind::Integer))];
+        // A name the object does not list (a cache-buster) is not one of its properties.
+        let query: Query = decode("x=3&label=a&page=2&_=123", &specs).expect("decodes");
+        assert_eq!((query.point, query.page), (Some(Point { x: Some(3), label: Some("a".to_owned()) }), Some(2)));
+        let query: Query = decode("_=123&page=2", &specs).expect("decodes");
+        assert_eq!(query.point, None, "none of its properties: absent");
+        // A form's additional properties stay its own, beside an exploded object.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Form {
+            point: Option<Point>,
+            #[serde(flatten)]
+            others: std::collections::BTreeMap<String, String>,
+        }
+        let form: Form = decode_open_form(b"x=1&note=hi", &specs[..1], Shape::One(Kind::Text)).expect("decodes");
+        assert_eq!(form.point, Some(Point { x: Some(1), label: None }));
+        assert_eq!(form.others, [("note".to_owned(), "hi".to_owned())].into());
+        // A map spread over the query takes every name no other parameter has.
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Labels {
+            labels: std::collections::BTreeMap<String, String>,
+            page: Option<i64>,
+        }
+        let specs = [Spec::form("labels", Shape::Object(&[], Kind::Text)), Spec::form("page", Shape::One(Kind::Integer))];
+        let labels: Labels = decode("team=ops&tier=1&page=2", &specs).expect("decodes");
+        assert_eq!(labels.labels, [("team".to_owned(), "ops".to_owned()), ("tier".to_owned(), "1".to_owned())].into());
+    }
 
     /// A scalar, a list and an object, with the characters that delimiters use.
     fn values() -> Vec<(Value, Shape)> {
