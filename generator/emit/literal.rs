@@ -176,10 +176,15 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
                     None => return Err(format!("{value} is not a value of {}", def.name)),
                 },
                 TypeKind::Union(u) => {
+                    // The variant the decoder picks: the first that builds and keeps its checks, else the first that builds.
+                    let keeps = |v: &&crate::ir::UnionVariant| crate::ir::sample::keeps_within(&api.types, &v.ty, &v.constraints, value);
+                    let build = |v: &crate::ir::UnionVariant| literal(api, &v.ty, value, slots).ok().map(|lit| (ident(&v.name), lit));
                     let (variant, inner) = u
                         .variants
                         .iter()
-                        .find_map(|v| literal(api, &v.ty, value, slots).ok().map(|lit| (ident(&v.name), lit)))
+                        .filter(keeps)
+                        .find_map(build)
+                        .or_else(|| u.variants.iter().find_map(build))
                         .ok_or_else(|| format!("no variant of {} matches", def.name))?;
                     quote!(super::types::#name::#variant(#inner))
                 }

@@ -783,7 +783,7 @@ fn union_validation(api: &Api, def: &TypeDef, u: &Union) -> Option<TokenStream> 
         .variants
         .iter()
         .filter_map(|v| {
-            let check = nested_check(api, &v.ty, "")?;
+            let check = if v.constraints.is_empty() { nested_check(api, &v.ty, "")? } else { value_check(api, &v.ty, &v.constraints, "")? };
             let variant = ident(&v.name);
             // One call ended by `?` is the arm's value itself.
             Some(match sole_call(&check) {
@@ -880,7 +880,7 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         let ty = type_path(api, &v.ty);
         quote! { #[allow(missing_docs)] #variant(#ty), }
     });
-    let validates = u.variants.iter().any(|v| crate::ir::type_validates(&api.types, &v.ty));
+    let validates = u.variants.iter().any(|v| !v.constraints.is_empty() || crate::ir::type_validates(&api.types, &v.ty));
     if !validates {
         return quote! {
             #docs

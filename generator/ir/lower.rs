@@ -345,7 +345,7 @@ fn validates_within(types: &[TypeDef], ty: &TypeRef, within: &mut Vec<TypeId>) -
             _ if within.contains(id) => false,
             TypeKind::Union(u) => {
                 within.push(*id);
-                let validates = u.variants.iter().any(|v| validates_within(types, &v.ty, within));
+                let validates = u.variants.iter().any(|v| !v.constraints.is_empty() || validates_within(types, &v.ty, within));
                 within.pop();
                 validates
             }

@@ -198,6 +198,7 @@ impl Api {
     fn uses_pattern_checks(&self, backtracking: bool) -> bool {
         let fields = self.types.iter().flat_map(|t| match &t.kind {
             TypeKind::Struct(st) => st.fields.iter().map(|f| &f.constraints).chain(st.additional_constraints.as_deref()).collect(),
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.constraints).collect(),
             _ => Vec::new(),
         });
         let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
@@ -560,6 +561,10 @@ pub struct UnionVariant {
     pub name: String,
     /// The branch's type.
     pub ty: TypeRef,
+    /// The branch schema's own constraints where its type cannot hold them (a
+    /// primitive, a list, an alias of one: `anyOf: [{type: number, minimum: 30},
+    /// {enum: [1]}]`); empty for structs, unions and enums, which check themselves.
+    pub constraints: Constraints,
     /// The discriminator values that select this branch; the first is written
     /// when encoding. Empty in untagged unions.
     pub tags: Vec<String>,

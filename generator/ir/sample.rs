@@ -240,10 +240,9 @@ fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, on_path: &mut 
                 ),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
                 TypeKind::Alias(inner) => example_or_synthesized_at(types, inner, checks, None, on_path),
-                TypeKind::Union(u) => u
-                    .variants
-                    .first()
-                    .map_or(Value::Null, |v| example_or_synthesized_at(types, &v.ty, &Constraints::default(), None, on_path)),
+                TypeKind::Union(u) => {
+                    u.variants.first().map_or(Value::Null, |v| example_or_synthesized_at(types, &v.ty, &v.constraints, None, on_path))
+                }
             };
             on_path.pop();
             value

@@ -548,7 +548,9 @@ impl<'d> TypeSpace<'d> {
                 (None, Some(named)) => named,
                 (None, None) => self.variant_label(&ty, index),
             };
-            out.push(UnionVariant { name: used.claim(wanted), ty, tags: Vec::new() });
+            // A primitive branch's checks have no type to live in: the union keeps them.
+            let constraints = if self.checks_itself(&ty) { Constraints::default() } else { self.constraints(variant, &at) };
+            out.push(UnionVariant { name: used.claim(wanted), ty, constraints, tags: Vec::new() });
         }
         let tag = match &schema.schema_data.discriminator {
             Some(discriminator) => self.tag_variants(discriminator, variants, &mut out, pointer),
@@ -896,6 +898,21 @@ pub(super) fn doc_of(schema: &Schema) -> Option<String> {
 }
 
 impl TypeSpace<'_> {
+    /// Whether values of `ty` carry their own checks (a struct's, a union's, an
+    /// enum's), so that a schema's constraints need not be kept beside it.
+    fn checks_itself(&self, ty: &TypeRef) -> bool {
+        let mut ty = ty;
+        // Bounded: an alias cycle has no Rust type anyway.
+        for _ in 0..64 {
+            let TypeRef::Named(id) = ty else { return false };
+            match &self.types[id.0].kind {
+                TypeKind::Alias(inner) => ty = inner,
+                _ => return true,
+            }
+        }
+        true
+    }
+
     /// The constraints of a schema, following a `$ref` to a constrained primitive.
     /// Patterns the Rust `regex` crate rejects (look-around, back-references) are
     /// dropped with a warning rather than checked wrongly.

@@ -192,6 +192,45 @@ mod untagged_unions {
         assert!(matches!(decode::<Loose>(json!({"note": "n"})).unwrap(), Loose::LooseVariant0(_)));
     }
 
+    /// Branches that are primitives keep their schemas' checks in the union:
+    /// the decoder takes the first branch whose checks the value keeps.
+    #[test]
+    fn branches_of_primitives_keep_their_own_checks() {
+        use unions::types::{Record, RecordWindow, Ticket, Ttl};
+        use unions::validation::Validate as _;
+        // 1 is the second branch's (the first's minimum is 30), 3600 the first's, 5 neither's.
+        assert_eq!(decode::<Ttl>(json!(1)).unwrap(), Ttl::Number2(1.0));
+        assert_eq!(decode::<Ttl>(json!(3600)).unwrap(), Ttl::Number(3600.0));
+        assert!(decode::<Ttl>(json!(5)).unwrap().validate().is_err());
+        assert!(decode::<Ticket>(json!("ABC")).unwrap().validate().is_ok());
+        assert!(decode::<Ticket>(json!(500)).unwrap().validate().is_ok());
+        assert!(decode::<Ticket>(json!("abcd")).unwrap().validate().is_err());
+        assert!(decode::<Ticket>(json!(5)).unwrap().validate().is_err());
+        // A default is built as the branch that keeps it, so a record that leaves it out is valid.
+        assert_eq!(Record::default().window, RecordWindow::Integer2(-5));
+        assert!(Record::default().validate().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_server_refuses_a_primitive_that_no_branch_keeps() {
+        struct Defaults;
+        impl unions::server::UnionsApi for Defaults {}
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let address = listener.local_addr().expect("has an address");
+        tokio::spawn(async move { axum::serve(listener, unions::server::router(Defaults)).await.expect("serves") });
+        let post = |body: Value| async move {
+            let response = reqwest::Client::new().post(format!("http://{address}/records")).json(&body).send().await.expect("answered");
+            response.status().as_u16()
+        };
+        // 501: accepted, and left to the trait's default.
+        for body in [json!({}), json!({"ttl": 1}), json!({"ttl": 60, "ticket": "ABC"}), json!({"window": 12})] {
+            assert_eq!(post(body.clone()).await, 501, "{body}");
+        }
+        for body in [json!({"ttl": 5}), json!({"ticket": "abcd"}), json!({"ticket": 5}), json!({"window": 3})] {
+            assert_eq!(post(body.clone()).await, 400, "{body}");
+        }
+    }
+
     #[test]
     fn one_of_a_schema_and_null_is_an_option() {
         assert_eq!(decode::<MaybeDog>(Value::Null).unwrap(), None);
