@@ -215,12 +215,10 @@ mod untagged_unions {
     async fn a_server_refuses_a_primitive_that_no_branch_keeps() {
         struct Defaults;
         impl unions::server::UnionsApi for Defaults {}
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-        let address = listener.local_addr().expect("has an address");
-        tokio::spawn(async move { axum::serve(listener, unions::server::router(Defaults)).await.expect("serves") });
-        let post = |body: Value| async move {
-            let response = reqwest::Client::new().post(format!("http://{address}/records")).json(&body).send().await.expect("answered");
-            response.status().as_u16()
+        let base = common::serve(unions::server::router(Defaults)).await;
+        let post = |body: Value| {
+            let request = reqwest::Client::new().post(format!("{base}/records")).json(&body);
+            async move { request.send().await.expect("answered").status().as_u16() }
         };
         // 501: accepted, and left to the trait's default.
         for body in [json!({}), json!({"ttl": 1}), json!({"ttl": 60, "ticket": "ABC"}), json!({"window": 12})] {
